@@ -1,0 +1,25 @@
+/*
+ * internal.h — shared inside lib/ only (lp2p__ names), never installed.
+ * Every input has a named ceiling here, with its unit (STYLE.md 8).
+ */
+#ifndef LP2P_INTERNAL_H
+#define LP2P_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liskp2p.h"
+
+/* ---- ceilings ------------------------------------------------------- */
+#define LP2P_MAX_CMD_LINE	(1024 * 1024)	/* bytes in one stdin command */
+#define LP2P_WS_MAX_PAYLOAD	3048576		/* bytes in one WS message */
+#define LP2P_HTTP_MAX_HEAD	(16 * 1024)	/* bytes of an upgrade head */
+#define LP2P_MAX_PEER_INFO	20480		/* bytes of a peer/node info */
+#define LP2P_MAX_EVENT_NAME	128		/* chars in an SC event name */
+#define LP2P_MAX_JSON_DEPTH	64		/* nesting in a received JSON */
+#define LP2P_MAX_PEERS_REPLY	200		/* entries in a getPeers reply */
+
+/* ---- small helpers -------------------------------------------------- */
+#define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#endif /* LP2P_INTERNAL_H */
