@@ -98,6 +98,133 @@ void	 lp2p_rand_buf(void *, size_t);
 /* ---- node (pool.c, node.c) ------------------------------------------ */
 /* (section owned by node.c) */
 
+/*
+ * The P2P node: a PeerServer, a PeerPool and a PeerBook on one libuv
+ * loop, behaving as @liskhq/lisk-p2p 0.10's P2P class.  Every event the
+ * reference emits reaches on_event as a jv object shaped
+ * {"ts":"2026-11-23T19:50:01.123Z","type":"EVENT_...","peerId":..., ...}
+ * (liskp2p-events(7) lists every type and field).
+ */
+struct lp2p_node;
+struct uv_loop_s;
+
+#define LP2P_NODE_MAX_LIST	1024	/* entries in one configured list */
+
+/* The P2PConfig of the reference; lp2p_node_config_init sets defaults. */
+struct lp2p_node_config {
+	char	 host_ip[48];		/* listen and dial-from; "0.0.0.0" */
+	uint16_t port;			/* listening port (0: any) */
+	uint8_t	 chain_id[32];		/* nodeInfo chainID */
+	size_t	 chain_id_len;
+	char	 network_version[32];	/* "1.0" */
+	char	 nonce[17];		/* "" = 8 random bytes in hex */
+	int	 advertise_address;	/* 1 */
+	int	 options_schema;	/* 0 none, 1 Lisk SDK 6 (WIRE.md 5.3) */
+	char	*book_path;		/* PeerBook file or NULL (in memory) */
+	/* "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist) */
+	char	*seeds[LP2P_NODE_MAX_LIST];
+	size_t	 nseeds;
+	char	*fixed[LP2P_NODE_MAX_LIST];
+	size_t	 nfixed;
+	char	*whitelist[LP2P_NODE_MAX_LIST];
+	size_t	 nwhitelist;
+	char	*blacklist[LP2P_NODE_MAX_LIST];
+	size_t	 nblacklist;
+	/* the reference's numeric options (ms, counts, ratios) */
+	uint32_t connect_timeout;		/* 2000 */
+	uint32_t ack_timeout;			/* 2000 */
+	uint32_t populator_interval;		/* 10000 */
+	uint32_t fallback_seed_peer_discovery_interval;	/* 30000 */
+	uint32_t max_outbound_connections;	/* 20 */
+	uint32_t max_inbound_connections;	/* 100; 0: no server */
+	uint32_t ws_max_payload;		/* 3048576 */
+	uint64_t peer_ban_time;			/* 86400000 */
+	uint32_t send_peer_limit;		/* 16 */
+	uint32_t outbound_shuffle_interval;	/* 300000 */
+	double	 netgroup_protection_ratio;	/* 0.034 */
+	double	 latency_protection_ratio;	/* 0.068 */
+	double	 productivity_protection_ratio;	/* 0.068 */
+	double	 longevity_protection_ratio;	/* 0.5 */
+	uint32_t ws_max_message_rate;		/* 100 per second */
+	uint32_t ws_max_message_rate_penalty;	/* 10 */
+	uint32_t rate_calculation_interval;	/* 1000 */
+	uint32_t peer_status_message_rate;	/* 4 */
+	uint32_t minimum_peer_discovery_threshold;	/* 100 */
+	uint32_t max_peer_discovery_response_length;	/* 200 */
+	uint32_t max_peer_info_size;		/* 20480 */
+	uint32_t min_tried_peer_count;		/* 100 */
+	uint32_t secret;			/* 0: random per process */
+	uint32_t book_sync_interval;		/* ms, book save/merge: 1000 */
+};
+
+void	 lp2p_node_config_init(struct lp2p_node_config *);
+/* Free the strings of a config (not the struct). */
+void	 lp2p_node_config_release(struct lp2p_node_config *);
+/*
+ * Append "IP:port" (list 's' seed, 'f' fixed, 'w' whitelisted) or "IP"
+ * ('b' blacklisted), validated; LP2P_EINVAL, LP2P_EFULL.
+ */
+int	 lp2p_node_config_add(struct lp2p_node_config *, int, const char *,
+	    struct lp2p_err *);
+/*
+ * Set a numeric option by the reference's P2PConfig name
+ * ("populatorInterval", "wsMaxMessageRate", ...) from text.  LP2P_EINVAL
+ * (unknown key, bad number) with the reason in err.
+ */
+int	 lp2p_node_config_set(struct lp2p_node_config *, const char *,
+	    const char *, struct lp2p_err *);
+/* The option names lp2p_node_config_set knows, NULL-terminated. */
+extern const char *const lp2p_node_option_names[];
+
+struct lp2p_node_cb {
+	/* every event; on_event owns event and must free it */
+	void	(*on_event)(struct lp2p_node *, jv event, void *arg);
+	/* after lp2p_node_stop, once every handle is closed */
+	void	(*on_closed)(struct lp2p_node *, void *arg);
+};
+
+/*
+ * Create a node on loop (config copied; its strings stay the caller's).
+ * Loads the PeerBook (creating an absent file).  Returns 0 or an error.
+ */
+int	 lp2p_node_new(struct lp2p_node **, struct uv_loop_s *,
+	    const struct lp2p_node_config *, const struct lp2p_node_cb *,
+	    void *, struct lp2p_err *);
+/* Listen, dial seeds, start the populator.  Never calls back first. */
+int	 lp2p_node_start(struct lp2p_node *, struct lp2p_err *);
+/*
+ * Stop: every peer disconnected with 1000 "Intentionally removed peer
+ * <id>", the book saved, timers closed; on_closed follows.  Idempotent.
+ */
+void	 lp2p_node_stop(struct lp2p_node *);
+void	 lp2p_node_free(struct lp2p_node *);	/* after on_closed */
+/* The bound listening port (after start), or 0. */
+int	 lp2p_node_port(const struct lp2p_node *);
+
+/*
+ * Commands: cmd is one object of liskp2p-events(7)'s command table
+ * ({"op":"send","event":"x","data":"00ff"}, ...), consumed.  fn is called
+ * exactly once with the result object (consumed by fn): {"op":...,
+ * result fields} or {"op":..., "error":"..."}; "invalid":true marks a
+ * command that could not be understood.  fn may be called before
+ * lp2p_node_command returns.
+ */
+typedef void lp2p_node_result_fn(struct lp2p_node *, jv, void *);
+void	 lp2p_node_command(struct lp2p_node *, jv, lp2p_node_result_fn *,
+	    void *);
+
+/* The same operations from C (data: bytes, may be NULL). */
+int	 lp2p_node_send(struct lp2p_node *, const char *, const uint8_t *,
+	    size_t, struct lp2p_err *);
+int	 lp2p_node_broadcast(struct lp2p_node *, const char *,
+	    const uint8_t *, size_t, struct lp2p_err *);
+int	 lp2p_node_send_to_peer(struct lp2p_node *, const char *,
+	    const char *, const uint8_t *, size_t, struct lp2p_err *);
+int	 lp2p_node_apply_penalty(struct lp2p_node *, const char *, int,
+	    struct lp2p_err *);
+/* A copy of the node's nodeInfo as JSON (chainID hex). */
+jv	 lp2p_node_info(const struct lp2p_node *);
+
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
 
