@@ -151,6 +151,30 @@ int	 lp2p_ip_bucket(uint32_t, const char *, const char *, int, uint32_t,
 /* ---- connections (ws.c, sc.c, peer.c) ------------------------------- */
 /* (section owned by peer.c) */
 
+/*
+ * Close codes a lisk-p2p 0.10 peer sends or meets (WIRE.md §3.8), and
+ * lp2p_close_reason(): the reference's text for a code (the SocketCluster
+ * text when lisk-p2p has none, "" when unknown).
+ */
+#define LP2P_CLOSE_NORMAL		1000
+#define LP2P_CLOSE_ABNORMAL		1006
+#define LP2P_CLOSE_TOO_BIG		1009
+#define LP2P_CLOSE_PING_TIMEOUT		4000	/* client: no #1 */
+#define LP2P_CLOSE_PONG_TIMEOUT		4001	/* server: nothing in 20 s */
+#define LP2P_CLOSE_HANDSHAKE_FAIL	4003
+#define LP2P_CLOSE_HANDSHAKE_TIMEOUT	4005
+#define LP2P_CLOSE_CONNECT_TIMEOUT	4007
+#define LP2P_CLOSE_NO_HANDSHAKE		4009
+#define LP2P_CLOSE_SELF			4101
+#define LP2P_CLOSE_INCOMPATIBLE		4104
+#define LP2P_CLOSE_INVALID_INFO		4105
+#define LP2P_CLOSE_DUPLICATE		4404
+#define LP2P_CLOSE_EVICTED		4418
+#define LP2P_CLOSE_BAD_QUERY		4502
+#define LP2P_CLOSE_BAD_ADDRESS		4503
+
+const char *lp2p_close_reason(int);
+
 /* ---- node (pool.c, node.c) ------------------------------------------ */
 /* (section owned by node.c) */
 
