@@ -527,7 +527,14 @@ struct lp2p_node_config {
 	char	 network_version[32];	/* "1.0" */
 	char	 nonce[17];		/* "" = 8 random bytes in hex */
 	int	 advertise_address;	/* 1 */
-	int	 options_schema;	/* 0 none, 1 Lisk SDK 6 (WIRE.md 5.3) */
+	/*
+	 * Custom nodeInfo options (WIRE.md 5.3): a lisk-codec object schema
+	 * and the initial options value, or jv_invalid() (all-zero memory,
+	 * as lp2p_node_config_init leaves them) for none.  Owned by the
+	 * config: lp2p_node_config_release frees them.
+	 */
+	jv	 options_schema;
+	jv	 options;
 	char	*book_path;		/* PeerBook file or NULL (in memory) */
 	/* "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist) */
 	char	*seeds[LP2P_NODE_MAX_LIST];

@@ -51,6 +51,8 @@ lp2p_node_config_init(struct lp2p_node_config *c)
 	c->max_peer_info_size = 20480;
 	c->min_tried_peer_count = 100;
 	c->book_sync_interval = 1000;
+	c->options_schema = jv_invalid();
+	c->options = jv_invalid();
 }
 
 static void
@@ -72,6 +74,10 @@ lp2p_node_config_release(struct lp2p_node_config *c)
 	free_list(c->blacklist, &c->nblacklist);
 	free(c->book_path);
 	c->book_path = NULL;
+	jv_free(c->options_schema);
+	jv_free(c->options);
+	c->options_schema = jv_invalid();
+	c->options = jv_invalid();
 }
 
 int
@@ -330,19 +336,6 @@ lp2p__ev_error(const char *type, const char *peer_id, const char *msg)
 
 /* ---- identity --------------------------------------------------------- */
 
-static jv
-sdk6_options_schema(void)
-{
-	return jv_parse("{\"$id\":\"/nodeInfo/options\",\"type\":\"object\","
-	    "\"properties\":{"
-	    "\"height\":{\"dataType\":\"uint32\",\"fieldNumber\":1},"
-	    "\"maxHeightPrevoted\":{\"dataType\":\"uint32\",\"fieldNumber\":2},"
-	    "\"blockVersion\":{\"dataType\":\"uint32\",\"fieldNumber\":3},"
-	    "\"lastBlockID\":{\"dataType\":\"bytes\",\"fieldNumber\":4},"
-	    "\"legacy\":{\"type\":\"array\",\"fieldNumber\":5,"
-	    "\"items\":{\"dataType\":\"bytes\"}}}}");
-}
-
 /* Encode info (borrowed) into the node's identity; 0 or error. */
 static int
 set_identity(struct lp2p_node *n, jv info, struct lp2p_err *err)
@@ -417,6 +410,7 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	uint8_t nb[8];
 	char *hex, *chain;
 	jv info, os = jv_null();
+	bool has_opts = jv_get_kind(cfg->options_schema) == JV_KIND_OBJECT;
 	int rc;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
@@ -424,6 +418,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	n->loop = loop;
 	n->cfg = *cfg;
 	n->cfg.book_path = NULL;
+	n->cfg.options_schema = jv_copy(cfg->options_schema);
+	n->cfg.options = jv_copy(cfg->options);
 	n->cfg.nseeds = n->cfg.nfixed = n->cfg.nwhitelist = 0;
 	n->cfg.nblacklist = 0;
 	if (cb != NULL)
@@ -496,8 +492,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 		free(hex);
 	}
 	n->self.port = cfg->port;
-	if (cfg->options_schema == 1)
-		os = sdk6_options_schema();
+	if (has_opts)
+		os = jv_copy(cfg->options_schema);
 	if ((rc = lp2p_schema_nodeinfo(&n->schema, os, err)) != 0)
 		goto fail;
 	if ((chain = lp2p_hex_encode(cfg->chain_id, cfg->chain_id_len)) == NULL)
@@ -507,13 +503,10 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	    jv_string("nonce"), jv_string(n->self.nonce),
 	    jv_string("advertiseAddress"), jv_bool(cfg->advertise_address));
 	free(chain);
-	if (cfg->options_schema == 1)
-		info = jv_object_set(info, jv_string("options"), JV_OBJECT(
-		    jv_string("height"), jv_number(0),
-		    jv_string("maxHeightPrevoted"), jv_number(0),
-		    jv_string("blockVersion"), jv_number(0),
-		    jv_string("lastBlockID"), jv_string(""),
-		    jv_string("legacy"), jv_array()));
+	if (has_opts)
+		info = jv_object_set(info, jv_string("options"),
+		    jv_get_kind(cfg->options) == JV_KIND_OBJECT ?
+		    jv_copy(cfg->options) : jv_object());
 	rc = set_identity(n, info, err);
 	jv_free(info);
 	if (rc != 0)
