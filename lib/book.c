@@ -403,7 +403,7 @@ lp2p_book_add(struct lp2p_book *b, const char *ip, uint16_t port,
 	if ((j = jop(b, OP_ADD, ip, port)) != NULL) {
 		j->t = now;
 		if (source != NULL)
-			strlcpy(j->e.source, source, sizeof(j->e.source));
+			strlcpy(j->source, source, sizeof(j->source));
 	}
 	return 0;
 }
@@ -576,7 +576,9 @@ lp2p_book_update(struct lp2p_book *b, const char *pid, unsigned mask,
 	}
 	if ((j = jop(b, OP_UPDATE, e->ip, e->port)) != NULL) {
 		j->mask = mask;
-		j->e = *v;
+		j->last_seen = v->last_seen;
+		j->reputation = v->reputation;
+		j->advertise = v->advertise;
 		if (mask & LP2P_UPD_INFO)
 			j->info = jv_copy(info);
 	}
@@ -941,6 +943,7 @@ int
 lp2p__book_replay(struct lp2p_book *dst, const struct lp2p_book *src)
 {
 	const struct lp2p__jop *j;
+	struct lp2p_book_entry e;
 	char pid[LP2P_PEERID_STRLEN];
 	int n = 0;
 
@@ -949,7 +952,7 @@ lp2p__book_replay(struct lp2p_book *dst, const struct lp2p_book *src)
 		snprintf(pid, sizeof(pid), "%s:%u", j->ip, j->port);
 		switch (j->op) {
 		case OP_ADD:
-			(void)lp2p_book_add(dst, j->ip, j->port, j->e.source,
+			(void)lp2p_book_add(dst, j->ip, j->port, j->source,
 			    j->t, NULL, NULL);
 			break;
 		case OP_UPGRADE:
@@ -962,7 +965,11 @@ lp2p__book_replay(struct lp2p_book *dst, const struct lp2p_book *src)
 			(void)lp2p_book_remove(dst, pid);
 			break;
 		case OP_UPDATE:
-			(void)lp2p_book_update(dst, pid, j->mask, &j->e,
+			memset(&e, 0, sizeof(e));
+			e.last_seen = j->last_seen;
+			e.reputation = j->reputation;
+			e.advertise = j->advertise;
+			(void)lp2p_book_update(dst, pid, j->mask, &e,
 			    jv_copy(j->info));
 			break;
 		case OP_BAN:

@@ -77,7 +77,10 @@ struct lp2p__jop {
 	int		 list;		/* list; ban: port-less */
 	uint64_t	 t;		/* now; ban: until */
 	unsigned	 mask;		/* update */
-	struct lp2p_book_entry e;	/* update; add: source, date_added */
+	char		 source[LP2P_IP_STRLEN];	/* add */
+	uint64_t	 last_seen;	/* update */
+	int32_t		 reputation;	/* update */
+	int		 advertise;	/* update */
 	jv		 info;		/* update */
 };
 STAILQ_HEAD(lp2p__journal, lp2p__jop);

@@ -3,6 +3,7 @@
  * eviction, movements, bans, lists, selection, and the LIP 0004 simulation.
  */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -486,6 +487,276 @@ test_lip4_simulation(void **state)
 	lp2p_rand_seed(0);
 }
 
+
+/* ---- the file ---- */
+
+static int
+collect(const struct lp2p_book_entry *e, void *arg)
+{
+	jv *a = arg;
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s %d %u %s %llu %llu %u %d %d",
+	    e->peer_id, e->table, e->bucket, e->source,
+	    (unsigned long long)e->date_added,
+	    (unsigned long long)e->last_seen, e->failures, e->reputation,
+	    e->advertise);
+	*a = jv_array_append(*a, jv_string(line));
+	return 0;
+}
+
+static jv
+dump(const struct lp2p_book *b)
+{
+	jv a = jv_array();
+
+	lp2p_book_foreach(b, 6, collect, &a);
+	return a;
+}
+
+static char *
+tmppath(const char *name)
+{
+	static char dir[64];
+	char *p;
+
+	if (dir[0] == '\0') {
+		strlcpy(dir, "/tmp/test_book.XXXXXX", sizeof(dir));
+		assert_non_null(mkdtemp(dir));
+	}
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+static struct lp2p_book *
+sample_book(void)
+{
+	struct lp2p_book *b = mkbook(4242);
+	struct lp2p_book_entry u;
+	static const uint8_t cid[4] = { 0, 0, 0, 1 };
+	char ip[24], pid[32];
+
+	lp2p_rand_seed(21);
+	assert_int_equal(lp2p_book_set_chain_id(b, cid, 4), 0);
+	for (int i = 0; i < 500; i++) {
+		snprintf(ip, sizeof(ip), "%d.%d.%d.%d", i % 90 + 1, i % 7,
+		    i / 7 % 250, i % 250);
+		if (lp2p_book_add(b, ip, (uint16_t)(4000 + i % 3),
+		    i % 2 ? "8.8.4.4" : NULL, T0 + (uint64_t)i, NULL, NULL) != 0)
+			continue;
+		snprintf(pid, sizeof(pid), "%s:%d", ip, 4000 + i % 3);
+		if (i % 4 == 0)
+			assert_int_equal(lp2p_book_upgrade(b, pid, T0 + 7, NULL),
+			    0);
+		if (i % 8 == 0) {
+			u.last_seen = T0 + 99;
+			u.reputation = -5;
+			u.advertise = 0;
+			assert_int_equal(lp2p_book_update(b, pid,
+			    LP2P_UPD_LAST_SEEN | LP2P_UPD_REPUTATION |
+			    LP2P_UPD_ADVERTISE | LP2P_UPD_INFO, &u,
+			    jv_parse("{\"height\":5,\"os\":\"linux\"}")), 0);
+		}
+		if (i % 16 == 4)
+			assert_int_equal(lp2p_book_downgrade(b, pid, T0),
+			    LP2P_MOVE_COUNTED);
+	}
+	assert_int_equal(lp2p_book_ban(b, "6.6.6.6", 0, T0 + DAY, NULL), 0);
+	assert_int_equal(lp2p_book_ban(b, "::ffff:1.2.3.4", 0, T0 + DAY, NULL),
+	    0);
+	assert_int_equal(lp2p_book_list_add(b, LP2P_LIST_SEED, "1.0.0.1", 5,
+	    NULL), 0);
+	assert_int_equal(lp2p_book_list_add(b, LP2P_LIST_FIXED, "1.0.0.2", 5,
+	    NULL), 0);
+	assert_int_equal(lp2p_book_list_add(b, LP2P_LIST_WHITELISTED,
+	    "1.0.0.3", 5, NULL), 0);
+	assert_int_equal(lp2p_book_list_add(b, LP2P_LIST_BLACKLISTED,
+	    "1.0.0.4", 0, NULL), 0);
+	lp2p_rand_seed(0);
+	return b;
+}
+
+static void
+test_file_roundtrip(void **state)
+{
+	struct lp2p_book *b = sample_book(), *c;
+	struct lp2p_err err;
+	char *path = tmppath("rt.peerbook");
+	uint8_t cid[LP2P_BOOK_MAX_CHAIN_ID];
+	jv info;
+	int fd;
+
+	(void)state;
+	fd = lp2p_book_lock(path, 0, &err);
+	assert_true(fd >= 0);
+	/* a second lock on the same file times out */
+	assert_int_equal(lp2p_book_lock(path, 20, &err), LP2P_ETIMEDOUT);
+	assert_int_equal(lp2p_book_write(b, path, T0, &err), 0);
+	lp2p_book_unlock(fd);
+	assert_int_equal(lp2p_book_load(&c, path, &err), 0);
+	assert_true(jv_equal(dump(b), dump(c)));
+	assert_int_equal(lp2p_book_secret(c), 4242);
+	assert_int_equal(lp2p_book_chain_id(c, cid), 4);
+	assert_int_equal(cid[3], 1);
+	assert_int_equal(lp2p_book_ban_count(c), 2);
+	assert_true(lp2p_book_is_banned(c, "6.6.6.6", T0));
+	assert_true(lp2p_book_is_banned(c, "1.0.0.4", T0));
+	assert_int_equal(lp2p_book_kind(c, "1.0.0.2"), LP2P_KIND_FIXED);
+	assert_int_equal(lp2p_book_list_count(c, LP2P_LIST_SEED), 1);
+	assert_int_equal(lp2p_book_list_count(c, LP2P_LIST_WHITELISTED), 1);
+	info = lp2p_book_info(c, "1.0.0.0:4000");
+	assert_int_equal(jv_get_kind(info), JV_KIND_OBJECT);
+	jv_free(info);
+	assert_false(lp2p_book_changed(c, path));
+	/* the same content as jv */
+	info = lp2p_book_to_jv(c, T0);
+	assert_int_equal(jv_get_kind(info), JV_KIND_OBJECT);
+	jv_free(info);
+	lp2p_book_free(c);
+	assert_int_equal(lp2p_book_load(&c, "/nonexistent/x", &err),
+	    LP2P_ENOTFOUND);
+	assert_null(c);
+	lp2p_book_free(b);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_file_invalid(void **state)
+{
+	static const struct { const char *text; int rc; const char *msg; }
+	    cases[] = {
+		{ "", LP2P_EINVAL, "not JSON" },
+		{ "[1]", LP2P_EINVAL, "not a JSON object" },
+		{ "{\"format\":\"x\"}", LP2P_EINVAL, "'format'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":2}",
+		    LP2P_EVERSION, "format version 2 is newer" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":0}",
+		    LP2P_EINVAL, "'version'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":-1}", LP2P_EINVAL, "'secret'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,\"x\":1}",
+		    LP2P_EINVAL, "unknown field 'x'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"0\",\"peers\":[]}",
+		    LP2P_EINVAL, "'chainID'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":{}}",
+		    LP2P_EINVAL, "'peers'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[{"
+		    "\"ipAddress\":\"1.2.3.4\",\"port\":1,\"table\":\"new\","
+		    "\"bucket\":0,\"dateAdded\":0}]}", LP2P_EINVAL,
+		    "peers[0] (1.2.3.4:1): 'bucket': 0, but" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[{"
+		    "\"ipAddress\":\"1.2.3.4\",\"port\":70000}]}", LP2P_EINVAL,
+		    "peers[0] (1.2.3.4): 'port': not an integer" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[{"
+		    "\"ipAddress\":\"1.2.3.4\",\"port\":1,\"table\":\"old\"}]}",
+		    LP2P_EINVAL, "'table'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[{"
+		    "\"ipAddress\":\"1.2.3.4\",\"port\":1,\"tabel\":\"new\"}]}",
+		    LP2P_EINVAL, "unknown field 'tabel'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],\"bans\":[{"
+		    "\"ip\":\"x\",\"until\":5}]}", LP2P_EINVAL, "bans[0]" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],\"lists\":{"
+		    "\"seed\":[\"1.2.3.4\"]}}", LP2P_EINVAL,
+		    "'lists.seed'[0]" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],\"lists\":{"
+		    "\"gray\":[]}}", LP2P_EINVAL, "unknown list 'gray'" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"00\",\"peers\":[]}", 0, NULL },
+	};
+	struct lp2p_book *b;
+	struct lp2p_err err;
+
+	(void)state;
+	for (size_t i = 0; i < LP2P_NELEM(cases); i++) {
+		err.msg[0] = '\0';
+		assert_int_equal(lp2p_book_load_mem(&b, cases[i].text,
+		    strlen(cases[i].text), "F", &err), cases[i].rc);
+		if (cases[i].rc == 0) {
+			assert_non_null(b);
+			lp2p_book_free(b);
+			continue;
+		}
+		assert_null(b);
+		if (strstr(err.msg, cases[i].msg) == NULL)
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg,
+			    cases[i].msg);
+	}
+}
+
+/* Two writers on one file: each change survives the other's save. */
+static void
+test_file_sync(void **state)
+{
+	struct lp2p_book *a = mkbook(99), *b, *c;
+	struct lp2p_err err;
+	char *path = tmppath("sync.peerbook"), ip[48], pid[64];
+	int fd;
+
+	(void)state;
+	/* few peers, so that no bucket is full and nothing is evicted */
+	assert_int_equal(lp2p_book_add(a, "1.0.0.0", 4000, NULL, T0, NULL,
+	    NULL), 0);
+	fd = lp2p_book_lock(path, 0, &err);
+	assert_int_equal(lp2p_book_write(a, path, T0, &err), 0);
+	lp2p_book_unlock(fd);
+	lp2p_book_free(a);
+	assert_int_equal(lp2p_book_load(&a, path, &err), 0);
+	assert_int_equal(lp2p_book_load(&b, path, &err), 0);
+	for (int i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "200.1.%d.%d", i, i);
+		assert_int_equal(lp2p_book_add(a, ip, 1, NULL, T0, NULL, NULL),
+		    0);
+		snprintf(ip, sizeof(ip), "201.1.%d.%d", i, i);
+		assert_int_equal(lp2p_book_add(b, ip, 1, NULL, T0, NULL, NULL),
+		    0);
+	}
+	assert_int_equal(lp2p_book_remove(b, "1.0.0.0:4000"), 0);
+	assert_int_equal(lp2p_book_ban(a, "7.7.7.7", 0, T0 + DAY, NULL), 0);
+	assert_int_equal(lp2p_book_sync(a, path, T0, &err), 0);
+	assert_false(lp2p_book_changed(a, path));
+	assert_true(lp2p_book_changed(b, path));
+	assert_int_equal(lp2p_book_sync(b, path, T0, &err), 0);
+	/* b now has a's changes too */
+	assert_int_equal(lp2p_book_lookup(b, "200.1.5.5:1", NULL), 0);
+	assert_true(lp2p_book_is_banned(b, "7.7.7.7", T0));
+	assert_int_equal(lp2p_book_load(&c, path, &err), 0);
+	for (int i = 0; i < 100; i++) {
+		snprintf(pid, sizeof(pid), "200.1.%d.%d:1", i, i);
+		if (lp2p_book_lookup(c, pid, NULL) != 0)
+			fail_msg("%s lost", pid);
+		snprintf(pid, sizeof(pid), "201.1.%d.%d:1", i, i);
+		if (lp2p_book_lookup(c, pid, NULL) != 0)
+			fail_msg("%s lost", pid);
+	}
+	assert_int_equal(lp2p_book_lookup(c, "1.0.0.0:4000", NULL),
+	    LP2P_ENOTFOUND);
+	assert_true(lp2p_book_is_banned(c, "7.7.7.7", T0));
+	/* a file that fails validation is neither merged nor overwritten */
+	lp2p_book_free(c);
+	{
+		FILE *f = fopen(path, "w");
+
+		fputs("{\"format\":\"liskp2p-peerbook\",\"version\":9}", f);
+		fclose(f);
+	}
+	assert_int_equal(lp2p_book_sync(a, path, T0, &err), LP2P_EVERSION);
+	assert_int_equal(lp2p_book_load(&c, path, &err), LP2P_EVERSION);
+	lp2p_book_free(a);
+	lp2p_book_free(b);
+	unlink(path);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -500,6 +771,9 @@ main(void)
 		cmocka_unit_test(test_select_connection),
 		cmocka_unit_test(test_book_select_connect),
 		cmocka_unit_test(test_lip4_simulation),
+		cmocka_unit_test(test_file_roundtrip),
+		cmocka_unit_test(test_file_invalid),
+		cmocka_unit_test(test_file_sync),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
