@@ -831,16 +831,14 @@ lp2p_node_apply_penalty(struct lp2p_node *n, const char *peer_id,
     int penalty, struct lp2p_err *err)
 {
 	struct npeer *np;
-	char ip[48];
-	size_t l = strcspn(peer_id, ":");
+	char *const *lists[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist };
+	const size_t ns[] = { n->cfg.nseeds, n->cfg.nfixed, n->cfg.nwhitelist };
 
-	if (l < sizeof(ip)) {
-		memcpy(ip, peer_id, l);
-		ip[l] = '\0';
-		/* seed, fixed and whitelisted peers are exempt (isTrustedPeer) */
-		if (lp2p__pool_kind_of(n, ip, 0) != LP2P__KIND_NONE)
-			return 0;
-	}
+	/* seed, fixed and whitelisted peerIds are exempt (isTrustedPeer) */
+	for (size_t k = 0; k < LP2P_NELEM(ns); k++)
+		for (size_t i = 0; i < ns[k]; i++)
+			if (strcmp(lists[k][i], peer_id) == 0)
+				return 0;
 	if ((np = lp2p__pool_find(n, peer_id)) == NULL)
 		return lp2p_errf(err, LP2P_ENOTFOUND, "Peer not found: %s",
 		    peer_id);
