@@ -1439,7 +1439,8 @@ main(int argc, char *argv[])
 		usage_err("%s: unexpected argument '%s'", cmd, esc(argv[0]));
 	o.ncid = cli_chain_id(o.network, o.chain_hex, o.cid);
 	o.now = cli_now_ms();
-	if (!(strcmp(cmd, "bucket") == 0 && o.secret_arg != NULL) &&
+	if (!(strcmp(cmd, "bucket") == 0 && (o.secret_arg != NULL ||
+	    (argc == 1 && strcmp(argv[0], "-") == 0))) &&
 	    (o.path = cli_book_path(o.book, o.cid, o.ncid)) == NULL) {
 		usage(stderr);
 		exit(2);
