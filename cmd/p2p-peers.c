@@ -97,7 +97,9 @@ usage(FILE *f)
 "  select --for send|request|connect [-n count]\n"
 "  init --chain-id hex | --network name [--secret n]\n"
 "  check\n"
-"  bucket [--secret n] [--source ip] ip ... | -\n");
+"  bucket [--secret n] [--source ip] ip ... | -\n"
+"options: -b, --peerbook file; -n, --count n; -q, --quiet; -v, --verbose;\n"
+"  -h, --help; -V, --version\n");
 }
 
 static void
