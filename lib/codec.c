@@ -747,6 +747,8 @@ parse_dec(const char *s, size_t len, int *neg, uint64_t *mag)
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*mag = v;
+	if (v == 0)
+		*neg = 0;	/* "-0" is 0, as BigInt("-0") */
 	return 0;
 }
 
