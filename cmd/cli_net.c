@@ -65,16 +65,17 @@ is_version(const char *s)
 static void
 safe(char *buf, size_t len, const char *s)
 {
-	char tmp[4 * 64 + 1];
+	char tmp[4 * 128 + 1];
 
-	strvisx(tmp, s, strnlen(s, 64), VIS_SAFE | VIS_CSTYLE | VIS_OCTAL);
-	snprintf(buf, len, "%s%s", tmp, strlen(s) > 64 ? "..." : "");
+	strvisx(tmp, s, strnlen(s, 128), VIS_CSTYLE | VIS_OCTAL | VIS_TAB |
+	    VIS_NL);
+	snprintf(buf, len, "%s%s", tmp, strlen(s) > 128 ? "..." : "");
 }
 
 int
 cli_net_resolve(struct cli_net *n, int required, char *msg, size_t len)
 {
-	char a[4 * 64 + 8];
+	char a[4 * 128 + 8];
 	uint8_t *b;
 	long bl;
 
@@ -170,7 +171,7 @@ cli_net_resolve(struct cli_net *n, int required, char *msg, size_t len)
 void
 cli_net_finish(struct cli_net *n, int required)
 {
-	char msg[512];
+	char msg[1024];
 
 	if (cli_net_resolve(n, required, msg, sizeof(msg)) == -1)
 		errx(2, "%s", msg);
