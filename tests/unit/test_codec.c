@@ -884,6 +884,13 @@ test_nodeinfo_and_peers(void **state)
 	lp2p_schema_free(ni);
 	assert_int_equal(lp2p_schema_nodeinfo(&ni, jv_number(1), &e),
 	    LP2P_EINVAL);
+	assert_int_equal(lp2p_schema_nodeinfo(&ni, jv_object(), &e),
+	    LP2P_EINVAL);
+	assert_int_equal(lp2p_schema_nodeinfo(&ni, jv_parse("{\"properties\":"
+	    "{\"x\":{\"dataType\":\"uint32\",\"fieldNumber\":0}}}"), &e),
+	    LP2P_EINVAL);
+	assert_string_equal(e.msg, "properties.options.properties.x: "
+	    "'fieldNumber' 0 out of 1..18999");
 
 	/* WIRE.md §5.6 D */
 	assert_int_equal(lp2p_peers_encode(jv_parse("[{\"ipAddress\":"
