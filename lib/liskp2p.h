@@ -254,4 +254,21 @@ const char *lp2p_network_payload_schema(const char *, int);
 /* The params schema name of a transaction's module:command, or NULL. */
 const char *lp2p_network_params_schema(const char *, const char *);
 
+/*
+ * Decode the data of a Lisk Core 4 event or procedure (name; response 0
+ * for the request or message, 1 for an RPC response) all the way down,
+ * for people to read: blocks become {"header":{...,"id"},"transactions":
+ * [{...,"id","paramsDecoded"}],"assets":[{"module","data","dataDecoded"}]}
+ * (ids are sha256 of the bytes as carried; paramsDecoded when the command
+ * is known, dataDecoded for the random module), commits, transactions and
+ * nodeInfo (with the network's options schema; net may be NULL for a
+ * network without one) are decoded, getPeers gives {"peers":[{ipAddress,
+ * port}]}.  Data of a name without data (getLastBlock request) must be
+ * empty and gives null.  Errors: LP2P_ENOTFOUND for a name with no known
+ * schema, LP2P_ECODEC naming the part ("block.transactions[1].params:
+ * fee: at byte 9: ..."), LP2P_ENOMEM.  *out is valid only on success.
+ */
+int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
+	    const uint8_t *, size_t, jv *, struct lp2p_err *);
+
 #endif /* LISKP2P_H */

@@ -4,13 +4,15 @@
  * header, transaction, and a schema with every type, arrays, nesting and
  * multi-byte keys); the rest is the message.  Whatever decodes must
  * re-encode, and the re-encoding must decode.  Also runs the getPeers
- * helper and NFC over the same bytes.
+ * helper, the deep decoder of Lisk Core 4 payloads (lp2p_network_decode)
+ * and NFC over the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "liskp2p.h"
+#include "internal.h"
 #include "codec.h"
 
 #define RICH "{\"$id\":\"/fuzz/rich\",\"type\":\"object\",\"properties\":{" \
@@ -83,6 +85,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	jv_free(v);
 	if (lp2p_peers_decode(data, len, 200, &v, &e) == 0)
 		jv_free(v);
+	/* the deep decoder of Lisk Core 4 payloads, by the same byte */
+	{
+		static const char *const names[] = { "postBlock",
+		    "getLastBlock", "getBlocksFromId", "getTransactions",
+		    "postSingleCommitMessages", "postNodeInfo" };
+		const char *name = names[data[-1] % LP2P_NELEM(names)];
+
+		if (lp2p_network_decode(lp2p_network_find("mainnet"), name,
+		    (data[-1] >> 4) & 1, data, len, &v, &e) == 0)
+			jv_free(v);
+	}
 	if (lp2p__utf8_valid(data, len)) {
 		if (lp2p__utf8_nfc(data, len, &o, &on) != 0)
 			abort();

@@ -7,6 +7,86 @@
 
 #include "../../cmd/cli_net.c"
 
+
+static jv
+load_vectors(const char *name)
+{
+	const char *top = getenv("LISKP2P_TOP");
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+	jv v;
+
+	snprintf(path, sizeof(path), "%s/tests/vectors/%s",
+	    top != NULL ? top : ".", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	v = jv_parse_sized(buf, (int)n);
+	free(buf);
+	assert_true(jv_is_valid(v));
+	return v;
+}
+
+static void
+assert_jv_equal(jv a, jv b)
+{
+	if (!jv_equal(jv_copy(a), jv_copy(b))) {
+		jv sa = jv_dump_string(a, 0), sb = jv_dump_string(b, 0);
+
+		fail_msg("got %.400s\nwant %.400s", jv_string_value(sa),
+		    jv_string_value(sb));
+	}
+	jv_free(a);
+	jv_free(b);
+}
+
+static jv
+get(jv v, const char *path)	/* jq-like path "a.b.0.c", v borrowed */
+{
+	char buf[256], *p, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	v = jv_copy(v);
+	for (p = strtok_r(buf, ".", &save); p != NULL;
+	    p = strtok_r(NULL, ".", &save)) {
+		if (p[0] >= '0' && p[0] <= '9')
+			v = jv_array_get(v, atoi(p));
+		else
+			v = jv_object_get(v, jv_string(p));
+		assert_true(jv_is_valid(v));
+	}
+	return v;
+}
+
+/* A Lisk Core 4 block as decoded matches its vector (both consumed). */
+static void
+check_block(jv got, jv blk)
+{
+	char p[64];
+	int n = jv_array_length(get(blk, "transactions"));
+
+	assert_jv_equal(get(got, "header"), get(blk, "decoded.header"));
+	assert_int_equal(jv_array_length(get(got, "transactions")), n);
+	for (int i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "transactions.%d.id", i);
+		assert_jv_equal(get(got, p), get(blk, p));
+		snprintf(p, sizeof(p), "transactions.%d.paramsDecoded", i);
+		assert_jv_equal(get(got, p), get(blk, p));
+	}
+	assert_jv_equal(get(got, "assets.0.dataDecoded"),
+	    get(blk, "assets.0.dataDecoded"));
+	jv_free(got);
+	jv_free(blk);
+}
+
 static void
 test_presets(void **state)
 {
@@ -241,6 +321,143 @@ test_cli_net(void **state)
 	}
 }
 
+
+/* Deep decoding of every Lisk Core 4 payload vector */
+static void
+test_decode_core4(void **state)
+{
+	const struct lp2p_network *net = lp2p_network_find("mainnet");
+	jv vecs = jv_object_get(load_vectors("lisk-core-4.json"),
+	    jv_string("vectors"));
+	int n = jv_array_length(jv_copy(vecs)), done = 0;
+	struct lp2p_err e;
+	uint8_t *b;
+	long bl;
+	jv out;
+
+	(void)state;
+	for (int i = 0; i < n; i++) {
+		jv v = jv_array_get(jv_copy(vecs), i);
+		jv kind = jv_object_get(jv_copy(v), jv_string("kind"));
+		jv name = jv_object_get(jv_copy(v), jv_string("event"));
+		jv hex = jv_object_get(jv_copy(v), jv_string("hex"));
+		int resp = strcmp(jv_string_value(kind), "response") == 0;
+
+		if (!jv_is_valid(name)) {
+			jv_free(name);
+			name = jv_object_get(jv_copy(v), jv_string("procedure"));
+		}
+		if (!jv_is_valid(name)) {	/* nodeInfo vectors */
+			jv_free(name);
+			name = jv_string("getNodeInfo");
+			resp = 1;
+		}
+		print_message("# %s %s\n", jv_string_value(name),
+		    resp ? "response" : "data");
+		if (jv_get_kind(hex) == JV_KIND_STRING)
+			bl = lp2p_hex_decode(jv_string_value(hex),
+			    (size_t)jv_string_length_bytes(jv_copy(hex)), &b);
+		else {
+			bl = 0;
+			b = NULL;
+		}
+		assert_true(bl >= 0);
+		if (lp2p_network_decode(net, jv_string_value(name), resp, b,
+		    (size_t)bl, &out, &e) != 0)
+			fail_msg("%s: %s", jv_string_value(name), e.msg);
+		free(b);
+		if (jv_get_kind(hex) != JV_KIND_STRING)
+			/* no data: null, or what 0 bytes decode to */
+			assert_int_equal(jv_get_kind(out),
+			    lp2p_network_payload_schema(jv_string_value(name),
+			    resp) == NULL ? JV_KIND_NULL : JV_KIND_OBJECT);
+		else if (strcmp(jv_string_value(name), "postBlock") == 0)
+		{
+			jv blk = jv_object_get(jv_copy(v), jv_string("block"));
+
+			/* this one carries token:transfer and pos:stake */
+			assert_int_equal(jv_array_length(get(blk,
+			    "transactions")), 2);
+			check_block(jv_object_get(jv_copy(out),
+			    jv_string("block")), blk);
+		}
+		else if (strcmp(jv_string_value(name), "getLastBlock") == 0)
+			check_block(jv_copy(out), jv_object_get(jv_copy(v),
+			    jv_string("block")));
+		else if (strcmp(jv_string_value(name),
+		    "postSingleCommitMessages") == 0 && jv_array_length(
+		    get(out, "commits")) > 0) {
+			assert_jv_equal(get(out, "commits.0"),
+			    get(v, "commits.0.decoded"));
+			assert_jv_equal(get(out, "commits.1"),
+			    get(v, "commits.1.decoded"));
+		} else if (resp && (strcmp(jv_string_value(name),
+		    "getBlocksFromId") == 0 || strcmp(jv_string_value(name),
+		    "getTransactions") == 0)) {
+			/* the vector has the bytes, we have them decoded */
+			const char *k = jv_string_value(name)[3] == 'B' ?
+			    "blocks" : "transactions";
+			jv want = get(v, "decoded"), w = get(want, k);
+			jv g = get(out, k);
+			int m = jv_array_length(jv_copy(w));
+
+			assert_true(m > 0);
+			assert_int_equal(jv_array_length(jv_copy(g)), m);
+			for (int k2 = 0; k2 < m; k2++) {
+				jv x = jv_array_get(jv_copy(g), k2);
+
+				assert_int_equal(jv_get_kind(x),
+				    JV_KIND_OBJECT);
+				jv_free(x);
+			}
+			jv_free(g);
+			jv_free(w);
+			jv_free(want);
+		} else
+			assert_jv_equal(jv_copy(out), jv_object_get(jv_copy(v),
+			    jv_string("decoded")));
+		jv_free(out);
+		done++;
+		jv_free(kind);
+		jv_free(name);
+		jv_free(hex);
+		jv_free(v);
+	}
+	assert_int_equal(done, n);
+
+	/* a broken transaction inside a block names where it is */
+	{
+		jv v = jv_array_get(jv_copy(vecs), 4);
+		jv h = get(v, "hex");
+		char *s = strdup(jv_string_value(h)), *p;
+
+		/* the pos:stake params: "0a1c0a14" -> "0a1c0a15" */
+		p = strstr(s, "323c0a1c0a14");
+		assert_non_null(p);
+		p[11] = '5';
+		bl = lp2p_hex_decode(s, strlen(s), &b);
+		assert_int_equal(lp2p_network_decode(net, "postBlock", 0, b,
+		    (size_t)bl, &out, &e), LP2P_ECODEC);
+		assert_non_null(strstr(e.msg, "block: transactions[1]: params: "
+		    "stakes[0]"));
+		free(b);
+		free(s);
+		jv_free(h);
+		jv_free(v);
+	}
+	jv_free(vecs);
+
+	assert_int_equal(lp2p_network_decode(net, "getPeers", 1,
+	    (const uint8_t *)"", 0, &out, &e), 0);
+	assert_jv_equal(out, jv_parse("{\"peers\":[]}"));
+	assert_int_equal(lp2p_network_decode(net, "nope", 0,
+	    (const uint8_t *)"", 0, &out, &e), LP2P_ENOTFOUND);
+	assert_int_equal(lp2p_network_decode(net, "getLastBlock", 0,
+	    (const uint8_t *)"x", 1, &out, &e), LP2P_ENOTFOUND);
+	assert_int_equal(lp2p_network_decode(NULL, "postNodeInfo", 0,
+	    (const uint8_t *)"", 0, &out, &e), LP2P_ECODEC);
+}
+
 int
 main(void)
 {
@@ -249,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_default_options),
 		cmocka_unit_test(test_schemas),
 		cmocka_unit_test(test_cli_net),
+		cmocka_unit_test(test_decode_core4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
