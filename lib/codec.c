@@ -494,6 +494,14 @@ lp2p_schema_nodeinfo(struct lp2p_schema **out, jv options,
 		jv props = jv_object_get(options, jv_string("properties"));
 		jv o = jv_object();
 
+		if (jv_get_kind(props) != JV_KIND_OBJECT) {
+			jv_free(props);
+			jv_free(o);
+			jv_free(s);
+			return lp2p_errf(err, LP2P_EINVAL, "options schema: "
+			    "'properties' missing or not an object");
+		}
+
 		o = jv_object_set(o, jv_string("type"), jv_string("object"));
 		o = jv_object_set(o, jv_string("fieldNumber"), jv_number(5));
 		o = jv_object_set(o, jv_string("properties"), props);
@@ -747,6 +755,8 @@ parse_dec(const char *s, size_t len, int *neg, uint64_t *mag)
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*mag = v;
+	if (v == 0)
+		*neg = 0;	/* "-0" is 0, as BigInt("-0") */
 	return 0;
 }
 
