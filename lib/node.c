@@ -619,11 +619,17 @@ on_sync(uv_timer_t *t)
 {
 	struct lp2p_node *n = t->data;
 	struct lp2p_err err;
+	struct npeer *np, *t2;
+	uint64_t now = lp2p__now_ms();
 
 	lp2p__pool_pending_drop(n, NULL);
-	if (lp2p__nb_sync(n->book, lp2p__now_ms(), &err) != 0)
+	if (lp2p__nb_sync(n->book, now, &err) != 0)
 		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
 		    err.msg));
+	/* a ban made by another process (p2p-peers ban) takes effect */
+	TAILQ_FOREACH_SAFE(np, &n->peers, entry, t2)
+		if (lp2p__nb_is_banned(n->book, np->ip, now))
+			lp2p__pool_remove(np, LP2P_CLOSE_NORMAL, NULL);
 }
 
 int

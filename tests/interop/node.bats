@@ -159,6 +159,12 @@ rnode() {
 	cmd c2 "{\"op\":\"requestFromPeer\",\"peerId\":\"127.0.0.1:$P_r2\",\"procedure\":\"echo\",\"data\":\"5a\",\"id\":4}"
 	run -0 reply c2 4
 	[[ $output == *'"data":"5a"'* ]]
+	# applyNodeInfo pushes postNodeInfo to the peers (the nonce is kept)
+	nonce=$(jq -r 'select(.type == "STARTED") | .nodeInfo.nonce' "$T/c1.out")
+	cmd c1 '{"op":"applyNodeInfo","nodeInfo":{"networkVersion":"1.1"},"id":7}'
+	run -0 reply c1 7
+	[[ $output != *error* ]]
+	wait_line "$T/r1.out" '"event":"postNodeInfo","peerId":"'"$NET.2:$P_c1"'","data":\{[^}]*"networkVersion":"1.1","nonce":"'"$nonce"'"'
 	# applyPenalty 100 bans a (non-seed) reference peer, the book shows it
 	cmd c2 "{\"op\":\"applyPenalty\",\"peerId\":\"127.0.0.1:$P_r2\",\"penalty\":100,\"id\":5}"
 	run -0 reply c2 5
@@ -199,12 +205,14 @@ rnode() {
 }
 
 @test "more peers than --max-inbound: the limit holds, eviction, traffic" {
-	cnode t 1 --max-inbound 8
-	for i in $(seq 2 13); do
+	for i in $(seq 2 14); do eval "P_p$i=$(free_port $NET.$i)"; done
+	cnode t 1 --max-inbound 8 --whitelist "$NET.2:$P_p2" \
+	    --blacklist "$NET.14"
+	for i in $(seq 2 14); do
+		eval "port=\$P_p$i"
 		start_cnode "p$i" --chain-id 10000000 --max-inbound 0 \
 		    --max-outbound 1 --fixed "$NET.1:$P_t" \
-		    --listen "$NET.$i:$(free_port $NET.$i)" -b "$T/p$i.book" \
-		    "${CFAST[@]}"
+		    --listen "$NET.$i:$port" -b "$T/p$i.book" "${CFAST[@]}"
 	done
 	wait_count "$T/t.out" '"type":"EVENT_NEW_INBOUND_PEER"' 12 200
 	wait_line "$T/t.out" '"EVENT_REMOVE_PEER".*"code":4418,"reason":"Evicted inbound peer '
@@ -226,4 +234,38 @@ rnode() {
 	done
 	[ "$got" -ge 4 ]
 	run -1 grep -E 'EVENT_BAN_PEER|"type":"ERROR"' "$T/t.out"
+	# the whitelisted peer is never evicted, the blacklisted one never in
+	run -0 grep '"EVENT_NEW_INBOUND_PEER","peerId":"'"$NET.2:$P_p2"'"' "$T/t.out"
+	run -1 grep '"EVENT_REMOVE_PEER","peerId":"'"$NET.2:$P_p2"'","code":4418' "$T/t.out"
+	run -1 grep '"peerId":"'"$NET.14:" "$T/t.out"
+	wait_line "$T/p14.out" '"EVENT_CONNECT_ABORT_OUTBOUND"'
+	# fixed peers come back after their eviction
+	run -0 grep -c '"EVENT_NEW_INBOUND_PEER"' "$T/t.out"
+	[ "$output" -gt 12 ]
+}
+
+@test "outbound shuffle evicts a non-fixed outbound peer, fixed ones stay" {
+	cnode a 1
+	cnode f 2
+	cnode b 3 --seed "$NET.1:$P_a" --fixed "$NET.2:$P_f" \
+	    --option outboundShuffleInterval=1000
+	wait_line "$T/b.out" '"EVENT_REMOVE_PEER","peerId":"'"$NET.1:$P_a"'","code":4418,"reason":"Evicted outbound peer '"$NET.1:$P_a"'"'
+	run -1 grep '"EVENT_REMOVE_PEER","peerId":"'"$NET.2:$P_f"'"' "$T/b.out"
+	# the populator dials it again
+	wait_count "$T/b.out" '"EVENT_CONNECT_OUTBOUND","peerId":"'"$NET.1:$P_a"'"' 2 100
+}
+
+@test "a ban made by p2p-peers reaches the running node and stays" {
+	cnode a 1 --option bookSyncInterval=200
+	cnode b 2 --seed "$NET.1:$P_a"
+	wait_peers a 1
+	run -0 p2p-peers -b "$T/a.book" ban "$NET.2"
+	run -0 p2p-peers -b "$T/a.book" add 10.9.8.7:7667
+	wait_line "$T/a.out" '"EVENT_REMOVE_PEER","peerId":"'"$NET.2:$P_b"'"' 20
+	sleep 1	# several syncs of the node
+	run -0 jq -e --arg ip "$NET.2" '[.bans[] | select(.ip == $ip)] | length == 1' "$T/a.book"
+	run -0 jq -e '[.peers[] | select(.peerId == "10.9.8.7:7667")] | length == 1' "$T/a.book"
+	stop_one a
+	run -0 jq -e --arg ip "$NET.2" '[.bans[] | select(.ip == $ip)] | length == 1' "$T/a.book"
+	run -0 jq -e '[.peers[] | select(.peerId == "10.9.8.7:7667")] | length == 1' "$T/a.book"
 }
