@@ -191,6 +191,7 @@ on_line(unsigned long lineno, const char *s, size_t len, void *arg)
 {
 	struct prog *pg = arg;
 	struct cmdctx *c;
+	struct lp2p_err e;
 	jv v, msg;
 	size_t i;
 
@@ -203,6 +204,10 @@ on_line(unsigned long lineno, const char *s, size_t len, void *arg)
 		;
 	if (i == len)
 		return;
+	if (lp2p_json_check(s, len, LP2P_MAX_JSON_DEPTH, &e) != 0) {
+		error_line(pg, lineno, e.msg, jv_invalid());
+		return;
+	}
 	v = jv_parse_sized(s, (int)len);
 	if (!jv_is_valid(v)) {
 		msg = jv_invalid_get_msg(v);
