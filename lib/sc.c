@@ -186,6 +186,9 @@ lp2p__sc_decode(const char *s, size_t n, jv *out)
 	*out = jv_invalid();
 	if (json_depth(s, n) > LP2P_MAX_JSON_DEPTH)
 		return LP2P_EINVAL;
+	/* invalid text never reaches libjq 1.6, which leaks on some */
+	if (lp2p_json_check(s, n, LP2P_MAX_JSON_DEPTH, NULL) != 0)
+		return LP2P_EPROTO;
 	v = jv_parse_sized(s, (int)n);
 	if (!jv_is_valid(v)) {
 		jv_free(v);
