@@ -52,6 +52,7 @@ jnum(jv v, double lo, double hi, double *out)
 {
 	double d;
 
+	*out = 0;	/* callers may convert it before looking at the error */
 	if (jv_get_kind(v) != JV_KIND_NUMBER) {
 		jv_free(v);
 		return -1;
