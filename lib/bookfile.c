@@ -86,50 +86,132 @@ stranger_key(jv obj, const char *const *allowed)
 	return bad;
 }
 
-static int
-load_peer(struct lp2p_book *nb, const char *name, int idx, jv p,
-    struct lp2p_err *err)
+/*
+ * A peer object as read, before validation: the value of each known field
+ * (by the kind it had), from the fast reader or from a jv object, so that
+ * both readers share one validation.
+ */
+enum pf { PF_PEERID, PF_IP, PF_PORT, PF_TABLE, PF_BUCKET, PF_SOURCE,
+	PF_ADDED, PF_SEEN, PF_FAILURES, PF_REPUTATION, PF_ADVERTISE, PF_INFO,
+	PF_N };
+static const char *const peer_keys[PF_N + 1] = { "peerId", "ipAddress",
+	"port", "table", "bucket", "sourceAddress", "dateAdded", "lastSeen",
+	"failures", "reputation", "advertise", "info", NULL };
+enum rk { RK_ABSENT = 0, RK_NULL, RK_NUM, RK_STR, RK_TRUE, RK_FALSE,
+	RK_OBJ, RK_OTHER };
+
+struct rawf {
+	enum rk		 k;
+	double		 num;
+	char		 str[LP2P_PEERID_STRLEN];	/* RK_STR, cut */
+	int		 cut;				/* did not fit */
+};
+
+struct rawpeer {
+	struct rawf	 f[PF_N];
+	char		 unknown[72];	/* first unknown key, "" = none */
+	jv		 info;		/* RK_OBJ info, else jv_null() */
+};
+
+static void
+rawf_jv(struct rawf *f, jv v)
 {
-	static const char *const keys[] = { "peerId", "ipAddress", "port",
-	    "table", "bucket", "sourceAddress", "dateAdded", "lastSeen",
-	    "failures", "reputation", "advertise", "info", NULL };
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:	f->k = RK_NULL; break;
+	case JV_KIND_TRUE:	f->k = RK_TRUE; break;
+	case JV_KIND_FALSE:	f->k = RK_FALSE; break;
+	case JV_KIND_OBJECT:	f->k = RK_OBJ; break;
+	case JV_KIND_NUMBER:
+		f->k = RK_NUM;
+		f->num = jv_number_value(v);
+		break;
+	case JV_KIND_STRING:
+		f->k = RK_STR;
+		f->cut = strlcpy(f->str, jv_string_value(v), sizeof(f->str)) >=
+		    sizeof(f->str) || (size_t)jv_string_length_bytes(jv_copy(v))
+		    != strlen(jv_string_value(v));
+		break;
+	default:		f->k = RK_OTHER; break;
+	}
+	jv_free(v);
+}
+
+/* p (consumed), an object, into rp. */
+static void
+rawpeer_jv(jv p, struct rawpeer *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->info = jv_null();
+	jv_object_foreach(p, k, v) {
+		int i;
+
+		for (i = 0; i < PF_N; i++)
+			if (strcmp(jv_string_value(k), peer_keys[i]) == 0)
+				break;
+		if (i == PF_N) {
+			if (rp->unknown[0] == '\0')
+				strlcpy(rp->unknown, jv_string_value(k),
+				    sizeof(rp->unknown));
+			jv_free(v);
+		} else if (i == PF_INFO && jv_get_kind(v) == JV_KIND_OBJECT) {
+			rp->f[i].k = RK_OBJ;
+			jv_free(rp->info);
+			rp->info = v;
+		} else
+			rawf_jv(&rp->f[i], v);
+		jv_free(k);
+	}
+	jv_free(p);
+}
+
+/* An integral number field in [lo, hi] (absent/null: dflt); 0 or -1. */
+static int
+rnum(const struct rawf *f, double lo, double hi, double dflt, double *out)
+{
+	*out = dflt;
+	if (f->k == RK_ABSENT || f->k == RK_NULL)
+		return 0;
+	*out = 0;
+	if (f->k != RK_NUM || !isfinite(f->num) || f->num != floor(f->num) ||
+	    f->num < lo || f->num > hi)
+		return -1;
+	*out = f->num;
+	return 0;
+}
+
+/* Validate rp (its info is consumed) and insert it into nb. */
+static int
+load_peer(struct lp2p_book *nb, const char *name, int idx,
+    struct rawpeer *rp, struct lp2p_err *err)
+{
 	struct lp2p_book_entry e;
 	struct lp2p_err e2;
-	char where[96], *bad;
+	struct rawf *f = rp->f;
+	char where[96];
 	const char *field = NULL;
-	jv v;
+	jv info = rp->info;
 	double d;
 	int table = 0, rc;
-	uint32_t bucket = 0;
+	uint32_t bucket;
 
+	rp->info = jv_null();
 	memset(&e, 0, sizeof(e));
-	e.advertise = 1;
-	e.reputation = LP2P_BOOK_REPUTATION;
 	snprintf(where, sizeof(where), "%s: peers[%d]", name, idx);
-	if (jv_get_kind(p) != JV_KIND_OBJECT) {
-		jv_free(p);
-		return lp2p_errf(err, LP2P_EINVAL, "%s: not an object", where);
+	if (rp->unknown[0] != '\0') {
+		jv_free(info);
+		return lp2p_errf(err, LP2P_EINVAL, "%s: unknown field '%.64s'",
+		    where, rp->unknown);
 	}
-	if ((bad = stranger_key(jv_copy(p), keys)) != NULL) {
-		rc = lp2p_errf(err, LP2P_EINVAL, "%s: unknown field '%.64s'",
-		    where, bad);
-		free(bad);
-		jv_free(p);
-		return rc;
-	}
-	v = jget(p, "ipAddress");
-	if (jv_get_kind(v) != JV_KIND_STRING ||
-	    !lp2p_ipv4_is_valid(jv_string_value(v))) {
-		jv_free(v);
-		jv_free(p);
+	if (f[PF_IP].k != RK_STR || f[PF_IP].cut ||
+	    !lp2p_ipv4_is_valid(f[PF_IP].str)) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s: 'ipAddress': not an IPv4 dotted quad", where);
 	}
-	strlcpy(e.ip, jv_string_value(v), sizeof(e.ip));
-	jv_free(v);
-	if (jnum(jget(p, "port"), 1, 65535,
-	    &d) != 0) {
-		jv_free(p);
+	strlcpy(e.ip, f[PF_IP].str, sizeof(e.ip));
+	if (f[PF_PORT].k == RK_ABSENT || f[PF_PORT].k == RK_NULL ||
+	    rnum(&f[PF_PORT], 1, 65535, 0, &d) != 0) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s (%s): 'port': not an integer in 1..65535", where, e.ip);
 	}
@@ -137,96 +219,69 @@ load_peer(struct lp2p_book *nb, const char *name, int idx, jv p,
 	snprintf(e.peer_id, sizeof(e.peer_id), "%s:%u", e.ip, e.port);
 	snprintf(where, sizeof(where), "%s: peers[%d] (%s)", name, idx,
 	    e.peer_id);
-	v = jget(p, "peerId");
-	if (jv_get_kind(v) != JV_KIND_NULL && (jv_get_kind(v) !=
-	    JV_KIND_STRING || strcmp(jv_string_value(v), e.peer_id) != 0)) {
-		jv_free(v);
-		jv_free(p);
+	if (f[PF_PEERID].k != RK_ABSENT && f[PF_PEERID].k != RK_NULL &&
+	    (f[PF_PEERID].k != RK_STR || f[PF_PEERID].cut ||
+	    strcmp(f[PF_PEERID].str, e.peer_id) != 0)) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s: 'peerId': does not match ipAddress and port", where);
 	}
-	jv_free(v);
-	v = jget(p, "table");
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		table = strcmp(jv_string_value(v), "new") == 0 ?
-		    LP2P_TABLE_NEW : strcmp(jv_string_value(v), "tried") == 0 ?
-		    LP2P_TABLE_TRIED : 0;
-	jv_free(v);
+	if (f[PF_TABLE].k == RK_STR && !f[PF_TABLE].cut)
+		table = strcmp(f[PF_TABLE].str, "new") == 0 ? LP2P_TABLE_NEW :
+		    strcmp(f[PF_TABLE].str, "tried") == 0 ? LP2P_TABLE_TRIED : 0;
 	if (table == 0) {
-		jv_free(p);
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s: 'table': not \"new\" or \"tried\"", where);
 	}
-	if (jnum(jget(p, "bucket"), 0,
-	    nb->tab[table].nbuckets - 1, &d) != 0) {
-		jv_free(p);
+	if (f[PF_BUCKET].k != RK_NUM || rnum(&f[PF_BUCKET], 0,
+	    nb->tab[table].nbuckets - 1, 0, &d) != 0) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s: 'bucket': not an integer in 0..%u", where,
 		    nb->tab[table].nbuckets - 1);
 	}
 	bucket = (uint32_t)d;
-	v = jget(p, "sourceAddress");
-	if (jv_get_kind(v) == JV_KIND_STRING &&
-	    strlen(jv_string_value(v)) < sizeof(e.source))
-		strlcpy(e.source, jv_string_value(v), sizeof(e.source));
-	else if (jv_get_kind(v) != JV_KIND_NULL) {
-		jv_free(v);
-		jv_free(p);
+	if (f[PF_SOURCE].k == RK_STR && !f[PF_SOURCE].cut &&
+	    strlen(f[PF_SOURCE].str) < sizeof(e.source))
+		strlcpy(e.source, f[PF_SOURCE].str, sizeof(e.source));
+	else if (f[PF_SOURCE].k != RK_NULL && f[PF_SOURCE].k != RK_ABSENT) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s: 'sourceAddress': not an address or null", where);
 	}
-	jv_free(v);
-	if (jnum(jget(p, "dateAdded"), 0,
-	    MAX_SAFE_INT, &d) != 0)
+	if (f[PF_ADDED].k != RK_NUM ||
+	    rnum(&f[PF_ADDED], 0, MAX_SAFE_INT, 0, &d) != 0)
 		field = "dateAdded";
 	e.date_added = (uint64_t)d;
-	v = jget(p, "lastSeen");
-	if (jv_get_kind(v) == JV_KIND_NULL)
-		d = 0;
-	else if (jnum(jv_copy(v), 0, MAX_SAFE_INT, &d) != 0 && field == NULL)
+	if (rnum(&f[PF_SEEN], 0, MAX_SAFE_INT, 0, &d) != 0 && field == NULL)
 		field = "lastSeen";
-	jv_free(v);
 	e.last_seen = (uint64_t)d;
-	v = jget(p, "failures");
-	if (jv_get_kind(v) == JV_KIND_NULL)
-		d = 0;
-	else if (jnum(jv_copy(v), 0, LP2P_BOOK_MAX_FAILURES - 1, &d) != 0 &&
+	if (rnum(&f[PF_FAILURES], 0, LP2P_BOOK_MAX_FAILURES - 1, 0, &d) != 0 &&
 	    field == NULL)
 		field = "failures";
-	jv_free(v);
 	e.failures = (uint32_t)d;
-	v = jget(p, "reputation");
-	if (jv_get_kind(v) == JV_KIND_NULL)
-		d = LP2P_BOOK_REPUTATION;
-	else if (jnum(jv_copy(v), INT32_MIN, INT32_MAX, &d) != 0 &&
-	    field == NULL)
+	if (rnum(&f[PF_REPUTATION], INT32_MIN, INT32_MAX, LP2P_BOOK_REPUTATION,
+	    &d) != 0 && field == NULL)
 		field = "reputation";
-	jv_free(v);
 	e.reputation = (int32_t)d;
-	v = jget(p, "advertise");
-	if (jv_get_kind(v) == JV_KIND_FALSE)
-		e.advertise = 0;
-	else if (jv_get_kind(v) != JV_KIND_TRUE &&
-	    jv_get_kind(v) != JV_KIND_NULL && field == NULL)
+	e.advertise = f[PF_ADVERTISE].k != RK_FALSE;
+	if (f[PF_ADVERTISE].k != RK_TRUE && f[PF_ADVERTISE].k != RK_FALSE &&
+	    f[PF_ADVERTISE].k != RK_NULL && f[PF_ADVERTISE].k != RK_ABSENT &&
+	    field == NULL)
 		field = "advertise";
-	jv_free(v);
 	if (field != NULL) {
-		jv_free(p);
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL, "%s: '%s': bad value",
 		    where, field);
 	}
-	v = jv_object_get(p, jv_string("info"));
-	if (jv_get_kind(v) == JV_KIND_INVALID) {
-		jv_free(v);
-		v = jv_null();
-	}
-	if (jv_get_kind(v) != JV_KIND_NULL && jv_get_kind(v) !=
-	    JV_KIND_OBJECT) {
-		jv_free(v);
+	if (f[PF_INFO].k != RK_ABSENT && f[PF_INFO].k != RK_NULL &&
+	    f[PF_INFO].k != RK_OBJ) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "%s: 'info': not an object", where);
 	}
-	if ((rc = lp2p__book_insert(nb, table, bucket, &e, v, &e2)) != 0)
+	if ((rc = lp2p__book_insert(nb, table, bucket, &e, info, &e2)) != 0)
 		return lp2p_errf(err, rc == LP2P_ENOMEM ? rc : LP2P_EINVAL,
 		    "%s: %s", where, e2.msg);
 	return 0;
@@ -475,14 +530,26 @@ lp2p_book_load_mem(struct lp2p_book **bp, const char *buf, size_t len,
 		    "%s: 'peers': not an array", name);
 	}
 	np = jv_array_length(jv_copy(peers));
-	for (int i = 0; i < np; i++)
-		if ((rc = load_peer(nb, name, i, jv_array_get(jv_copy(peers), i),
-		    err)) != 0) {
+	for (int i = 0; i < np; i++) {
+		struct rawpeer rp;
+		jv p = jv_array_get(jv_copy(peers), i);
+
+		if (jv_get_kind(p) != JV_KIND_OBJECT) {
+			jv_free(p);
+			jv_free(peers);
+			jv_free(root);
+			lp2p_book_free(nb);
+			return lp2p_errf(err, LP2P_EINVAL,
+			    "%s: peers[%d]: not an object", name, i);
+		}
+		rawpeer_jv(p, &rp);
+		if ((rc = load_peer(nb, name, i, &rp, err)) != 0) {
 			jv_free(peers);
 			jv_free(root);
 			lp2p_book_free(nb);
 			return rc;
 		}
+	}
 	jv_free(peers);
 	v = jget(root, "bans");
 	if (jv_get_kind(v) == JV_KIND_INVALID) {
