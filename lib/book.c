@@ -364,11 +364,8 @@ lp2p__book_ban_until(const struct lp2p_book *b, const char *ip)
 static int
 valid_source(const char *source)
 {
-	uint32_t dummy;
-
 	/* whatever the reference can compute a new bucket from */
-	return strlen(source) < LP2P_IP_STRLEN &&
-	    lp2p_ip_bucket(0, "1.1.1.1", source, 0, 1, &dummy) == 0;
+	return strlen(source) < LP2P_IP_STRLEN && lp2p__ip_bytes_ok(source);
 }
 
 int
