@@ -514,10 +514,11 @@ dump(const struct lp2p_book *b)
 	return a;
 }
 
+static char dir[64];
+
 static char *
 tmppath(const char *name)
 {
-	static char dir[64];
 	char *p;
 
 	if (dir[0] == '\0') {
@@ -526,6 +527,16 @@ tmppath(const char *name)
 	}
 	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
 	return p;
+}
+
+static void
+rmlock(const char *path)
+{
+	char *l;
+
+	assert_true(asprintf(&l, "%s.lock", path) > 0);
+	unlink(l);
+	free(l);
 }
 
 static struct lp2p_book *
@@ -648,6 +659,7 @@ test_file_roundtrip(void **state)
 	assert_null(c);
 	lp2p_book_free(b);
 	unlink(path);
+	rmlock(path);
 	free(path);
 }
 
@@ -784,6 +796,7 @@ test_file_sync(void **state)
 	lp2p_book_free(a);
 	lp2p_book_free(b);
 	unlink(path);
+	rmlock(path);
 	free(path);
 }
 
@@ -806,5 +819,9 @@ main(void)
 		cmocka_unit_test(test_file_sync),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	if (dir[0] != '\0')
+		rmdir(dir);
+	return rc;
 }
