@@ -1214,7 +1214,7 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 	size_t at, start, n;
 	uint32_t num;
 	uint8_t first = d->buf[*pos];
-	uint64_t l;
+	uint64_t l = 0;
 	int wt, r = 0;
 	long i = 0;
 
