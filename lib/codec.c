@@ -1427,12 +1427,11 @@ lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
 	}
 	hexes = jv_object_get(resp, jv_string("peers"));
 	n = jv_array_length(jv_copy(hexes));
-	if (max > 0 && (size_t)n > max) {
-		jv_free(hexes);
-		jv_free(res);
-		return lp2p_errf(err, LP2P_EPROTO,
-		    "getPeers reply: %d entries, more than %zu", n, max);
-	}
+	/*
+	 * As the reference: every entry must decode (else a codec error),
+	 * then the count is judged.  Entries past max are decoded and
+	 * dropped, so memory stays bounded by max.
+	 */
 	for (int i = 0; i < n; i++) {
 		jv h = jv_array_get(jv_copy(hexes), i);
 		uint8_t *b;
@@ -1457,9 +1456,15 @@ lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
 			}
 			break;
 		}
-		res = jv_array_append(res, p);
+		if (max == 0 || (size_t)i < max)
+			res = jv_array_append(res, p);
+		else
+			jv_free(p);
 	}
 	jv_free(hexes);
+	if (r == 0 && max > 0 && (size_t)n > max)
+		r = lp2p_errf(err, LP2P_EPROTO,
+		    "getPeers reply: %d entries, more than %zu", n, max);
 	if (r != 0) {
 		jv_free(res);
 		return r;

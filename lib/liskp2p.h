@@ -163,8 +163,9 @@ int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
  * from a jv array of {"ipAddress":"1.2.3.4","port":7667}.  Encode consumes
  * peers; an empty array gives 0 bytes.  Decode fails (LP2P_ECODEC) if the
  * reply or any entry does not decode; it does not judge the addresses
- * (WIRE.md §7.4 is the caller's job).  Entries beyond max (> 0) make it
- * fail with LP2P_EPROTO before any entry is decoded.
+ * (WIRE.md §7.4 is the caller's job).  Then, as in the reference, more
+ * than max (> 0; 0: no limit) entries make it fail with LP2P_EPROTO (the
+ * reference's penalty 100); a codec error takes precedence.
  */
 int	 lp2p_peers_encode(jv, uint8_t **, size_t *, struct lp2p_err *);
 int	 lp2p_peers_decode(const uint8_t *, size_t, size_t, jv *,

@@ -906,6 +906,18 @@ test_nodeinfo_and_peers(void **state)
 	    "7667},{\"ipAddress\":\"45.10.190.50\",\"port\":7000},"
 	    "{\"ipAddress\":\"200.100.50.25\",\"port\":65535}]"));
 	assert_int_equal(lp2p_peers_decode(b, n, 2, &out, &e), LP2P_EPROTO);
+	assert_string_equal(e.msg, "getPeers reply: 3 entries, more than 2");
+	/* a bad entry wins over the count, as in the reference */
+	{
+		uint8_t *b2 = malloc(n + 4);
+
+		memcpy(b2, b, n);
+		memcpy(b2 + n, "\x0a\x02\x08\x01", 4);
+		assert_int_equal(lp2p_peers_decode(b2, n + 4, 2, &out, &e),
+		    LP2P_ECODEC);
+		assert_non_null(strstr(e.msg, "peers[3]: "));
+		free(b2);
+	}
 	decode_prefixes(lp2p_schema_builtin("/protocolPeerRequestResponse"),
 	    b, n);
 	free(b);
