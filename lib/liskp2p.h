@@ -86,6 +86,93 @@ void	 lp2p_rand_buf(void *, size_t);
 /* ---- codec (codec.c) ------------------------------------------------ */
 /* (section owned by codec.c) */
 
+/*
+ * lisk-codec 0.5.0 (the binary format of WIRE.md §5), driven by a schema
+ * in lisk-codec's JSON form: {"$id", "type":"object", "properties":{NAME:
+ * {"dataType": uint32|sint32|uint64|sint64|boolean|bytes|string,
+ * "fieldNumber": 1..18999}, NAME: {"type":"object", "fieldNumber",
+ * "properties"}, NAME: {"type":"array", "fieldNumber", "items": {dataType
+ * or type object}}}}.  Of the other keywords only "format" of bytes is
+ * used ("lisk32", "base64"); required, minLength etc. are ignored.
+ * Nesting is limited to LP2P_CODEC_MAX_DEPTH levels.
+ *
+ * Values cross the API in lisk-codec's toJSON form: bytes as lowercase hex
+ * strings (upper case accepted on encode; lisk32 addresses or base64 when
+ * the schema says so), uint64/sint64 as decimal strings (integral numbers
+ * up to 2^53 also accepted on encode), uint32/sint32 as numbers, booleans,
+ * UTF-8 strings, objects and arrays.
+ */
+struct lp2p_schema;			/* compiled schema, layout in codec.c */
+
+#define LP2P_CODEC_MAX_DEPTH	32	/* object nesting levels in a schema */
+
+/*
+ * Compile schema (consumed) into *out.  Errors: LP2P_EINVAL with the
+ * property path ("properties.options.properties.height: 'fieldNumber'
+ * 0 out of 1..18999"), LP2P_ENOMEM.
+ */
+int	 lp2p_schema_new(struct lp2p_schema **, jv, struct lp2p_err *);
+void	 lp2p_schema_free(struct lp2p_schema *);	/* NULL: no-op */
+/* The schema's "$id" ("" if it had none); valid while the schema lives. */
+const char *lp2p_schema_id(const struct lp2p_schema *);
+
+/*
+ * Built-in schemas of lisk-p2p, static (lp2p_schema_free ignores them):
+ * "/nodeInfo" (default, no options), "/protocolPeerInfo",
+ * "/protocolPeerRequestResponse".  NULL for any other id.
+ */
+const struct lp2p_schema *lp2p_schema_builtin(const char *);
+
+/*
+ * Encode value (consumed) with the schema into a malloc'd *out of *outlen
+ * bytes (free it; *out may be non-NULL for 0 bytes).  The value is checked
+ * against the schema first: kinds, integer ranges and integrality, hex;
+ * every scalar and nested object of the schema must be present, a missing
+ * array counts as empty, keys not in the schema are ignored.  Strings are
+ * NFC-normalised, as the reference does.  Output is byte-identical to
+ * @liskhq/lisk-codec 0.5.0 for every value it accepts.  Errors: LP2P_ECODEC
+ * naming the field ("options.height: 4294967296 out of range for uint32"),
+ * LP2P_ENOMEM.
+ */
+int	 lp2p_codec_encode(const struct lp2p_schema *, jv, uint8_t **, size_t *,
+	    struct lp2p_err *);
+
+/*
+ * Decode len bytes into *out (a jv object in the JSON form above).  Exactly
+ * as strict as the reference: it accepts precisely what lisk-codec 0.5.0's
+ * decode accepts, with the same value (including its quirks: absent arrays
+ * decode as [], zero-length objects inside arrays are skipped, a leading
+ * UTF-8 BOM is dropped from strings).  Errors: LP2P_ECODEC naming field
+ * and byte offset ("options.height: at byte 12: varint not in shortest
+ * form"), LP2P_ENOMEM.  Never allocates more than a small multiple of len.
+ */
+int	 lp2p_codec_decode(const struct lp2p_schema *, const uint8_t *, size_t,
+	    jv *, struct lp2p_err *);
+
+/*
+ * The nodeInfo schema of WIRE.md §5.2/§5.3: the default one when options
+ * is null, else with a field 5 "options" object whose properties are those
+ * of the options schema (consumed; a lisk-codec object schema such as
+ * lp2p_network_options_schema()).  Free with lp2p_schema_free.
+ * nodeInfo values: {"chainID":"hex","networkVersion":"1.0","nonce":"...",
+ * "advertiseAddress":true[,"options":{...}]} (encode and decode them with
+ * lp2p_codec_encode/lp2p_codec_decode).
+ */
+int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
+
+/*
+ * A getPeers reply (peerRequestResponse holding encoded peerInfos) to and
+ * from a jv array of {"ipAddress":"1.2.3.4","port":7667}.  Encode consumes
+ * peers; an empty array gives 0 bytes.  Decode fails (LP2P_ECODEC) if the
+ * reply or any entry does not decode; it does not judge the addresses
+ * (WIRE.md §7.4 is the caller's job).  Then, as in the reference, more
+ * than max (> 0; 0: no limit) entries make it fail with LP2P_EPROTO (the
+ * reference's penalty 100); a codec error takes precedence.
+ */
+int	 lp2p_peers_encode(jv, uint8_t **, size_t *, struct lp2p_err *);
+int	 lp2p_peers_decode(const uint8_t *, size_t, size_t, jv *,
+	    struct lp2p_err *);
+
 /* ---- addresses (addr.c) --------------------------------------------- */
 /* (section owned by addr.c) */
 
@@ -401,5 +488,91 @@ int	 lp2p_book_sync(struct lp2p_book *, const char *, uint64_t,
 
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
+
+/*
+ * Network presets: mainnet, testnet, devnet of Lisk Core 4
+ * (LISK-CORE-4.md §4), each with its chain ID, network version, default
+ * port, seed host names (resolve them yourself; all on the default port),
+ * the nodeInfo options schema of Lisk Core 4 (WIRE.md §5.3) with its
+ * initial value, and the names of the application's events and procedures
+ * (LISK-CORE-4.md §2; getNodeInfo, getPeers and ping belong to lisk-p2p
+ * itself and are not listed).  Presets are static: never freed.
+ */
+struct lp2p_network;
+
+#define LP2P_CHAIN_ID_MAX	32	/* bytes in a chain ID we accept */
+
+/* A preset by name, or NULL.  lp2p_network_at(i) walks them (NULL at end). */
+const struct lp2p_network *lp2p_network_find(const char *);
+const struct lp2p_network *lp2p_network_at(size_t);
+/* "mainnet, testnet, devnet", for messages. */
+const char *lp2p_network_names(void);
+
+const char *lp2p_network_name(const struct lp2p_network *);
+/* The chain ID's bytes; its length in *len (4 for every preset). */
+const uint8_t *lp2p_network_chain_id(const struct lp2p_network *, size_t *);
+const char *lp2p_network_version(const struct lp2p_network *);	/* "5.0" */
+uint16_t lp2p_network_port(const struct lp2p_network *);	/* 7667 */
+/* NULL-terminated lists of static strings. */
+const char *const *lp2p_network_seeds(const struct lp2p_network *);
+const char *const *lp2p_network_events(const struct lp2p_network *);
+const char *const *lp2p_network_procedures(const struct lp2p_network *);
+/* 1 if name is one of the preset's events (procedures), else 0. */
+int	 lp2p_network_has_event(const struct lp2p_network *, const char *);
+int	 lp2p_network_has_procedure(const struct lp2p_network *, const char *);
+
+/*
+ * The nodeInfo options schema (lisk-codec JSON, $id "/nodeInfo/custom":
+ * height, maxHeightPrevoted, blockVersion uint32, lastBlockID bytes,
+ * legacy array of bytes) and its initial value {"height":0,
+ * "maxHeightPrevoted":0,"blockVersion":0,"lastBlockID":"","legacy":[]}.
+ * New jv values, owned by the caller.
+ */
+jv	 lp2p_network_options_schema(const struct lp2p_network *);
+jv	 lp2p_network_default_options(const struct lp2p_network *);
+
+/*
+ * Lisk Core 4 payload schemas (lisk-codec JSON, a new jv) by name:
+ * "block", "blockHeader", "signingBlockHeader", "blockAsset",
+ * "transaction", "postBlockEvent", "postTransactionsAnnouncement",
+ * "singleCommitsNetworkPacket", "singleCommit", "unsignedCertificate",
+ * "aggregateCommit", "getBlocksFromIdRequest", "getBlocksFromIdResponse",
+ * "getHighestCommonBlockRequest", "getHighestCommonBlockResponse",
+ * "getTransactionsRequest", "getTransactionsResponse",
+ * "getLegacyBlocksFromIdRequest", "randomBlockAsset", "nodeInfo",
+ * "customNodeInfo" and the command params ("tokenTransferParams",
+ * "posStakeParams", ...: see lp2p_network_params_schema).  An unknown
+ * name gives jv_invalid().  lp2p_network_schema_at(i) gives the i-th
+ * name (NULL at the end).
+ */
+jv	 lp2p_network_schema(const char *);
+const char *lp2p_network_schema_at(size_t);
+/*
+ * The schema name of the data of an event or procedure: of the request
+ * (response == 0) or of the response (1).  NULL when there is no data
+ * ("getLastBlock" request) or the name is unknown.  "postNodeInfo" and
+ * "getNodeInfo" give "nodeInfo", "getPeers" "peerRequestResponse" (see
+ * lp2p_schema_builtin and lp2p_schema_nodeinfo).
+ */
+const char *lp2p_network_payload_schema(const char *, int);
+/* The params schema name of a transaction's module:command, or NULL. */
+const char *lp2p_network_params_schema(const char *, const char *);
+
+/*
+ * Decode the data of a Lisk Core 4 event or procedure (name; response 0
+ * for the request or message, 1 for an RPC response) all the way down,
+ * for people to read: blocks become {"header":{...,"id"},"transactions":
+ * [{...,"id","paramsDecoded"}],"assets":[{"module","data","dataDecoded"}]}
+ * (ids are sha256 of the bytes as carried; paramsDecoded when the command
+ * is known, dataDecoded for the random module), commits, transactions and
+ * nodeInfo (with the network's options schema; net may be NULL for a
+ * network without one) are decoded, getPeers gives {"peers":[{ipAddress,
+ * port}]}.  Data of a name without data (getLastBlock request) must be
+ * empty and gives null.  Errors: LP2P_ENOTFOUND for a name with no known
+ * schema, LP2P_ECODEC naming the part ("block.transactions[1].params:
+ * fee: at byte 9: ..."), LP2P_ENOMEM.  *out is valid only on success.
+ */
+int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
+	    const uint8_t *, size_t, jv *, struct lp2p_err *);
 
 #endif /* LISKP2P_H */
