@@ -1288,6 +1288,7 @@ lp2p_book_write(struct lp2p_book *b, const char *path, uint64_t now,
 	}
 	set_identity(b, &st);
 	lp2p__book_journal_clear(b);
+	b->journaling = 1;	/* tied to a file now: keep changes for sync */
 	rc = 0;
 out:
 	if (fd != -1)

@@ -468,8 +468,8 @@ int	 lp2p_book_write(struct lp2p_book *, const char *, uint64_t,
 	    struct lp2p_err *);
 /*
  * For a process that keeps a book open beside others (a node): a book from
- * lp2p_book_load (or after its first sync) journals its own changes until
- * its next write.  changed: 1 if the file is not the one this
+ * lp2p_book_load, or once written or synced, journals its own changes
+ * until its next write.  changed: 1 if the file is not the one this
  * book last read or wrote.  sync: take the lock; if the file changed,
  * load it, replay this book's journal on top and make that this book's
  * content; write; release.  Nothing made by another writer is lost, and
