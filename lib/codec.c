@@ -405,7 +405,8 @@ compile_obj(struct comp *c, jv schema, struct cobj *o, int depth)
 			snprintf(c->path + plen, sizeof(c->path) - plen,
 			    "%sproperties.%s", plen ? "." : "",
 			    jv_string_value(k));
-			r = compile_prop(c, jv_string_value(k), v, &f[i], depth);
+			r = compile_prop(c, jv_string_value(k), v, &f[i],
+			    depth);
 			i++;
 		}
 		jv_free(k);
@@ -1067,7 +1068,8 @@ rd_varint(struct dec *d, size_t *pos, size_t lim, int is64, uint64_t *v)
 			return derr(d, at, "varint runs past the end");
 		c = d->buf[i++];
 		if (n == max - 1 && c > (is64 ? 0x01 : 0x0f))
-			return derr(d, at, "varint out of range of %s", is64 ? "uint64" : "uint32");
+			return derr(d, at, "varint out of range of %s",
+			    is64 ? "uint64" : "uint32");
 		r |= (uint64_t)(c & 0x7f) << (7 * n);
 		if ((c & 0x80) == 0) {
 			if (n > 0 && c == 0)
@@ -1214,7 +1216,7 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 	size_t at, start, n;
 	uint32_t num;
 	uint8_t first = d->buf[*pos];
-	uint64_t l;
+	uint64_t l = 0;
 	int wt, r = 0;
 	long i = 0;
 
@@ -1233,12 +1235,13 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 				break;
 			}
 			if (f->item == K_OBJECT) {
-				if ((r = rd_len(d, pos, lim, &start, &n)) == 0 &&
-				    n > 0) {
+				r = rd_len(d, pos, lim, &start, &n);
+				if (r == 0 && n > 0) {
 					/* quirk: empty objects are skipped */
 					size_t p = start;
 
-					r = rd_obj(d, f->obj, &p, start + n, &e);
+					r = rd_obj(d, f->obj, &p, start + n,
+					    &e);
 				}
 			} else
 				r = rd_scalar(d, f->item, f->format, pos, lim,
@@ -1337,7 +1340,8 @@ rd_obj(struct dec *d, const struct cobj *o, size_t *pos, size_t lim,
 			jv_free(v);
 	}
 	if (r == 0 && *pos != lim)
-		r = derr(d, *pos, "%zu unexpected bytes at the end", lim - *pos);
+		r = derr(d, *pos, "%zu unexpected bytes at the end",
+		    lim - *pos);
 	if (r != 0) {
 		jv_free(obj);
 		return r;
@@ -1427,12 +1431,11 @@ lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
 	}
 	hexes = jv_object_get(resp, jv_string("peers"));
 	n = jv_array_length(jv_copy(hexes));
-	if (max > 0 && (size_t)n > max) {
-		jv_free(hexes);
-		jv_free(res);
-		return lp2p_errf(err, LP2P_EPROTO,
-		    "getPeers reply: %d entries, more than %zu", n, max);
-	}
+	/*
+	 * As the reference: every entry must decode (else a codec error),
+	 * then the count is judged.  Entries past max are decoded and
+	 * dropped, so memory stays bounded by max.
+	 */
 	for (int i = 0; i < n; i++) {
 		jv h = jv_array_get(jv_copy(hexes), i);
 		uint8_t *b;
@@ -1457,9 +1460,15 @@ lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
 			}
 			break;
 		}
-		res = jv_array_append(res, p);
+		if (max == 0 || (size_t)i < max)
+			res = jv_array_append(res, p);
+		else
+			jv_free(p);
 	}
 	jv_free(hexes);
+	if (r == 0 && max > 0 && (size_t)n > max)
+		r = lp2p_errf(err, LP2P_EPROTO,
+		    "getPeers reply: %d entries, more than %zu", n, max);
 	if (r != 0) {
 		jv_free(res);
 		return r;

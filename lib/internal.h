@@ -22,4 +22,8 @@
 /* ---- small helpers -------------------------------------------------- */
 #define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* ---- addr.c -------------------------------------------------------- */
+/* 1 if the reference's getIPBytes() reads s without throwing (a source). */
+int	 lp2p__ip_bytes_ok(const char *);
+
 #endif /* LP2P_INTERNAL_H */

@@ -58,11 +58,11 @@ count() {	# number of peers in the book
 	run -2 --separate-stderr p2p-peers -b "$B" init
 	[[ $stderr == *"init: give --chain-id HEX or --network NAME"* ]]
 	run -2 --separate-stderr p2p-peers --network moonnet init
-	[[ $stderr == *"--network moonnet: not mainnet, testnet or devnet"* ]]
+	[[ $stderr == *"--network moonnet: unknown network (mainnet, testnet, devnet)"* ]]
 	run -2 --separate-stderr p2p-peers --chain-id 0g init
-	[[ $stderr == *"--chain-id 0g"* ]]
+	[[ $stderr == *"--chain-id 0g: not hex"* ]]
 	run -2 --separate-stderr p2p-peers --network mainnet --chain-id 01000000 init
-	[[ $stderr == *"network mainnet has chain ID 00000000"* ]]
+	[[ $stderr == *"--network and --chain-id exclude each other"* ]]
 	run -2 --separate-stderr p2p-peers list
 	[[ $stderr == *"no peer book: give -b FILE, --network NAME or --chain-id HEX"* ]]
 }
