@@ -749,6 +749,8 @@ main(int argc, char *argv[])
 	} else
 		read_stdin();
 
+	if (g.nitems == 0)
+		goto out;		/* nothing to send: no connection */
 	lp2p__peer_config_default(&g.cfg);
 	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
@@ -773,6 +775,7 @@ main(int argc, char *argv[])
 	uv_run(&g.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&g.loop) != 0)
 		warnx("loop not closed cleanly");
+out:
 	for (size_t i = 0; i < g.ntargets; i++) {
 		jv_free(g.targets[i].nodeinfo);
 		free(g.targets[i].fail_reason);
