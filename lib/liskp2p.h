@@ -163,8 +163,9 @@ int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
  * from a jv array of {"ipAddress":"1.2.3.4","port":7667}.  Encode consumes
  * peers; an empty array gives 0 bytes.  Decode fails (LP2P_ECODEC) if the
  * reply or any entry does not decode; it does not judge the addresses
- * (WIRE.md §7.4 is the caller's job).  Entries beyond max (> 0) make it
- * fail with LP2P_EPROTO before any entry is decoded.
+ * (WIRE.md §7.4 is the caller's job).  Then, as in the reference, more
+ * than max (> 0; 0: no limit) entries make it fail with LP2P_EPROTO (the
+ * reference's penalty 100); a codec error takes precedence.
  */
 int	 lp2p_peers_encode(jv, uint8_t **, size_t *, struct lp2p_err *);
 int	 lp2p_peers_decode(const uint8_t *, size_t, size_t, jv *,
@@ -208,5 +209,91 @@ const char *lp2p_close_reason(int);
 
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
+
+/*
+ * Network presets: mainnet, testnet, devnet of Lisk Core 4
+ * (LISK-CORE-4.md §4), each with its chain ID, network version, default
+ * port, seed host names (resolve them yourself; all on the default port),
+ * the nodeInfo options schema of Lisk Core 4 (WIRE.md §5.3) with its
+ * initial value, and the names of the application's events and procedures
+ * (LISK-CORE-4.md §2; getNodeInfo, getPeers and ping belong to lisk-p2p
+ * itself and are not listed).  Presets are static: never freed.
+ */
+struct lp2p_network;
+
+#define LP2P_CHAIN_ID_MAX	32	/* bytes in a chain ID we accept */
+
+/* A preset by name, or NULL.  lp2p_network_at(i) walks them (NULL at end). */
+const struct lp2p_network *lp2p_network_find(const char *);
+const struct lp2p_network *lp2p_network_at(size_t);
+/* "mainnet, testnet, devnet", for messages. */
+const char *lp2p_network_names(void);
+
+const char *lp2p_network_name(const struct lp2p_network *);
+/* The chain ID's bytes; its length in *len (4 for every preset). */
+const uint8_t *lp2p_network_chain_id(const struct lp2p_network *, size_t *);
+const char *lp2p_network_version(const struct lp2p_network *);	/* "5.0" */
+uint16_t lp2p_network_port(const struct lp2p_network *);	/* 7667 */
+/* NULL-terminated lists of static strings. */
+const char *const *lp2p_network_seeds(const struct lp2p_network *);
+const char *const *lp2p_network_events(const struct lp2p_network *);
+const char *const *lp2p_network_procedures(const struct lp2p_network *);
+/* 1 if name is one of the preset's events (procedures), else 0. */
+int	 lp2p_network_has_event(const struct lp2p_network *, const char *);
+int	 lp2p_network_has_procedure(const struct lp2p_network *, const char *);
+
+/*
+ * The nodeInfo options schema (lisk-codec JSON, $id "/nodeInfo/custom":
+ * height, maxHeightPrevoted, blockVersion uint32, lastBlockID bytes,
+ * legacy array of bytes) and its initial value {"height":0,
+ * "maxHeightPrevoted":0,"blockVersion":0,"lastBlockID":"","legacy":[]}.
+ * New jv values, owned by the caller.
+ */
+jv	 lp2p_network_options_schema(const struct lp2p_network *);
+jv	 lp2p_network_default_options(const struct lp2p_network *);
+
+/*
+ * Lisk Core 4 payload schemas (lisk-codec JSON, a new jv) by name:
+ * "block", "blockHeader", "signingBlockHeader", "blockAsset",
+ * "transaction", "postBlockEvent", "postTransactionsAnnouncement",
+ * "singleCommitsNetworkPacket", "singleCommit", "unsignedCertificate",
+ * "aggregateCommit", "getBlocksFromIdRequest", "getBlocksFromIdResponse",
+ * "getHighestCommonBlockRequest", "getHighestCommonBlockResponse",
+ * "getTransactionsRequest", "getTransactionsResponse",
+ * "getLegacyBlocksFromIdRequest", "randomBlockAsset", "nodeInfo",
+ * "customNodeInfo" and the command params ("tokenTransferParams",
+ * "posStakeParams", ...: see lp2p_network_params_schema).  An unknown
+ * name gives jv_invalid().  lp2p_network_schema_at(i) gives the i-th
+ * name (NULL at the end).
+ */
+jv	 lp2p_network_schema(const char *);
+const char *lp2p_network_schema_at(size_t);
+/*
+ * The schema name of the data of an event or procedure: of the request
+ * (response == 0) or of the response (1).  NULL when there is no data
+ * ("getLastBlock" request) or the name is unknown.  "postNodeInfo" and
+ * "getNodeInfo" give "nodeInfo", "getPeers" "peerRequestResponse" (see
+ * lp2p_schema_builtin and lp2p_schema_nodeinfo).
+ */
+const char *lp2p_network_payload_schema(const char *, int);
+/* The params schema name of a transaction's module:command, or NULL. */
+const char *lp2p_network_params_schema(const char *, const char *);
+
+/*
+ * Decode the data of a Lisk Core 4 event or procedure (name; response 0
+ * for the request or message, 1 for an RPC response) all the way down,
+ * for people to read: blocks become {"header":{...,"id"},"transactions":
+ * [{...,"id","paramsDecoded"}],"assets":[{"module","data","dataDecoded"}]}
+ * (ids are sha256 of the bytes as carried; paramsDecoded when the command
+ * is known, dataDecoded for the random module), commits, transactions and
+ * nodeInfo (with the network's options schema; net may be NULL for a
+ * network without one) are decoded, getPeers gives {"peers":[{ipAddress,
+ * port}]}.  Data of a name without data (getLastBlock request) must be
+ * empty and gives null.  Errors: LP2P_ENOTFOUND for a name with no known
+ * schema, LP2P_ECODEC naming the part ("block.transactions[1].params:
+ * fee: at byte 9: ..."), LP2P_ENOMEM.  *out is valid only on success.
+ */
+int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
+	    const uint8_t *, size_t, jv *, struct lp2p_err *);
 
 #endif /* LISKP2P_H */
