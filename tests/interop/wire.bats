@@ -104,10 +104,11 @@ teardown() {
 	start_cpeer s --host $CHOST --port "$CPORT"
 	rawws "$CHOST:$CPORT" --port 6003 handshake --wait 3000 \
 	    >"$BATS_TEST_TMPDIR/first" &
-	sleep 1
+	first=$!
+	wait_out s '"type":"connected"'
 	run -0 rawws "$CHOST:$CPORT" --port 6003 handshake
 	[[ $output == *'4404'*'Peer has a duplicate connection'* ]]
-	wait
+	wait "$first"
 }
 
 @test "malformed upgrade: 400 from both, the same head" {
