@@ -31,6 +31,7 @@
 #define MAX_ITEMS	1000000		/* NDJSON lines on stdin */
 #define MAX_DATA	((LP2P_WS_MAX_PAYLOAD - 1024) / 4 * 3)	/* bytes */
 #define DEFAULT_RATE	50		/* items per second per peer */
+#define MAX_INFLIGHT	256		/* requests awaiting a reply, per peer */
 #define STATUS_WINDOW	10000		/* ms: getPeers/postNodeInfo window */
 /*
  * ms between our last one-way message and our close: the reference hands
@@ -283,6 +284,8 @@ pump(struct target *t)
 		return;
 	}
 	it = &g.items[t->next];
+	if (it->request && t->outstanding >= MAX_INFLIGHT)
+		return;			/* a reply will pump again */
 	if (it->request && strcmp(it->name, "getNodeInfo") == 0 &&
 	    t->gni_sent) {
 		if (!t->gni_done)
