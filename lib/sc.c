@@ -830,7 +830,8 @@ handle_ack(struct lp2p_sc *sc, jv msg)
 	jv_free(pt);
 	sc->ping_timeout = v < 1 ? 1 : v > 3600000 ? 3600000 : (uint32_t)v;
 	uv_timer_stop(&sc->t_hs);
-	uv_timer_start(&sc->t_watch, on_watch_timer, sc->ping_timeout, 0);
+	uv_timer_start(&sc->t_watch, on_watch_timer, sc->ping_timeout,
+	    sc->ping_timeout);	/* uv_timer_again needs the repeat */
 	sc->state = SC_OPEN;
 	sc->opened = true;
 	sc_flush_queue(sc);	/* what was queued goes first */

@@ -166,6 +166,9 @@ struct world {
 	int			 replies;
 	int			 messages;
 	int			 closed;
+	uint32_t		 ping_interval;	/* server #1, 0: default */
+	uint32_t		 ping_timeout;
+	bool			 silent_server;	/* server never sends #1 */
 };
 
 static void
@@ -328,6 +331,10 @@ run_world(struct world *w, const char *srv_nv, uint8_t srv_chain,
 
 	lp2p__peer_config_default(&cfg);
 	cfg.rate_calculation_interval = rate_iv;
+	if (w->ping_interval > 0)
+		cfg.ping_interval = w->ping_interval;
+	if (w->ping_timeout > 0)
+		cfg.ping_timeout = w->ping_timeout;
 	self_init(&cs, "1.0", 0x10);
 	self_init(&ss, srv_nv, srv_chain);
 	strlcpy(ss.nonce, "ffffffffffffffff", sizeof(ss.nonce));
@@ -426,6 +433,28 @@ test_flood(void **state)
 	assert_int_equal(w.client_code, 1000);
 }
 
+static void
+test_heartbeat(void **state)
+{
+	struct world w;
+
+	(void)state;
+	/* #1 every 100 ms, pingTimeout 400: a 1.5-s connection stays up */
+	memset(&w, 0, sizeof(w));
+	w.ping_interval = 100;
+	w.ping_timeout = 400;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_true(w.client_connected);
+	assert_int_equal(w.client_code, 1000);
+	/* no #1 within pingTimeout: the client closes with 4000 */
+	memset(&w, 0, sizeof(w));
+	w.ping_interval = 5000;
+	w.ping_timeout = 400;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.client_code, 4000);
+	assert_string_equal(w.client_reason, "Server ping timed out");
+}
+
 int
 main(void)
 {
@@ -437,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_honest),
 		cmocka_unit_test(test_getnodeinfo_rules),
 		cmocka_unit_test(test_flood),
+		cmocka_unit_test(test_heartbeat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
