@@ -70,6 +70,16 @@ struct lp2p_sc {
 	bool			 have_code;
 	char			 ip[48];
 	char			*target;
+	struct lp2p_sc_server	*srv;		/* server side, until it closes */
+	TAILQ_ENTRY(lp2p_sc)	 sentry;
+};
+
+#define MAX_CTL_IPS	256	/* IPs counted per control-message window */
+#define CTL_WINDOW	1000	/* ms: the #disconnect counter's window */
+
+struct ctl_count {
+	char		 ip[48];
+	uint32_t	 count;
 };
 
 struct lp2p_sc_server {
@@ -78,6 +88,11 @@ struct lp2p_sc_server {
 	struct lp2p_sc_opts	 opts;
 	struct lp2p_sc_server_cb cb;
 	void			*arg;
+	uv_timer_t		 t_ctl;		/* resets ctl every second */
+	struct ctl_count	 ctl[MAX_CTL_IPS];
+	size_t			 nctl;
+	int			 nclosing;
+	TAILQ_HEAD(, lp2p_sc)	 conns;		/* accepted, not yet freed */
 };
 
 static void	sc_fail_pending(struct lp2p_sc *, int);
@@ -874,6 +889,28 @@ server_handshake(struct lp2p_sc *sc)
 		sc->cb.on_open(sc, sc->arg);
 }
 
+/* One more #disconnect from ip in this window; returns the count. */
+static uint32_t
+ctl_count(struct lp2p_sc_server *srv, const char *ip)
+{
+	for (size_t i = 0; i < srv->nctl; i++)
+		if (strcmp(srv->ctl[i].ip, ip) == 0)
+			return ++srv->ctl[i].count;
+	if (srv->nctl == MAX_CTL_IPS)
+		return 1;		/* table full: not counted */
+	strlcpy(srv->ctl[srv->nctl].ip, ip, sizeof(srv->ctl[0].ip));
+	srv->ctl[srv->nctl].count = 1;
+	return srv->ctl[srv->nctl++].count;
+}
+
+static void
+on_ctl_timer(uv_timer_t *t)
+{
+	struct lp2p_sc_server *srv = t->data;
+
+	srv->nctl = 0;
+}
+
 static void
 on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
     void *arg)
@@ -931,6 +968,19 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 		}
 	}
 	ev = jv_object_get(jv_copy(msg), jv_string("event"));
+	if (!sc->client && sc->srv != NULL &&
+	    jv_get_kind(ev) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(ev), "#disconnect") == 0 &&
+	    ctl_count(sc->srv, sc->ip) > sc->opts.control_message_limit) {
+		jv_free(ev);
+		jv_free(msg);
+		snprintf(why, sizeof(why), "more than %u #disconnect from %s "
+		    "in %d ms", sc->opts.control_message_limit, sc->ip,
+		    CTL_WINDOW);
+		sc_offence(sc, LP2P_SC_BAN, why);
+		lp2p__sc_close(sc, 1006, why, LP2P__CLOSE_TERMINATE);
+		return;
+	}
 	if (jv_get_kind(ev) != JV_KIND_STRING) {
 		jv_free(ev);
 		if (sc->client && !sc->opened) {
@@ -1112,6 +1162,8 @@ srv_on_accept(struct lp2p_ws_server *ws_srv, struct lp2p_ws *ws, void *arg)
 		return;
 	}
 	sc->ws = ws;
+	sc->srv = srv;
+	TAILQ_INSERT_TAIL(&srv->conns, sc, sentry);
 	sc->state = SC_HANDSHAKE;
 	strlcpy(sc->ip, lp2p__ws_remote_ip(ws), sizeof(sc->ip));
 	lp2p__ws_set_cb(ws, &sc_ws_cb, sc);
@@ -1132,14 +1184,34 @@ srv_is_banned(const char *ip, void *arg)
 }
 
 static void
+srv_closed_one(struct lp2p_sc_server *srv)
+{
+	struct lp2p_sc *sc;
+
+	if (--srv->nclosing > 0)
+		return;
+	while ((sc = TAILQ_FIRST(&srv->conns)) != NULL) {
+		TAILQ_REMOVE(&srv->conns, sc, sentry);
+		sc->srv = NULL;		/* connections outlive the server */
+	}
+	if (srv->cb.on_closed != NULL)
+		srv->cb.on_closed(srv, srv->arg);
+}
+
+static void
+on_ctl_closed(uv_handle_t *h)
+{
+	srv_closed_one(h->data);
+}
+
+static void
 srv_on_closed(struct lp2p_ws_server *ws_srv, void *arg)
 {
 	struct lp2p_sc_server *srv = arg;
 
 	lp2p__ws_server_free(ws_srv);
 	srv->ws = NULL;
-	if (srv->cb.on_closed != NULL)
-		srv->cb.on_closed(srv, srv->arg);
+	srv_closed_one(srv);
 }
 
 int
@@ -1163,12 +1235,18 @@ lp2p__sc_server_new(struct lp2p_sc_server **out, uv_loop_t *loop,
 	srv->opts = *o;
 	srv->cb = *cb;
 	srv->arg = arg;
+	if (srv->opts.control_message_limit == 0)
+		srv->opts.control_message_limit = 10;
+	TAILQ_INIT(&srv->conns);
 	ws_opts(o, &wo);
 	if ((rc = lp2p__ws_server_new(&srv->ws, loop, &wo, host, port, &wcb,
 	    srv, err)) < 0) {
 		free(srv);
 		return rc;
 	}
+	uv_timer_init(loop, &srv->t_ctl);
+	srv->t_ctl.data = srv;
+	uv_timer_start(&srv->t_ctl, on_ctl_timer, CTL_WINDOW, CTL_WINDOW);
 	*out = srv;
 	return 0;
 }
@@ -1182,8 +1260,11 @@ lp2p__sc_server_port(const struct lp2p_sc_server *srv)
 void
 lp2p__sc_server_close(struct lp2p_sc_server *srv)
 {
-	if (srv != NULL && srv->ws != NULL)
-		lp2p__ws_server_close(srv->ws);
+	if (srv == NULL || srv->ws == NULL || srv->nclosing > 0)
+		return;
+	srv->nclosing = 2;
+	uv_close((uv_handle_t *)&srv->t_ctl, on_ctl_closed);
+	lp2p__ws_server_close(srv->ws);
 }
 
 void
@@ -1204,6 +1285,8 @@ lp2p__sc_free(struct lp2p_sc *sc)
 {
 	if (sc == NULL)
 		return;
+	if (sc->srv != NULL)
+		TAILQ_REMOVE(&sc->srv->conns, sc, sentry);
 	free(sc->reason);
 	free(sc->target);
 	free(sc);
