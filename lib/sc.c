@@ -1057,7 +1057,7 @@ on_ws_closed(struct lp2p_ws *ws, int code, const char *reason, bool by_us,
 	struct lp2p_sc *sc = arg;
 
 	if (sc->client && sc->state == SC_CONNECTING && code == 4007)
-		set_code(sc, 4007, "Connect timeout", true);
+		set_code(sc, 4007, NULL, true);	/* the SC text */
 	else
 		set_code(sc, code, by_us ? reason : NULL, by_us);
 	if (!sc->have_code || sc->reason == NULL) {

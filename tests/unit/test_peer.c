@@ -168,7 +168,8 @@ struct world {
 	int			 closed;
 	uint32_t		 ping_interval;	/* server #1, 0: default */
 	uint32_t		 ping_timeout;
-	bool			 silent_server;	/* server never sends #1 */
+	const char		*bind;		/* client source address */
+	char			 seen_ip[48];	/* as the server saw it */
 };
 
 static void
@@ -274,6 +275,7 @@ s_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	(void)reason;
 	(void)len;
 	w->server_peer = p;
+	strlcpy(w->seen_ip, lp2p__peer_ip(p), sizeof(w->seen_ip));
 	return 0;
 }
 
@@ -346,7 +348,7 @@ run_world(struct world *w, const char *srv_nv, uint8_t srv_chain,
 	assert_int_equal(lp2p__peer_server_new(&w->srv, &w->loop, &cfg, &ss,
 	    "127.0.0.1", 0, &sscb, &scb, w, &e), 0);
 	assert_int_equal(lp2p__peer_connect(&w->client, &w->loop, &cfg, &cs,
-	    "127.0.0.1", (uint16_t)lp2p__peer_server_port(w->srv), NULL,
+	    "127.0.0.1", (uint16_t)lp2p__peer_server_port(w->srv), w->bind,
 	    &ccb, w, &e), 0);
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&w->loop), 0);
@@ -389,6 +391,13 @@ test_honest(void **state)
 	assert_int_equal(w.srv_penalty, 0);
 	assert_false(w.srv_banned);
 	assert_int_equal(w.client_code, 1000);
+	assert_string_equal(w.seen_ip, "127.0.0.1");
+	/* dialing from a chosen source address */
+	memset(&w, 0, sizeof(w));
+	w.bind = "127.0.0.3";
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.client_code, 1000);
+	assert_string_equal(w.seen_ip, "127.0.0.3");
 }
 
 static void
