@@ -31,6 +31,7 @@
 #define MAX_ITEMS	1000000		/* NDJSON lines on stdin */
 #define MAX_DATA	((LP2P_WS_MAX_PAYLOAD - 1024) / 4 * 3)	/* bytes */
 #define DEFAULT_RATE	50		/* items per second per peer */
+#define MAX_INFLIGHT	256		/* requests awaiting a reply, per peer */
 #define STATUS_WINDOW	10000		/* ms: getPeers/postNodeInfo window */
 /*
  * ms between our last one-way message and our close: the reference hands
@@ -75,6 +76,7 @@ struct target {
 	uint64_t		 pni_window;
 	int			 pni_count;
 	uint64_t		 last_message;	/* uv_now() of the last send */
+	char			*ban_reason;	/* we dropped the peer: why */
 };
 
 static struct {
@@ -241,9 +243,13 @@ fail_rest(struct target *t)
 {
 	char why[LP2P_ERR_MSG + 64];
 
-	snprintf(why, sizeof(why), "%s%d %s", t->connected ?
-	    "connection closed: " : "connection refused: ", t->fail_code,
-	    t->fail_reason != NULL ? t->fail_reason : "");
+	if (t->ban_reason != NULL)
+		snprintf(why, sizeof(why), "peer dropped for misbehaving: %s",
+		    t->ban_reason);
+	else
+		snprintf(why, sizeof(why), "%s%d %s", t->connected ?
+		    "connection closed: " : "connection refused: ",
+		    t->fail_code, t->fail_reason != NULL ? t->fail_reason : "");
 	for (; t->next < g.nitems; t->next++)
 		emit_result(t, &g.items[t->next], -1, jv_invalid(), why);
 	finish(t);
@@ -283,6 +289,8 @@ pump(struct target *t)
 		return;
 	}
 	it = &g.items[t->next];
+	if (it->request && t->outstanding >= MAX_INFLIGHT)
+		return;			/* a reply will pump again */
 	if (it->request && strcmp(it->name, "getNodeInfo") == 0 &&
 	    t->gni_sent) {
 		if (!t->gni_done)
@@ -387,6 +395,17 @@ on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 }
 
 static void
+on_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
+{
+	struct target *t = arg;
+
+	(void)p;
+	(void)server_level;
+	if (t->ban_reason == NULL && (t->ban_reason = strdup(why)) == NULL)
+		err(1, NULL);
+}
+
+static void
 on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
     bool done, void *arg)
 {
@@ -409,6 +428,7 @@ static const struct lp2p_peer_cb peer_cb = {
 	.on_connected = on_connected,
 	.on_request = on_request,
 	.on_nodeinfo = on_nodeinfo,
+	.on_ban = on_ban,
 	.on_closed = on_closed,
 };
 
@@ -749,6 +769,8 @@ main(int argc, char *argv[])
 	} else
 		read_stdin();
 
+	if (g.nitems == 0)
+		goto out;		/* nothing to send: no connection */
 	lp2p__peer_config_default(&g.cfg);
 	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
@@ -773,9 +795,11 @@ main(int argc, char *argv[])
 	uv_run(&g.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&g.loop) != 0)
 		warnx("loop not closed cleanly");
+out:
 	for (size_t i = 0; i < g.ntargets; i++) {
 		jv_free(g.targets[i].nodeinfo);
 		free(g.targets[i].fail_reason);
+		free(g.targets[i].ban_reason);
 	}
 	for (size_t i = 0; i < g.nitems; i++) {
 		free(g.items[i].name);

@@ -61,22 +61,33 @@ stop_node() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -TERM "$pid" 2>/dev/null
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+	fi
 	for ((i = 0; i < 20; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$pid" 2>/dev/null
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+	fi
 	wait "$pid" 2>/dev/null
+	# a C node must end clean under ASan/LSan/UBSan
+	if grep -qE 'Sanitizer|runtime error' "$BATS_TEST_TMPDIR/$1.err"; then
+		echo "$1: sanitizer report:" >&2
+		head -40 "$BATS_TEST_TMPDIR/$1.err" >&2
+		return 1
+	fi
 	return 0
 }
 
 stop_all() {
-	local f
+	local f rc=0
 	for f in "$BATS_TEST_TMPDIR"/*.pid; do
 		[ -e "$f" ] || continue
-		stop_node "$(basename "$f" .pid)"
+		stop_node "$(basename "$f" .pid)" || rc=1
 	done
+	return $rc
 }
 
 # Build the C test peer (sanitizer library) once per file.
