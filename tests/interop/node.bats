@@ -252,7 +252,7 @@ rnode() {
 	wait_line "$T/b.out" '"EVENT_REMOVE_PEER","peerId":"'"$NET.1:$P_a"'","code":4418,"reason":"Evicted outbound peer '"$NET.1:$P_a"'"'
 	run -1 grep '"EVENT_REMOVE_PEER","peerId":"'"$NET.2:$P_f"'"' "$T/b.out"
 	# the populator dials it again
-	wait_count "$T/b.out" '"EVENT_CONNECT_OUTBOUND","peerId":"'"$NET.1:$P_a"'"' 2 100
+	wait_count "$T/b.out" '"EVENT_CONNECT_OUTBOUND","peerId":"'"$NET.1:$P_a"'"' 2 300
 }
 
 @test "a ban made by p2p-peers reaches the running node and stays" {
