@@ -155,6 +155,14 @@ rnode() {
 	[[ $output == *'"op":"respond"}' ]]
 	run -0 reply r2 2
 	[[ $output == *'"data":"0a0b0c"'* ]]
+	# ... or the error given with respond
+	cmd r2 "{\"op\":\"requestFromPeer\",\"peerId\":\"$NET.2:$P_c1\",\"procedure\":\"getBlocks\",\"data\":\"02\",\"id\":8}"
+	wait_line "$T/c1.out" '"procedure":"getBlocks","data":"02".*"requestId"'
+	r=$(grep '"procedure":"getBlocks","data":"02"' "$T/c1.out" | jq .requestId)
+	cmd c1 "{\"op\":\"respond\",\"requestId\":$r,\"error\":\"no such block\",\"id\":9}"
+	run -0 reply c1 9
+	run -0 reply r2 8
+	[[ $output == *'"error":'*'no such block'* ]]
 	# a C request to a reference node (echo mode)
 	cmd c2 "{\"op\":\"requestFromPeer\",\"peerId\":\"127.0.0.1:$P_r2\",\"procedure\":\"echo\",\"data\":\"5a\",\"id\":4}"
 	run -0 reply c2 4
