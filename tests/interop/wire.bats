@@ -111,16 +111,18 @@ teardown() {
 	wait "$first"
 }
 
-@test "malformed upgrade: 400 from both, the same head" {
+@test "malformed upgrade: 400 (431 for a head over 16 KiB) from both, the same head" {
 	start_cpeer c --host $CHOST --port "$CPORT"
 	start_ref ref --host 127.0.0.1 --port "$RPORT"
-	for path in /rpc /socketcluster/ '/rpc/x?a=1'; do
+	long=/rpc/?x=$(printf '%017000d' 0)
+	for path in /rpc /socketcluster/ '/rpc/x?a=1' "$long"; do
 		run -0 rawws "127.0.0.1:$RPORT" --path "$path"
 		ref=$output
 		run -0 rawws "$CHOST:$CPORT" --path "$path"
-		[[ $ref == *'"http": 400'* ]]
+		[[ $ref == *'"http": 4'[03]* ]]
 		[ "$output" = "$ref" ]
 	done
+	[[ $ref == *'"http": 431'* ]]
 }
 
 @test "message before #handshake: 4009 from both" {
