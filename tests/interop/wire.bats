@@ -212,3 +212,16 @@ teardown() {
 	run -0 rawws "127.0.0.1:$RPORT" handshake
 	[[ $output == *'"http": 401'* ]]
 }
+
+@test "fragmented messages are reassembled by both" {
+	start_cpeer c --host $CHOST --port "$CPORT"
+	start_ref ref --host 127.0.0.1 --port "$RPORT"
+	hs='frag:{"event":"#handshake","data":{"authToken":null},"cid":1}'
+	msg='frag:{"event":"remote-message","data":{"event":"split","data":"AAEC"}}'
+	run -0 rawws "127.0.0.1:$RPORT" --port 6011 "$hs" "$msg"
+	[[ $output == *'pingTimeout'* ]]
+	wait_out ref '"event":"split","data":"000102"'
+	run -0 rawws "$CHOST:$CPORT" --port 6011 "$hs" "$msg"
+	[[ $output == *'pingTimeout'* ]]
+	wait_out c '"event":"split","data":"000102"'
+}
