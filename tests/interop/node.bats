@@ -18,6 +18,9 @@ setup() {
 
 teardown() {
 	stop_all
+	# every p2p-node ended without a sanitizer report (leaks included)
+	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	    "$T"/*.err 2>/dev/null
 }
 
 # npeers NAME: how many peers NAME reports connected (ids from a file: it
