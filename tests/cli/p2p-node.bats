@@ -176,3 +176,12 @@ teardown() {
 	    --static liskp2p)
 	[ -x "$T/example" ]
 }
+
+@test "a reader that goes away ends the node quietly with status 0" {
+	run -0 --separate-stderr timeout 20 bash -c "p2p-node --chain-id 10000000 \
+	    --listen $IP:$PORT -b $T/a.book --option populatorInterval=100 \
+	    --seed 127.30.200.250:5 </dev/null 3>&- | head -1; \
+	    exit \${PIPESTATUS[0]}"
+	[[ $output == '{"type":"STARTED"'* ]]
+	[ -z "$stderr" ]
+}
