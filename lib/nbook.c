@@ -14,8 +14,8 @@
 
 struct lp2p__nb {
 	struct lp2p_book	*b;
-	char			*path;		/* NULL: memory only */
-	int			 dirty;		/* changes since the last sync */
+	char			*path;	/* NULL: memory only */
+	int			 dirty;	/* changed since last sync */
 };
 
 static void

@@ -133,7 +133,8 @@ static const struct opt {
 	enum otype	 type;
 	long long	 min, max;
 } opts[] = {
-#define U(n, f, lo, hi) { n, offsetof(struct lp2p_node_config, f), O_U32, lo, hi }
+#define U(n, f, lo, hi) \
+	{ n, offsetof(struct lp2p_node_config, f), O_U32, lo, hi }
 	U("ackTimeout", ack_timeout, 1, 3600000),
 	U("bookSyncInterval", book_sync_interval, 100, 3600000),
 	U("connectTimeout", connect_timeout, 1, 3600000),
@@ -452,9 +453,9 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 				    cfg->host_ip[l] == '\0')
 					skip = true;
 				for (size_t b = 0; b < cfg->nblacklist; b++)
-					if (strncmp(e, cfg->blacklist[b], l)
-					    == 0 && cfg->blacklist[b][l] == '\0')
-						skip = true;
+					skip |= strncmp(e, cfg->blacklist[b],
+					    l) == 0 &&
+					    cfg->blacklist[b][l] == '\0';
 				for (size_t j = 0; j < k; j++)
 					for (size_t q = 0; q < *nd[j]; q++)
 						if (strcmp(dst[j][q], e) == 0)
@@ -731,8 +732,8 @@ lp2p_node_stop(struct lp2p_node *n)
 	if (n->server != NULL)
 		lp2p__peer_server_close(n->server);
 	TAILQ_FOREACH_SAFE(np, &n->peers, entry, t) {
-		snprintf(reason, sizeof(reason), "Intentionally removed peer %s",
-		    np->id);
+		snprintf(reason, sizeof(reason),
+		    "Intentionally removed peer %s", np->id);
 		lp2p__pool_remove(np, LP2P_CLOSE_NORMAL, reason);
 	}
 	if (lp2p__nb_sync(n->book, lp2p__now_ms(), &err) != 0)

@@ -890,7 +890,7 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 		lp2p__nb_ban(n->book, ip, lp2p__peer_port(p),
 		    lp2p__now_ms() + n->cfg.peer_ban_time);
 	if (np != NULL)
-		lp2p__pool_remove(np, 0, NULL);	/* the peer layer closes */
+		lp2p__pool_remove(np, 0, NULL);	/* peer.c closes it */
 	lp2p__emit(n, ev);
 }
 

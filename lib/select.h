@@ -32,7 +32,7 @@ struct lp2p__cand {
 	uint32_t	 netgroup;	/* keyed hash (§11.3) */
 	double		 latency;	/* ms, 0 before the first ping */
 	double		 response_rate;	/* replies / requests */
-	uint64_t	 connect_time;	/* ms, first creation of the state */
+	uint64_t	 connect_time;	/* ms, state created */
 };
 
 /* Protection ratios for inbound eviction (reference defaults in node.c). */
