@@ -309,3 +309,17 @@ for i in range(200):
 	[ $((n + d)) -eq 200 ]
 	kill -0 "$(cat "$T/a.pid")"
 }
+
+@test "--network devnet speaks Lisk Core 4 nodeInfo options with the reference" {
+	rnode r --lisk-core --chain-id 04000000 --network-version 5.0
+	pc=$(free_port "$NET.1")
+	start_cnode c --network devnet --listen "$NET.1:$pc" -b "$T/c.book" \
+	    --seed "127.0.0.1:$P_r" "${CFAST[@]}"
+	wait_line "$T/c.out" '"EVENT_CONNECT_OUTBOUND","peerId":"127.0.0.1:'"$P_r"'"'
+	run -0 grep '"EVENT_UPDATED_PEER_INFO".*"options":{"height":0' "$T/c.out"
+	cmd c '{"op":"applyNodeInfo","nodeInfo":{"options":{"height":123,"maxHeightPrevoted":120,"blockVersion":2,"lastBlockID":"'"$(printf 'ab%.0s' $(seq 32))"'","legacy":[]}},"id":1}'
+	run -0 reply c 1
+	[[ $output != *error* ]]
+	wait_line "$T/r.out" '"event":"postNodeInfo","peerId":"'"$NET.1:$pc"'".*"height":123,"maxHeightPrevoted":120'
+	run -1 grep EVENT_BAN_PEER "$T/r.out" "$T/c.out"
+}
