@@ -107,3 +107,13 @@ build_cpeer() {
 rawws() {
 	python3 "$INTEROP_DIR/rawws.py" "$@"
 }
+
+# absent NAME REGEX: NAME's output has no line matching REGEX (a negated
+# command would not fail a bats test: set -e ignores "! cmd").
+absent() {
+	if grep -qE "$2" "$BATS_TEST_TMPDIR/$1.out"; then
+		echo "$1: unexpected line matching $2:" >&2
+		grep -E "$2" "$BATS_TEST_TMPDIR/$1.out" | head -3 >&2
+		return 1
+	fi
+}
