@@ -22,4 +22,9 @@
 /* ---- small helpers -------------------------------------------------- */
 #define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* ---- watch: filter.c, liskcore.c, crawl.c --------------------------- */
+#define LP2P_FILTER_MAX_PROGRAM	(64 * 1024)	/* bytes of a jq program */
+#define LP2P_FILTER_MAX_OUTPUTS	10000	/* jq outputs for one input */
+#define LP2P_LC_MAX_ITEMS	10000	/* items summarised in one payload */
+
 #endif /* LP2P_INTERNAL_H */

@@ -101,4 +101,55 @@ void	 lp2p_rand_buf(void *, size_t);
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
 
+/* ---- watch: Lisk Core 4 payloads, jq filters, crawl ----------------- */
+/* (section owned by liskcore.c, filter.c and crawl.c) */
+
+/*
+ * lisk32 addresses (LISK-CORE-4.md §3): "lsk" + 38 characters for 20
+ * address bytes.  Encode returns 0, or LP2P_EINVAL unless len is 20;
+ * decode returns 0, or LP2P_EINVAL for a wrong prefix, length, character
+ * or checksum.
+ */
+#define LP2P_ADDRESS_LEN	20	/* bytes of a Lisk address */
+#define LP2P_LISK32_LEN		41	/* characters of its lisk32 form */
+int	 lp2p_lisk32_encode(const uint8_t *, size_t,
+	    char [LP2P_LISK32_LEN + 1]);
+int	 lp2p_lisk32_decode(const char *, uint8_t [LP2P_ADDRESS_LEN]);
+
+/*
+ * Lisk Core 4 payloads made readable.  lp2p_liskcore_new compiles the
+ * Core 4 schemas once (free with lp2p_liskcore_free; NULL is a no-op).
+ * lp2p_liskcore_decode takes the kind (an event's data, a request's data
+ * or a response's data), the event or procedure name, and the bytes; on
+ * success *out is a readable object (blocks: height, id, timestamp and
+ * timestampISO, generatorAddress in lisk32, transaction ids and
+ * summaries, counts).  Errors: LP2P_ENOTFOUND for a name Core 4 does not
+ * use in that kind (getNodeInfo and getPeers belong to lisk-p2p),
+ * LP2P_ECODEC for bytes that do not decode, LP2P_EFULL beyond a ceiling;
+ * *out is then invalid.  The bytes are only read.
+ */
+#define LP2P_LC_EVENT		0	/* one-way message data */
+#define LP2P_LC_REQUEST		1	/* rpc-request data */
+#define LP2P_LC_RESPONSE	2	/* rpc response data */
+struct lp2p_liskcore;
+int	 lp2p_liskcore_new(struct lp2p_liskcore **, struct lp2p_err *);
+void	 lp2p_liskcore_free(struct lp2p_liskcore *);
+int	 lp2p_liskcore_decode(const struct lp2p_liskcore *, int, const char *,
+	    const uint8_t *, size_t, jv *, struct lp2p_err *);
+
+/*
+ * A jq program run in-process (libjq), for --filter.  lp2p_filter_new
+ * compiles it (LP2P_EINVAL with jq's message when it does not compile).
+ * lp2p_filter_run feeds one input (consumed) and calls emit with each
+ * output (emit owns it), in order, before it returns; it returns 0, or
+ * LP2P_EINVAL with jq's message for a run-time error (outputs before the
+ * error were emitted), or LP2P_EFULL past 10,000 outputs for one input.
+ */
+struct lp2p_filter;
+int	 lp2p_filter_new(struct lp2p_filter **, const char *,
+	    struct lp2p_err *);
+int	 lp2p_filter_run(struct lp2p_filter *, jv, void (*)(jv, void *),
+	    void *, struct lp2p_err *);
+void	 lp2p_filter_free(struct lp2p_filter *);
+
 #endif /* LISKP2P_H */
