@@ -89,11 +89,91 @@ void	 lp2p_rand_buf(void *, size_t);
 /* ---- addresses (addr.c) --------------------------------------------- */
 /* (section owned by addr.c) */
 
+/*
+ * Addresses.  A peer is an IPv4 dotted quad and a port, its peerId the
+ * text "IP:port" (the reference stores nothing else).  lp2p_addr_parse
+ * also reads "[V6]:PORT" for programs that dial; the book refuses IPv6.
+ */
+#define LP2P_IP_STRLEN		46	/* INET6_ADDRSTRLEN */
+#define LP2P_PEERID_STRLEN	56	/* "[" ip "]:" port NUL */
+
+enum lp2p_netclass {			/* the reference's NETWORK enum */
+	LP2P_NET_IPV4 = 0,
+	LP2P_NET_PRIVATE = 1,
+	LP2P_NET_LOCAL = 2,
+	LP2P_NET_OTHER = 3
+};
+
+struct lp2p_addr {
+	int		family;		/* 4 or 6 */
+	uint8_t		bytes[16];	/* network order; 4 used for IPv4 */
+	uint16_t	port;		/* 1..65535 */
+	char		ip[LP2P_IP_STRLEN];	/* canonical text */
+};
+
+/*
+ * Parse "A.B.C.D:PORT" (strict dotted quad: no leading zeros, each octet
+ * <= 255, exactly as lisk-validator's isIPV4) or "[V6]:PORT" into *a.
+ * The port is 1..65535 in decimal.  Returns 0 or LP2P_EINVAL with the
+ * reason in err.
+ */
+int	 lp2p_addr_parse(struct lp2p_addr *, const char *, struct lp2p_err *);
+/* The same from an IP text (IPv4 strict, or IPv6) and a port. */
+int	 lp2p_addr_set(struct lp2p_addr *, const char *, long,
+	    struct lp2p_err *);
+/*
+ * peerId of a: "IP:port" for IPv4, "[V6]:port" for IPv6, into buf (at least
+ * LP2P_PEERID_STRLEN bytes).  Returns buf.
+ */
+char	*lp2p_addr_peerid(const struct lp2p_addr *, char *, size_t);
+/* 1 if s is an IPv4 dotted quad as lisk-validator's isIPV4 accepts it. */
+int	 lp2p_ipv4_is_valid(const char *);
+/*
+ * The reference's getNetwork() of any text, including its quirks (it reads
+ * the text with parseInt per dot-separated group, so "127::1" is LOCAL and
+ * "10ab::" PRIVATE).
+ */
+enum lp2p_netclass lp2p_ip_netclass(const char *);
+/*
+ * The reference's getNetgroup(ip, secret) and getBucketId(): 0 and *out, or
+ * LP2P_EINVAL where the reference throws (class OTHER, or a group that does
+ * not fit a byte).  source may be NULL or "" (none); it only counts for the
+ * new table.  tried selects the tried table's scheme; count is the number
+ * of buckets (128 new, 64 tried).
+ */
+int	 lp2p_ip_netgroup(uint32_t, const char *, uint32_t *);
+int	 lp2p_ip_bucket(uint32_t, const char *, const char *, int, uint32_t,
+	    uint32_t *);
+
 /* ---- PeerBook (book.c, bookfile.c) ---------------------------------- */
 /* (section owned by book.c and bookfile.c) */
 
 /* ---- connections (ws.c, sc.c, peer.c) ------------------------------- */
 /* (section owned by peer.c) */
+
+/*
+ * Close codes a lisk-p2p 0.10 peer sends or meets (WIRE.md §3.8), and
+ * lp2p_close_reason(): the reference's text for a code (the SocketCluster
+ * text when lisk-p2p has none, "" when unknown).
+ */
+#define LP2P_CLOSE_NORMAL		1000
+#define LP2P_CLOSE_ABNORMAL		1006
+#define LP2P_CLOSE_TOO_BIG		1009
+#define LP2P_CLOSE_PING_TIMEOUT		4000	/* client: no #1 */
+#define LP2P_CLOSE_PONG_TIMEOUT		4001	/* server: nothing in 20 s */
+#define LP2P_CLOSE_HANDSHAKE_FAIL	4003
+#define LP2P_CLOSE_HANDSHAKE_TIMEOUT	4005
+#define LP2P_CLOSE_CONNECT_TIMEOUT	4007
+#define LP2P_CLOSE_NO_HANDSHAKE		4009
+#define LP2P_CLOSE_SELF			4101
+#define LP2P_CLOSE_INCOMPATIBLE		4104
+#define LP2P_CLOSE_INVALID_INFO		4105
+#define LP2P_CLOSE_DUPLICATE		4404
+#define LP2P_CLOSE_EVICTED		4418
+#define LP2P_CLOSE_BAD_QUERY		4502
+#define LP2P_CLOSE_BAD_ADDRESS		4503
+
+const char *lp2p_close_reason(int);
 
 /* ---- node (pool.c, node.c) ------------------------------------------ */
 /* (section owned by node.c) */
