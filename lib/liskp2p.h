@@ -86,6 +86,90 @@ void	 lp2p_rand_buf(void *, size_t);
 /* ---- codec (codec.c) ------------------------------------------------ */
 /* (section owned by codec.c) */
 
+/*
+ * lisk-codec 0.5.0 (the binary format of WIRE.md §5), driven by a schema
+ * in lisk-codec's JSON form: {"$id", "type":"object", "properties":{NAME:
+ * {"dataType": uint32|sint32|uint64|sint64|boolean|bytes|string,
+ * "fieldNumber": 1..18999}, NAME: {"type":"object", "fieldNumber", 
+ * "properties"}, NAME: {"type":"array", "fieldNumber", "items": {dataType
+ * or type object}}}}.  Other keywords (required, minLength, format, ...)
+ * are ignored.  Nesting is limited to LP2P_CODEC_MAX_DEPTH levels.
+ *
+ * Values cross the API in lisk-codec's toJSON form: bytes as lowercase hex
+ * strings (upper case accepted on encode), uint64/sint64 as decimal
+ * strings (integral numbers up to 2^53 also accepted on encode),
+ * uint32/sint32 as numbers, booleans, UTF-8 strings, objects and arrays.
+ */
+struct lp2p_schema;			/* compiled schema, layout in codec.c */
+
+#define LP2P_CODEC_MAX_DEPTH	32	/* object nesting levels in a schema */
+
+/*
+ * Compile schema (consumed) into *out.  Errors: LP2P_EINVAL with the
+ * property path ("properties.options.properties.height: 'fieldNumber'
+ * 0 out of 1..18999"), LP2P_ENOMEM.
+ */
+int	 lp2p_schema_new(struct lp2p_schema **, jv, struct lp2p_err *);
+void	 lp2p_schema_free(struct lp2p_schema *);	/* NULL: no-op */
+/* The schema's "$id" ("" if it had none); valid while the schema lives. */
+const char *lp2p_schema_id(const struct lp2p_schema *);
+
+/*
+ * Built-in schemas of lisk-p2p, static (lp2p_schema_free ignores them):
+ * "/nodeInfo" (default, no options), "/protocolPeerInfo",
+ * "/protocolPeerRequestResponse".  NULL for any other id.
+ */
+const struct lp2p_schema *lp2p_schema_builtin(const char *);
+
+/*
+ * Encode value (consumed) with the schema into a malloc'd *out of *outlen
+ * bytes (free it; *out may be non-NULL for 0 bytes).  The value is checked
+ * against the schema first: kinds, integer ranges and integrality, hex;
+ * every scalar and nested object of the schema must be present, a missing
+ * array counts as empty, keys not in the schema are ignored.  Strings are
+ * NFC-normalised, as the reference does.  Output is byte-identical to
+ * @liskhq/lisk-codec 0.5.0 for every value it accepts.  Errors: LP2P_ECODEC
+ * naming the field ("options.height: 4294967296 out of range for uint32"),
+ * LP2P_ENOMEM.
+ */
+int	 lp2p_codec_encode(const struct lp2p_schema *, jv, uint8_t **, size_t *,
+	    struct lp2p_err *);
+
+/*
+ * Decode len bytes into *out (a jv object in the JSON form above).  Exactly
+ * as strict as the reference: it accepts precisely what lisk-codec 0.5.0's
+ * decode accepts, with the same value (including its quirks: absent arrays
+ * decode as [], zero-length objects inside arrays are skipped, a leading
+ * UTF-8 BOM is dropped from strings).  Errors: LP2P_ECODEC naming field
+ * and byte offset ("options.height: at byte 12: varint not in shortest
+ * form"), LP2P_ENOMEM.  Never allocates more than a small multiple of len.
+ */
+int	 lp2p_codec_decode(const struct lp2p_schema *, const uint8_t *, size_t,
+	    jv *, struct lp2p_err *);
+
+/*
+ * The nodeInfo schema of WIRE.md §5.2/§5.3: the default one when options
+ * is null, else with a field 5 "options" object whose properties are those
+ * of the options schema (consumed; a lisk-codec object schema such as
+ * lp2p_network_options_schema()).  Free with lp2p_schema_free.
+ * nodeInfo values: {"chainID":"hex","networkVersion":"1.0","nonce":"...",
+ * "advertiseAddress":true[,"options":{...}]} (encode and decode them with
+ * lp2p_codec_encode/lp2p_codec_decode).
+ */
+int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
+
+/*
+ * A getPeers reply (peerRequestResponse holding encoded peerInfos) to and
+ * from a jv array of {"ipAddress":"1.2.3.4","port":7667}.  Encode consumes
+ * peers; an empty array gives 0 bytes.  Decode fails (LP2P_ECODEC) if the
+ * reply or any entry does not decode; it does not judge the addresses
+ * (WIRE.md §7.4 is the caller's job).  Entries beyond max (> 0) make it
+ * fail with LP2P_EPROTO before any entry is decoded.
+ */
+int	 lp2p_peers_encode(jv, uint8_t **, size_t *, struct lp2p_err *);
+int	 lp2p_peers_decode(const uint8_t *, size_t, size_t, jv *,
+	    struct lp2p_err *);
+
 /* ---- addresses (addr.c) --------------------------------------------- */
 /* (section owned by addr.c) */
 
