@@ -316,4 +316,65 @@ int	 lp2p_filter_run(struct lp2p_filter *, jv, void (*)(jv, void *),
 	    void *, struct lp2p_err *);
 void	 lp2p_filter_free(struct lp2p_filter *);
 
+/*
+ * Crawl: walk a network by getPeers from the seeds (p2p-watch --crawl).
+ * Every peer learned is contacted once, `parallel` at a time: handshake
+ * (advertiseAddress false, never listening), getNodeInfo, getPeers,
+ * close.  on_peer receives one record per contacted peer (owned by the
+ * callee): {"type":"PEER","peerId","reachable":true,"rttMs","nodeInfo",
+ * "peersAdvertised"} or {"type":"PEER","peerId","reachable":false,
+ * "error":{"kind","code"?,"reason"?}} with kind one of timeout, reset,
+ * refused, closed, invalid-nodeinfo, remote-error, protocol, error.
+ * on_done receives the summary {"type":"SUMMARY","discovered",
+ * "reachable","unreachable","notContacted","durationMs","errors":{kind:
+ * count}} once, after which lp2p_crawl_free may be called (and not
+ * before).  Seeds are "IPv4:port" (LP2P_EINVAL otherwise).
+ * lp2p_crawl_stop ends early: no new probe, open ones closed, on_done
+ * follows.  With watch set, up to `parallel` peers stay connected and
+ * on_event receives events shaped as the node's: {"ts","type":
+ * "EVENT_CONNECT_OUTBOUND", "peerId", ...} (liskp2p-events(7)); closed
+ * peers are retried after a back-off; the run ends with lp2p_crawl_stop.
+ * lp2p_crawl_dot gives the topology seen so far as Graphviz DOT (a jv
+ * string; edges only when keep_graph was set).
+ */
+#define LP2P_CRAWL_MAX_PEERS	100000	/* peers one crawl keeps */
+#define LP2P_CRAWL_MAX_PARALLEL	1000	/* connections at a time */
+struct lp2p_crawl;
+struct uv_loop_s;
+struct lp2p_schema;
+struct lp2p_crawl_config {
+	uint8_t	 chain_id[32];		/* nodeInfo chainID bytes */
+	size_t	 chain_id_len;
+	char	 network_version[32];	/* "1.0" */
+	jv	 options;		/* nodeInfo options (copied) or null */
+	const struct lp2p_schema *nodeinfo_schema; /* NULL: plain /nodeInfo */
+	uint16_t port;			/* query 'port' we announce: 7667 */
+	const char *bind;		/* source address to dial from, or NULL */
+	uint32_t parallel;		/* connections at a time: 10 */
+	uint32_t max_peers;		/* peers to keep: LP2P_CRAWL_MAX_PEERS */
+	uint32_t connect_timeout;	/* ms: 2000 */
+	uint32_t ack_timeout;		/* ms per request: 2000 */
+	int	 keep_graph;		/* remember who advertised whom */
+	int	 watch;			/* watch mode: stay connected */
+};
+struct lp2p_crawl_cb {
+	void	(*on_peer)(struct lp2p_crawl *, jv, void *);	/* crawl */
+	void	(*on_event)(struct lp2p_crawl *, jv, void *);	/* watch */
+	void	(*on_done)(struct lp2p_crawl *, jv, void *);
+};
+struct lp2p_crawl_stats {
+	uint32_t discovered, queued, active, reachable, unreachable;
+	double	 elapsed_ms;
+};
+void	 lp2p_crawl_config_init(struct lp2p_crawl_config *);
+int	 lp2p_crawl_new(struct lp2p_crawl **, struct uv_loop_s *,
+	    const struct lp2p_crawl_config *, const struct lp2p_crawl_cb *,
+	    void *, struct lp2p_err *);
+int	 lp2p_crawl_add(struct lp2p_crawl *, const char *, struct lp2p_err *);
+int	 lp2p_crawl_start(struct lp2p_crawl *, struct lp2p_err *);
+void	 lp2p_crawl_stop(struct lp2p_crawl *);
+void	 lp2p_crawl_stats(const struct lp2p_crawl *, struct lp2p_crawl_stats *);
+jv	 lp2p_crawl_dot(const struct lp2p_crawl *);
+void	 lp2p_crawl_free(struct lp2p_crawl *);
+
 #endif /* LISKP2P_H */
