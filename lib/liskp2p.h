@@ -232,6 +232,251 @@ int	 lp2p_ip_bucket(uint32_t, const char *, const char *, int, uint32_t,
 /* ---- PeerBook (book.c, bookfile.c) ---------------------------------- */
 /* (section owned by book.c and bookfile.c) */
 
+/*
+ * The PeerBook of LIP 0004 as the reference keeps it: a new table (128
+ * buckets of 32) and a tried table (64 of 32), bucket ids keyed by a 32-bit
+ * secret, bans by IP with expiry, and the static lists.  Every operation is
+ * by peerId ("A.B.C.D:PORT"; the book holds IPv4 peers only) and costs
+ * O(log n) or a bucket's 32 slots.  Time is always a parameter, in ms since
+ * the epoch.  Randomness (eviction, selection) comes from lp2p_rand_*.
+ * A book is not thread-safe; one owner at a time.
+ */
+struct lp2p_book;
+
+#define LP2P_BOOK_NEW_BUCKETS	128
+#define LP2P_BOOK_TRIED_BUCKETS	64
+#define LP2P_BOOK_BUCKET_SIZE	32
+#define LP2P_BOOK_EVICT_AGE	86400000ULL	/* ms: new-table eviction age */
+#define LP2P_BOOK_BAN_TIME	86400000ULL	/* ms: default ban */
+#define LP2P_BOOK_MAX_FAILURES	3		/* tried -> new at the 3rd */
+#define LP2P_BOOK_REPUTATION	100		/* default reputation */
+#define LP2P_BOOK_MAX_LIST	1024		/* entries per static list */
+#define LP2P_BOOK_MAX_BANS	65536		/* live bans kept */
+#define LP2P_BOOK_MAX_CHAIN_ID	32		/* bytes of a chain ID */
+
+enum lp2p_book_table { LP2P_TABLE_NONE = 0, LP2P_TABLE_NEW = 1,
+	LP2P_TABLE_TRIED = 2 };
+/* Static lists.  Kind by IP: fixed > whitelisted > seed (WIRE.md §11.4). */
+enum lp2p_book_list { LP2P_LIST_SEED = 0, LP2P_LIST_FIXED = 1,
+	LP2P_LIST_WHITELISTED = 2, LP2P_LIST_BLACKLISTED = 3 };
+#define LP2P_BOOK_NLISTS	4
+enum lp2p_peer_kind { LP2P_KIND_NONE = 0, LP2P_KIND_SEED = 1,
+	LP2P_KIND_WHITELISTED = 2, LP2P_KIND_FIXED = 3 };
+/* What lp2p_book_downgrade did. */
+enum lp2p_book_move { LP2P_MOVE_NONE = 0, LP2P_MOVE_COUNTED = 1,
+	LP2P_MOVE_REMOVED = 2, LP2P_MOVE_TO_NEW = 3 };
+
+/* A copy of one entry, as lookups and iteration hand it out. */
+struct lp2p_book_entry {
+	char		peer_id[LP2P_PEERID_STRLEN];	/* "A.B.C.D:PORT" */
+	char		ip[LP2P_IP_STRLEN];
+	uint16_t	port;
+	char		source[LP2P_IP_STRLEN];	/* sourceAddress, "" = none */
+	int		table;		/* LP2P_TABLE_NEW or _TRIED */
+	uint32_t	bucket;		/* bucket id in its table */
+	int		kind;		/* enum lp2p_peer_kind, from the lists */
+	uint64_t	date_added;	/* ms, when it entered its table */
+	uint64_t	last_seen;	/* ms, last connection; 0 = never */
+	uint32_t	failures;	/* numOfConnectionFailures */
+	int32_t		reputation;	/* as last written by a node */
+	int		advertise;	/* advertiseAddress (1 by default) */
+};
+
+/*
+ * A new empty book with this secret (the reference's uint32 `secret`).
+ * Returns 0 or LP2P_ENOMEM.  lp2p_book_free(NULL) is a no-op.
+ */
+int	 lp2p_book_new(struct lp2p_book **, uint32_t, struct lp2p_err *);
+void	 lp2p_book_free(struct lp2p_book *);
+uint32_t lp2p_book_secret(const struct lp2p_book *);
+/* Chain ID bytes (0..LP2P_BOOK_MAX_CHAIN_ID); get returns the length. */
+int	 lp2p_book_set_chain_id(struct lp2p_book *, const uint8_t *, size_t);
+size_t	 lp2p_book_chain_id(const struct lp2p_book *, uint8_t *);
+
+/*
+ * Add ip:port to the new table, learned from source (an IP text, NULL or
+ * "" when none), as the reference's PeerBook.addPeer: LP2P_EBANNED if the
+ * IP has a live ban (blacklisted IPs may enter), LP2P_EEXIST if the peerId
+ * is in either table, LP2P_EINVAL for an address the book cannot hold.  A
+ * full bucket first drops its oldest entry added at least
+ * LP2P_BOOK_EVICT_AGE ago, else a random one; if evicted is not NULL it
+ * receives the dropped entry (peer_id "" when none).
+ */
+int	 lp2p_book_add(struct lp2p_book *, const char *, uint16_t,
+	    const char *, uint64_t, struct lp2p_book_entry *,
+	    struct lp2p_err *);
+/*
+ * Move a new entry to tried (the reference's upgradePeer: after a
+ * successful outbound connection or peer-info update).  0 if it is in
+ * tried now (or was), LP2P_ENOTFOUND, LP2P_EBANNED (the entry is removed,
+ * as the reference does).  A full tried bucket drops a random entry
+ * (into *evicted when not NULL).
+ */
+int	 lp2p_book_upgrade(struct lp2p_book *, const char *, uint64_t,
+	    struct lp2p_book_entry *);
+/*
+ * A failed dial (the reference's downgradePeer): trusted peers (seed,
+ * fixed, whitelisted by peerId) untouched; a new entry is removed; a tried
+ * entry counts a failure and at the LP2P_BOOK_MAX_FAILURES-th goes back to
+ * new.  Returns an lp2p_book_move or LP2P_ENOTFOUND.
+ */
+int	 lp2p_book_downgrade(struct lp2p_book *, const char *, uint64_t);
+/* Remove from whichever table: 0 or LP2P_ENOTFOUND. */
+int	 lp2p_book_remove(struct lp2p_book *, const char *);
+/* Copy the entry out: 0 or LP2P_ENOTFOUND.  e may be NULL (a test). */
+int	 lp2p_book_lookup(const struct lp2p_book *, const char *,
+	    struct lp2p_book_entry *);
+
+/* Fields a node writes back on connection close (mask of LP2P_UPD_*). */
+#define LP2P_UPD_LAST_SEEN	0x1
+#define LP2P_UPD_REPUTATION	0x2
+#define LP2P_UPD_ADVERTISE	0x4
+#define LP2P_UPD_INFO		0x8
+/*
+ * Update the fields in mask from *e, and the entry's last-seen info (a jv
+ * object: nodeInfo, latency..., consumed; pass jv_invalid() without
+ * LP2P_UPD_INFO).  0 or LP2P_ENOTFOUND, LP2P_EINVAL.
+ */
+int	 lp2p_book_update(struct lp2p_book *, const char *, unsigned,
+	    const struct lp2p_book_entry *, jv);
+/* The entry's info (a copy; jv_null() when none or not found). */
+jv	 lp2p_book_info(const struct lp2p_book *, const char *);
+
+/*
+ * Iterate the entries of the tables in mask (1 << LP2P_TABLE_NEW |
+ * 1 << LP2P_TABLE_TRIED), by bucket then insertion order, as the
+ * reference lists them.  cb returns nonzero to stop, which is returned.
+ * The book must not change during the walk.
+ */
+int	 lp2p_book_foreach(const struct lp2p_book *, int,
+	    int (*)(const struct lp2p_book_entry *, void *), void *);
+size_t	 lp2p_book_count(const struct lp2p_book *, int);
+/* Entries in one bucket of a table (for statistics). */
+size_t	 lp2p_book_bucket_fill(const struct lp2p_book *, int, uint32_t);
+
+/*
+ * Ban ip until the given time (ms): every entry of the IP is removed and
+ * lp2p_book_add refuses it until then.  A live ban is only extended.
+ * port > 0 names the peer that misbehaved: as in the reference, a fixed or
+ * whitelisted peerId is not banned; port 0 checks the IP's kind instead.
+ * Returns 0, or LP2P_EINVAL (not an IP; a fixed or whitelisted peer).
+ */
+int	 lp2p_book_ban(struct lp2p_book *, const char *, uint16_t, uint64_t,
+	    struct lp2p_err *);
+/* Lift a ban: 0 or LP2P_ENOTFOUND. */
+int	 lp2p_book_unban(struct lp2p_book *, const char *);
+/* 1 if ip has a live ban or is blacklisted at time now, else 0. */
+int	 lp2p_book_is_banned(const struct lp2p_book *, const char *, uint64_t);
+/* Forget bans that ended at or before now. */
+void	 lp2p_book_expire(struct lp2p_book *, uint64_t);
+/* Each ban (ip, until), in IP order; cb returns nonzero to stop. */
+int	 lp2p_book_foreach_ban(const struct lp2p_book *,
+	    int (*)(const char *, uint64_t, void *), void *);
+size_t	 lp2p_book_ban_count(const struct lp2p_book *);
+
+/*
+ * The static lists.  Entries are ip and port (port 0 for the blacklist).
+ * add: 0, LP2P_EEXIST, LP2P_EFULL, LP2P_EINVAL (seed, fixed and
+ * whitelisted entries must be IPv4 with a port); remove: 0 or
+ * LP2P_ENOTFOUND.  Adding to a list does not add to a table.
+ */
+int	 lp2p_book_list_add(struct lp2p_book *, int, const char *, uint16_t,
+	    struct lp2p_err *);
+int	 lp2p_book_list_remove(struct lp2p_book *, int, const char *,
+	    uint16_t);
+int	 lp2p_book_list_has(const struct lp2p_book *, int, const char *,
+	    uint16_t);
+size_t	 lp2p_book_list_count(const struct lp2p_book *, int);
+/* The i-th entry of a list (sorted): 0 or LP2P_ENOTFOUND. */
+int	 lp2p_book_list_get(const struct lp2p_book *, int, size_t,
+	    const char **, uint16_t *);
+/* Kind of an IP (lp2p_peer_kind), and whether a peerId is trusted. */
+int	 lp2p_book_kind(const struct lp2p_book *, const char *);
+int	 lp2p_book_is_trusted(const struct lp2p_book *, const char *);
+
+/*
+ * Peer selection (WIRE.md §10), on arrays so that the node can run them on
+ * its connected peers.  out has room for n (send, request) or nt + nn
+ * (connection) pointers into the input; the count is returned.
+ */
+struct lp2p_peerref {
+	const char	*peer_id;
+	const char	*ip;
+	int		 outbound;	/* connection kind: 1 out, 0 in */
+	int		 kind;		/* enum lp2p_peer_kind */
+	int32_t		 reputation;
+	void		*arg;		/* the caller's, untouched */
+};
+/* selectPeersForSend: shuffle, half from the smaller side, fixed added. */
+size_t	 lp2p_select_for_send(const struct lp2p_peerref *, size_t, size_t,
+	    const struct lp2p_peerref **);
+/* selectPeersForRequest: a shuffle cut to limit (limit 0: no limit). */
+size_t	 lp2p_select_for_request(const struct lp2p_peerref *, size_t,
+	    size_t, const struct lp2p_peerref **);
+/*
+ * selectPeersForConnection over tried and new candidates: limit < 0 means
+ * none (take all); r = 0.5, or tried/(tried+new) from 100 tried up; then
+ * one peer per IP (the highest reputation).
+ */
+size_t	 lp2p_select_for_connection(const struct lp2p_peerref *, size_t,
+	    const struct lp2p_peerref *, size_t, long,
+	    const struct lp2p_peerref **);
+/*
+ * The populator's choice straight from the book, without copying it:
+ * candidates are all entries but the peerIds in exclude (the pool).  Up to
+ * limit entries (after one-per-IP) are copied to out (room for limit, or
+ * for the whole book when limit < 0).  Returns the count, or LP2P_ENOMEM.
+ */
+long	 lp2p_book_select_connect(struct lp2p_book *, const char *const *,
+	    size_t, long, struct lp2p_book_entry *, size_t);
+/* n distinct random entries of both tables (getPeers replies), count. */
+size_t	 lp2p_book_sample(struct lp2p_book *, size_t,
+	    struct lp2p_book_entry *);
+
+/*
+ * The PeerBook file (bookfile.c, liskp2p-peerbook(5)): JSON, versioned.
+ * load: a new book from path, or LP2P_ENOTFOUND (no file), -errno,
+ * LP2P_EVERSION (a newer version: refused by name), LP2P_EINVAL (the
+ * message names the field, the peer and its position).  load_mem does the
+ * same from memory (name is used in messages).  to_jv is the file's
+ * content.
+ */
+#define LP2P_BOOK_FORMAT	"liskp2p-peerbook"
+#define LP2P_BOOK_VERSION	1
+#define LP2P_BOOK_MAX_FILE	(64 * 1024 * 1024)	/* bytes of a file */
+#define LP2P_BOOK_MAX_INFO	20480		/* bytes of one entry's info */
+int	 lp2p_book_load(struct lp2p_book **, const char *, struct lp2p_err *);
+int	 lp2p_book_load_mem(struct lp2p_book **, const char *, size_t,
+	    const char *, struct lp2p_err *);
+jv	 lp2p_book_to_jv(const struct lp2p_book *, uint64_t);
+/*
+ * Take and release the book's advisory lock (flock of PATH.lock, created
+ * if missing).  lock blocks at most timeout_ms (0: try once); returns a
+ * descriptor >= 0, LP2P_ETIMEDOUT or -errno.
+ */
+int	 lp2p_book_lock(const char *, unsigned, struct lp2p_err *);
+void	 lp2p_book_unlock(int);
+/*
+ * Replace path by the book atomically (temporary file in the same
+ * directory, fsync, rename, fsync of the directory).  The caller holds
+ * the lock.  Clears the book's journal.  0 or -errno.
+ */
+int	 lp2p_book_write(struct lp2p_book *, const char *, uint64_t,
+	    struct lp2p_err *);
+/*
+ * For a process that keeps a book open beside others (a node): a book from
+ * lp2p_book_load (or after its first sync) journals its own changes until
+ * its next write.  changed: 1 if the file is not the one this
+ * book last read or wrote.  sync: take the lock; if the file changed,
+ * load it, replay this book's journal on top and make that this book's
+ * content; write; release.  Nothing made by another writer is lost, and
+ * the journal is cleared.  Returns 0 or an error from load or write (the
+ * file is then left alone).
+ */
+int	 lp2p_book_changed(const struct lp2p_book *, const char *);
+int	 lp2p_book_sync(struct lp2p_book *, const char *, uint64_t,
+	    struct lp2p_err *);
+
 /* ---- connections (ws.c, sc.c, peer.c) ------------------------------- */
 /* (section owned by peer.c) */
 
@@ -261,6 +506,140 @@ const char *lp2p_close_reason(int);
 
 /* ---- node (pool.c, node.c) ------------------------------------------ */
 /* (section owned by node.c) */
+
+/*
+ * The P2P node: a PeerServer, a PeerPool and a PeerBook on one libuv
+ * loop, behaving as @liskhq/lisk-p2p 0.10's P2P class.  Every event the
+ * reference emits reaches on_event as a jv object shaped
+ * {"ts":"2026-11-23T19:50:01.123Z","type":"EVENT_...","peerId":..., ...}
+ * (liskp2p-events(7) lists every type and field).
+ */
+struct lp2p_node;
+struct uv_loop_s;
+
+#define LP2P_NODE_MAX_LIST	1024	/* entries in one configured list */
+
+/* The P2PConfig of the reference; lp2p_node_config_init sets defaults. */
+struct lp2p_node_config {
+	char	 host_ip[48];		/* listen and dial-from; "0.0.0.0" */
+	uint16_t port;			/* listening port (0: any) */
+	uint8_t	 chain_id[32];		/* nodeInfo chainID */
+	size_t	 chain_id_len;
+	char	 network_version[32];	/* "1.0" */
+	char	 nonce[17];		/* "" = 8 random bytes in hex */
+	int	 advertise_address;	/* 1 */
+	/*
+	 * Custom nodeInfo options (WIRE.md 5.3): a lisk-codec object schema
+	 * and the initial options value, or jv_invalid() (all-zero memory,
+	 * as lp2p_node_config_init leaves them) for none.  Owned by the
+	 * config: lp2p_node_config_release frees them.
+	 */
+	jv	 options_schema;
+	jv	 options;
+	char	*book_path;		/* PeerBook file or NULL (in memory) */
+	/* "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist) */
+	char	*seeds[LP2P_NODE_MAX_LIST];
+	size_t	 nseeds;
+	char	*fixed[LP2P_NODE_MAX_LIST];
+	size_t	 nfixed;
+	char	*whitelist[LP2P_NODE_MAX_LIST];
+	size_t	 nwhitelist;
+	char	*blacklist[LP2P_NODE_MAX_LIST];
+	size_t	 nblacklist;
+	/* the reference's numeric options (ms, counts, ratios) */
+	uint32_t connect_timeout;		/* 2000 */
+	uint32_t ack_timeout;			/* 2000 */
+	uint32_t populator_interval;		/* 10000 */
+	uint32_t fallback_seed_peer_discovery_interval;	/* 30000 */
+	uint32_t max_outbound_connections;	/* 20 */
+	uint32_t max_inbound_connections;	/* 100; 0: no server */
+	uint32_t ws_max_payload;		/* 3048576 */
+	uint64_t peer_ban_time;			/* 86400000 */
+	uint32_t send_peer_limit;		/* 16 */
+	uint32_t outbound_shuffle_interval;	/* 300000 */
+	double	 netgroup_protection_ratio;	/* 0.034 */
+	double	 latency_protection_ratio;	/* 0.068 */
+	double	 productivity_protection_ratio;	/* 0.068 */
+	double	 longevity_protection_ratio;	/* 0.5 */
+	uint32_t ws_max_message_rate;		/* 100 per second */
+	uint32_t ws_max_message_rate_penalty;	/* 10 */
+	uint32_t rate_calculation_interval;	/* 1000 */
+	uint32_t peer_status_message_rate;	/* 4 */
+	uint32_t minimum_peer_discovery_threshold;	/* 100 */
+	uint32_t max_peer_discovery_response_length;	/* 200 */
+	uint32_t max_peer_info_size;		/* 20480 */
+	uint32_t min_tried_peer_count;		/* 100 */
+	uint32_t secret;			/* 0: random per process */
+	uint32_t book_sync_interval;		/* ms, book save/merge: 1000 */
+};
+
+void	 lp2p_node_config_init(struct lp2p_node_config *);
+/* Free the strings of a config (not the struct). */
+void	 lp2p_node_config_release(struct lp2p_node_config *);
+/*
+ * Append "IP:port" (list 's' seed, 'f' fixed, 'w' whitelisted) or "IP"
+ * ('b' blacklisted), validated; LP2P_EINVAL, LP2P_EFULL.
+ */
+int	 lp2p_node_config_add(struct lp2p_node_config *, int, const char *,
+	    struct lp2p_err *);
+/*
+ * Set a numeric option by the reference's P2PConfig name
+ * ("populatorInterval", "wsMaxMessageRate", ...) from text.  LP2P_EINVAL
+ * (unknown key, bad number) with the reason in err.
+ */
+int	 lp2p_node_config_set(struct lp2p_node_config *, const char *,
+	    const char *, struct lp2p_err *);
+/* The option names lp2p_node_config_set knows, NULL-terminated. */
+extern const char *const lp2p_node_option_names[];
+
+struct lp2p_node_cb {
+	/* every event; on_event owns event and must free it */
+	void	(*on_event)(struct lp2p_node *, jv event, void *arg);
+	/* after lp2p_node_stop, once every handle is closed */
+	void	(*on_closed)(struct lp2p_node *, void *arg);
+};
+
+/*
+ * Create a node on loop (config copied; its strings stay the caller's).
+ * Loads the PeerBook (creating an absent file).  Returns 0 or an error.
+ */
+int	 lp2p_node_new(struct lp2p_node **, struct uv_loop_s *,
+	    const struct lp2p_node_config *, const struct lp2p_node_cb *,
+	    void *, struct lp2p_err *);
+/* Listen, dial seeds, start the populator.  Never calls back first. */
+int	 lp2p_node_start(struct lp2p_node *, struct lp2p_err *);
+/*
+ * Stop: every peer disconnected with 1000 "Intentionally removed peer
+ * <id>", the book saved, timers closed; on_closed follows.  Idempotent.
+ */
+void	 lp2p_node_stop(struct lp2p_node *);
+void	 lp2p_node_free(struct lp2p_node *);	/* after on_closed */
+/* The bound listening port (after start), or 0. */
+int	 lp2p_node_port(const struct lp2p_node *);
+
+/*
+ * Commands: cmd is one object of liskp2p-events(7)'s command table
+ * ({"op":"send","event":"x","data":"00ff"}, ...), consumed.  fn is called
+ * exactly once with the result object (consumed by fn): {"op":...,
+ * result fields} or {"op":..., "error":"..."}; "invalid":true marks a
+ * command that could not be understood.  fn may be called before
+ * lp2p_node_command returns.
+ */
+typedef void lp2p_node_result_fn(struct lp2p_node *, jv, void *);
+void	 lp2p_node_command(struct lp2p_node *, jv, lp2p_node_result_fn *,
+	    void *);
+
+/* The same operations from C (data: bytes, may be NULL). */
+int	 lp2p_node_send(struct lp2p_node *, const char *, const uint8_t *,
+	    size_t, struct lp2p_err *);
+int	 lp2p_node_broadcast(struct lp2p_node *, const char *,
+	    const uint8_t *, size_t, struct lp2p_err *);
+int	 lp2p_node_send_to_peer(struct lp2p_node *, const char *,
+	    const char *, const uint8_t *, size_t, struct lp2p_err *);
+int	 lp2p_node_apply_penalty(struct lp2p_node *, const char *, int,
+	    struct lp2p_err *);
+/* A copy of the node's nodeInfo as JSON (chainID hex). */
+jv	 lp2p_node_info(const struct lp2p_node *);
 
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */

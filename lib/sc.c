@@ -712,9 +712,9 @@ handle_ack(struct lp2p_sc *sc, jv msg)
 	uv_timer_start(&sc->t_watch, on_watch_timer, sc->ping_timeout, 0);
 	sc->state = SC_OPEN;
 	sc->opened = true;
-	if (sc->cb.on_open != NULL)
+	sc_flush_queue(sc);	/* what was queued goes first */
+	if (sc->state == SC_OPEN && sc->cb.on_open != NULL)
 		sc->cb.on_open(sc, sc->arg);
-	sc_flush_queue(sc);
 }
 
 static void

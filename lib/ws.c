@@ -28,7 +28,7 @@
 #define OUTQ_CHUNK	(64 * 1024)	/* bytes copied from wslay per write */
 #define READ_CHUNK	(64 * 1024)	/* bytes per read */
 #define CLOSE_LINGER	2000		/* ms to wait for the peer's close */
-#define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
+#define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 enum ws_state { WS_CONNECTING, WS_HEAD, WS_OPEN, WS_CLOSING, WS_DEAD };
 

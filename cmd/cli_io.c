@@ -1,0 +1,397 @@
+/*
+ * cli_io.c — NDJSON stdout writer and stdin line reader on a libuv loop
+ * (see cli_io.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "cli_io.h"
+
+/* ---- stdout ----------------------------------------------------------- */
+
+struct cli_out {
+	uv_loop_t	*loop;
+	int		 fd;
+	bool		 stream;	/* pipe or tty: uv_write */
+	bool		 gone;		/* EPIPE seen */
+	bool		 closing;
+	union {
+		uv_pipe_t	pipe;
+		uv_tty_t	tty;
+		uv_stream_t	s;
+	} h;
+	size_t		 queued;	/* bytes handed to uv_write, unwritten */
+	size_t		 dropped;	/* since the last DROPPED line */
+	size_t		 total_dropped;
+	void		(*on_gone)(void *);
+	void		(*done)(void *);
+	void		*arg, *done_arg;
+};
+
+struct wreq {
+	uv_write_t	 req;
+	struct cli_out	*o;
+	size_t		 len;
+	char		 buf[];
+};
+
+int
+cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
+    void (*on_gone)(void *), void *arg)
+{
+	struct cli_out *o;
+	uv_handle_type t = uv_guess_handle(fd);
+	int rc = 0;
+
+	if ((o = calloc(1, sizeof(*o))) == NULL)
+		return UV_ENOMEM;
+	o->loop = loop;
+	o->fd = fd;
+	o->on_gone = on_gone;
+	o->arg = arg;
+	if (t == UV_TTY) {
+		rc = uv_tty_init(loop, &o->h.tty, fd, 0);
+		o->stream = rc == 0;
+	} else if (t == UV_NAMED_PIPE) {
+		if ((rc = uv_pipe_init(loop, &o->h.pipe, 0)) == 0 &&
+		    (rc = uv_pipe_open(&o->h.pipe, fd)) != 0)
+			uv_close((uv_handle_t *)&o->h.pipe, NULL);
+		o->stream = rc == 0;
+	}
+	if (rc != 0 && t == UV_TTY) {
+		free(o);
+		return rc;
+	}
+	if (rc != 0) {
+		/* closed in the loop above; fall back to plain writes */
+		o->stream = false;
+		uv_run(loop, UV_RUN_NOWAIT);
+	}
+	if (o->stream)
+		o->h.s.data = o;
+	*out = o;
+	return 0;
+}
+
+static void
+gone(struct cli_out *o)
+{
+	if (o->gone)
+		return;
+	o->gone = true;
+	if (o->on_gone != NULL)
+		o->on_gone(o->arg);
+}
+
+static void write_line(struct cli_out *, const char *, size_t);
+
+static void
+on_written(uv_write_t *req, int status)
+{
+	struct wreq *w = (struct wreq *)req;
+	struct cli_out *o = w->o;
+
+	o->queued -= w->len;
+	free(w);
+	if (status == UV_EPIPE || status == UV_ECONNRESET) {
+		gone(o);
+		return;
+	}
+	if (o->dropped > 0 && o->queued < CLI_OUT_MAX_QUEUED / 2 && !o->gone) {
+		char line[96];
+		int l = snprintf(line, sizeof(line),
+		    "{\"type\":\"DROPPED\",\"count\":%zu}\n", o->dropped);
+
+		o->dropped = 0;
+		write_line(o, line, (size_t)l);
+	}
+}
+
+static void
+write_line(struct cli_out *o, const char *s, size_t len)
+{
+	struct wreq *w;
+	uv_buf_t b;
+	ssize_t k;
+
+	if (o->gone)
+		return;
+	if (!o->stream) {
+		while (len > 0) {
+			k = write(o->fd, s, len);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0) {
+				if (errno == EPIPE)
+					gone(o);
+				return;
+			}
+			s += k;
+			len -= (size_t)k;
+		}
+		return;
+	}
+	if ((w = malloc(sizeof(*w) + len)) == NULL)
+		return;
+	memcpy(w->buf, s, len);
+	w->o = o;
+	w->len = len;
+	b = uv_buf_init(w->buf, (unsigned)len);
+	o->queued += len;
+	if (uv_write(&w->req, &o->h.s, &b, 1, on_written) != 0) {
+		o->queued -= len;
+		free(w);
+		gone(o);
+	}
+}
+
+void
+cli_out_emit(struct cli_out *o, jv v, bool must)
+{
+	jv s;
+	size_t len;
+	char *buf;
+
+	if (o->gone || o->closing) {
+		jv_free(v);
+		return;
+	}
+	if (!must && o->stream && o->queued > CLI_OUT_MAX_QUEUED) {
+		o->dropped++;
+		o->total_dropped++;
+		jv_free(v);
+		return;
+	}
+	s = jv_dump_string(v, 0);
+	len = (size_t)jv_string_length_bytes(jv_copy(s));
+	if ((buf = malloc(len + 1)) != NULL) {
+		memcpy(buf, jv_string_value(s), len);
+		buf[len] = '\n';
+		write_line(o, buf, len + 1);
+		free(buf);
+	}
+	jv_free(s);
+}
+
+size_t
+cli_out_dropped(const struct cli_out *o)
+{
+	return o->total_dropped;
+}
+
+static void
+out_closed(uv_handle_t *h)
+{
+	struct cli_out *o = h->data;
+
+	if (o->done != NULL)
+		o->done(o->done_arg);
+}
+
+void
+cli_out_close(struct cli_out *o, void (*done)(void *), void *arg)
+{
+	o->closing = true;
+	o->done = done;
+	o->done_arg = arg;
+	if (o->stream)
+		uv_close((uv_handle_t *)&o->h.s, out_closed);
+	else if (done != NULL)
+		done(arg);
+}
+
+void
+cli_out_free(struct cli_out *o)
+{
+	free(o);
+}
+
+/* ---- stdin ------------------------------------------------------------ */
+
+struct cli_in {
+	uv_loop_t	*loop;
+	int		 fd;
+	bool		 stream;
+	bool		 closed;
+	bool		 eof;
+	union {
+		uv_pipe_t	pipe;
+		uv_tty_t	tty;
+		uv_stream_t	s;
+	} h;
+	uv_fs_t		 fsreq;
+	char		 rbuf[65536];
+	char		*line;		/* LP2P_MAX_CMD_LINE + 1 */
+	size_t		 len;
+	bool		 skipping;	/* inside an over-long line */
+	unsigned long	 lineno;
+	void		(*on_line)(unsigned long, const char *, size_t, void *);
+	void		(*on_eof)(void *);
+	void		*arg;
+};
+
+static void
+feed(struct cli_in *in, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c == '\n') {
+			in->lineno++;
+			if (in->skipping)
+				in->on_line(in->lineno, NULL, 0, in->arg);
+			else {
+				in->line[in->len] = '\0';
+				in->on_line(in->lineno, in->line, in->len,
+				    in->arg);
+			}
+			in->len = 0;
+			in->skipping = false;
+			if (in->closed)
+				return;
+			continue;
+		}
+		if (in->skipping)
+			continue;
+		if (in->len == LP2P_MAX_CMD_LINE) {
+			in->skipping = true;
+			continue;
+		}
+		in->line[in->len++] = c;
+	}
+}
+
+static void
+at_eof(struct cli_in *in)
+{
+	if (in->eof)
+		return;
+	in->eof = true;
+	if (in->len > 0 || in->skipping)
+		feed(in, "\n", 1);
+	if (in->on_eof != NULL)
+		in->on_eof(in->arg);
+}
+
+static void
+alloc_cb(uv_handle_t *h, size_t sz, uv_buf_t *b)
+{
+	struct cli_in *in = h->data;
+
+	(void)sz;
+	*b = uv_buf_init(in->rbuf, sizeof(in->rbuf));
+}
+
+static void
+read_cb(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct cli_in *in = s->data;
+
+	if (n > 0)
+		feed(in, b->base, (size_t)n);
+	else if (n < 0) {
+		uv_read_stop(s);
+		at_eof(in);
+	}
+}
+
+static void fs_read_next(struct cli_in *);
+
+static void
+fs_read_cb(uv_fs_t *req)
+{
+	struct cli_in *in = req->data;
+	ssize_t n = req->result;
+
+	uv_fs_req_cleanup(req);
+	if (in->closed)
+		return;
+	if (n > 0) {
+		feed(in, in->rbuf, (size_t)n);
+		if (!in->closed)
+			fs_read_next(in);
+		return;
+	}
+	at_eof(in);
+}
+
+static void
+fs_read_next(struct cli_in *in)
+{
+	uv_buf_t b = uv_buf_init(in->rbuf, sizeof(in->rbuf));
+
+	in->fsreq.data = in;
+	if (uv_fs_read(in->loop, &in->fsreq, in->fd, &b, 1, -1,
+	    fs_read_cb) != 0)
+		at_eof(in);
+}
+
+int
+cli_in_new(struct cli_in **out, uv_loop_t *loop, int fd,
+    void (*on_line)(unsigned long, const char *, size_t, void *),
+    void (*on_eof)(void *), void *arg)
+{
+	struct cli_in *in;
+	uv_handle_type t = uv_guess_handle(fd);
+	int rc = -1;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL ||
+	    (in->line = malloc(LP2P_MAX_CMD_LINE + 1)) == NULL) {
+		free(in);
+		return UV_ENOMEM;
+	}
+	in->loop = loop;
+	in->fd = fd;
+	in->on_line = on_line;
+	in->on_eof = on_eof;
+	in->arg = arg;
+	if (t == UV_TTY)
+		rc = uv_tty_init(loop, &in->h.tty, fd, 1);
+	else if (t == UV_NAMED_PIPE || t == UV_TCP) {
+		if ((rc = uv_pipe_init(loop, &in->h.pipe, 0)) == 0 &&
+		    (rc = uv_pipe_open(&in->h.pipe, fd)) != 0) {
+			uv_close((uv_handle_t *)&in->h.pipe, NULL);
+			uv_run(loop, UV_RUN_NOWAIT);
+		}
+	}
+	if (rc == 0) {
+		in->stream = true;
+		in->h.s.data = in;
+		uv_read_start(&in->h.s, alloc_cb, read_cb);
+	} else
+		fs_read_next(in);
+	*out = in;
+	return 0;
+}
+
+bool
+cli_in_closed(const struct cli_in *in)
+{
+	return in->closed;
+}
+
+void
+cli_in_close(struct cli_in *in)
+{
+	if (in->closed)
+		return;
+	in->closed = true;
+	if (in->stream)
+		uv_close((uv_handle_t *)&in->h.s, NULL);
+	else if (!in->eof)
+		uv_cancel((uv_req_t *)&in->fsreq);
+}
+
+void
+cli_in_free(struct cli_in *in)
+{
+	if (in == NULL)
+		return;
+	free(in->line);
+	free(in);
+}

@@ -1,0 +1,488 @@
+/*
+ * p2p-node — a full lisk-p2p node: PeerServer, PeerPool and PeerBook on
+ * one loop; events on stdout as NDJSON, commands on stdin as NDJSON
+ * (p2p-node(1), liskp2p-events(7)).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "cli.h"
+#include "cli_io.h"
+
+#define PROG	"p2p-node"
+
+static const struct option longopts[] = {
+	{ "peerbook",		required_argument,	NULL,	'b' },
+	{ "help",		no_argument,		NULL,	'h' },
+	{ "quiet",		no_argument,		NULL,	'q' },
+	{ "verbose",		no_argument,		NULL,	'v' },
+	{ "version",		no_argument,		NULL,	'V' },
+	{ "blacklist",		required_argument,	NULL,	'B' },
+	{ "chain-id",		required_argument,	NULL,	'C' },
+	{ "fixed",		required_argument,	NULL,	'F' },
+	{ "listen",		required_argument,	NULL,	'L' },
+	{ "max-inbound",	required_argument,	NULL,	'I' },
+	{ "max-message-rate",	required_argument,	NULL,	'R' },
+	{ "max-outbound",	required_argument,	NULL,	'O' },
+	{ "network",		required_argument,	NULL,	'N' },
+	{ "network-version",	required_argument,	NULL,	'W' },
+	{ "no-advertise",	no_argument,		NULL,	'A' },
+	{ "nonce",		required_argument,	NULL,	'n' },
+	{ "option",		required_argument,	NULL,	'o' },
+	{ "seed",		required_argument,	NULL,	'S' },
+	{ "whitelist",		required_argument,	NULL,	'w' },
+	{ NULL,			0,			NULL,	0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: p2p-node [-hqVv] [--network NAME | --chain-id HEX --network-version V]\n"
+"                [--listen [ADDR:]PORT] [--seed HOST:PORT]... [--fixed HOST:PORT]...\n"
+"                [--whitelist HOST:PORT]... [--blacklist IP]... [--max-inbound N]\n"
+"                [--max-outbound N] [--max-message-rate N] [-b FILE] [--nonce STRING]\n"
+"                [--no-advertise] [--option KEY=VALUE]...\n");
+}
+
+struct prog {
+	uv_loop_t		*loop;
+	struct lp2p_node	*node;
+	struct cli_out		*out;
+	struct cli_in		*in;
+	uv_signal_t		 sigint, sigterm;
+	int			 verbose;
+	bool			 stopping;
+};
+
+struct cmdctx {
+	struct prog	*pg;
+	unsigned long	 lineno;
+	jv		 id;
+};
+
+static void
+on_event(struct lp2p_node *n, jv ev, void *arg)
+{
+	struct prog *pg = arg;
+
+	(void)n;
+	cli_out_emit(pg->out, ev, false);
+}
+
+static void
+on_sig_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void
+on_out_closed(void *arg)
+{
+	(void)arg;
+}
+
+static void
+on_node_closed(struct lp2p_node *n, void *arg)
+{
+	struct prog *pg = arg;
+
+	(void)n;
+	cli_in_close(pg->in);
+	uv_close((uv_handle_t *)&pg->sigint, on_sig_closed);
+	uv_close((uv_handle_t *)&pg->sigterm, on_sig_closed);
+	cli_out_close(pg->out, on_out_closed, pg);
+}
+
+static void
+stop(struct prog *pg)
+{
+	if (pg->stopping)
+		return;
+	pg->stopping = true;
+	lp2p_node_stop(pg->node);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	stop(s->data);
+}
+
+static void
+on_gone(void *arg)
+{
+	stop(arg);
+}
+
+static void
+on_result(struct lp2p_node *n, jv res, void *arg)
+{
+	struct cmdctx *c = arg;
+	struct prog *pg = c->pg;
+	jv inv = jv_object_get(jv_copy(res), jv_string("invalid"));
+	jv e = jv_object_get(jv_copy(res), jv_string("error"));
+	jv op = jv_object_get(jv_copy(res), jv_string("op"));
+	jv line;
+	char buf[LP2P_ERR_MSG + 128];
+
+	(void)n;
+	if (jv_get_kind(inv) == JV_KIND_TRUE ||
+	    (!jv_is_valid(c->id) && jv_get_kind(e) == JV_KIND_STRING)) {
+		if (jv_get_kind(inv) == JV_KIND_TRUE ||
+		    jv_get_kind(op) != JV_KIND_STRING ||
+		    jv_string_length_bytes(jv_copy(op)) == 0)
+			snprintf(buf, sizeof(buf), "line %lu: %s", c->lineno,
+			    jv_string_value(e));
+		else
+			snprintf(buf, sizeof(buf), "line %lu: %s: %s",
+			    c->lineno, jv_string_value(op),
+			    jv_string_value(e));
+		line = JV_OBJECT(jv_string("type"), jv_string("ERROR"),
+		    jv_string("error"), jv_string(buf));
+		if (jv_is_valid(c->id))
+			line = jv_object_set(line, jv_string("id"),
+			    jv_copy(c->id));
+		cli_out_emit(pg->out, line, true);
+		jv_free(res);
+	} else if (jv_is_valid(c->id)) {
+		line = JV_OBJECT(jv_string("type"), jv_string("REPLY"),
+		    jv_string("id"), jv_copy(c->id));
+		cli_out_emit(pg->out, jv_object_merge(line, res), true);
+	} else
+		jv_free(res);
+	jv_free(inv);
+	jv_free(e);
+	jv_free(op);
+	jv_free(c->id);
+	free(c);
+}
+
+static void
+error_line(struct prog *pg, unsigned long lineno, const char *msg, jv id)
+{
+	char buf[LP2P_ERR_MSG + 64];
+	jv line;
+
+	snprintf(buf, sizeof(buf), "line %lu: %s", lineno, msg);
+	line = JV_OBJECT(jv_string("type"), jv_string("ERROR"),
+	    jv_string("error"), jv_string(buf));
+	if (jv_is_valid(id))
+		line = jv_object_set(line, jv_string("id"), id);
+	else
+		jv_free(id);
+	cli_out_emit(pg->out, line, true);
+}
+
+static void
+on_line(unsigned long lineno, const char *s, size_t len, void *arg)
+{
+	struct prog *pg = arg;
+	struct cmdctx *c;
+	jv v, msg;
+	size_t i;
+
+	if (s == NULL) {
+		error_line(pg, lineno, "line longer than 1048576 bytes",
+		    jv_invalid());
+		return;
+	}
+	for (i = 0; i < len && strchr(" \t\r", s[i]) != NULL; i++)
+		;
+	if (i == len)
+		return;
+	v = jv_parse_sized(s, (int)len);
+	if (!jv_is_valid(v)) {
+		msg = jv_invalid_get_msg(v);
+		error_line(pg, lineno, jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "not JSON", jv_invalid());
+		jv_free(msg);
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		jv_free(v);
+		error_line(pg, lineno, "out of memory", jv_invalid());
+		return;
+	}
+	c->pg = pg;
+	c->lineno = lineno;
+	c->id = jv_invalid();
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		c->id = jv_object_get(jv_copy(v), jv_string("id"));
+		if (jv_get_kind(c->id) == JV_KIND_NULL) {
+			jv_free(c->id);
+			c->id = jv_invalid();
+		}
+	}
+	lp2p_node_command(pg->node, v, on_result, c);
+}
+
+static void
+on_eof(void *arg)
+{
+	(void)arg;	/* EOF on stdin does not stop the node */
+}
+
+/* "HOST:PORT" with a host name: resolved to its first IPv4 address. */
+static void
+add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
+    const char *arg)
+{
+	struct lp2p_err e;
+	struct addrinfo hints, *res;
+	char host[256], buf[300], ip[64];
+	const char *c;
+	size_t l;
+
+	if (lp2p_node_config_add(cfg, list, arg, &e) == 0)
+		return;
+	c = strrchr(arg, ':');
+	l = c ? (size_t)(c - arg) : 0;
+	if (list == 'b' || c == NULL || l == 0 || l >= sizeof(host) ||
+	    strchr(arg, '[') != NULL)
+		errx(2, "%s %s: %s", flag, arg, e.msg);
+	memcpy(host, arg, l);
+	host[l] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+		errx(2, "%s %s: %s", flag, arg, e.msg);
+	if (getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof(ip), NULL,
+	    0, NI_NUMERICHOST) != 0) {
+		freeaddrinfo(res);
+		errx(2, "%s %s: cannot resolve", flag, arg);
+	}
+	freeaddrinfo(res);
+	snprintf(buf, sizeof(buf), "%s%s", ip, c);
+	if (lp2p_node_config_add(cfg, list, buf, &e) != 0)
+		errx(2, "%s %s: %s", flag, arg, e.msg);
+}
+
+static char *
+default_book(const uint8_t *chain, size_t len)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char dir[4096], *hex, *path;
+
+	if (state != NULL && state[0] == '/')
+		snprintf(dir, sizeof(dir), "%s/liskp2p", state);
+	else if (home != NULL)
+		snprintf(dir, sizeof(dir), "%s/.local/state/liskp2p", home);
+	else
+		errx(2, "no -b given and neither XDG_STATE_HOME nor HOME set");
+	for (char *p = dir + 1; *p != '\0'; p++)
+		if (*p == '/') {
+			*p = '\0';
+			(void)mkdir(dir, 0700);
+			*p = '/';
+		}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		err(1, "%s", dir);
+	if ((hex = lp2p_hex_encode(chain, len)) == NULL ||
+	    asprintf(&path, "%s/%s.peerbook", dir, hex) == -1)
+		err(1, NULL);
+	free(hex);
+	return path;
+}
+
+static void
+parse_listen(struct lp2p_node_config *cfg, const char *arg)
+{
+	const char *c = strrchr(arg, ':'), *port = arg;
+	size_t l;
+
+	if (c != NULL) {
+		l = (size_t)(c - arg);
+		if (l == 0 || l >= sizeof(cfg->host_ip))
+			errx(2, "--listen %s: bad address", arg);
+		memcpy(cfg->host_ip, arg, l);
+		cfg->host_ip[l] = '\0';
+		if (!lp2p_ipv4_is_valid(cfg->host_ip))
+			errx(2, "--listen %s: '%s' is not an IPv4 address",
+			    arg, cfg->host_ip);
+		port = c + 1;
+	}
+	cfg->port = (uint16_t)cli_num("--listen", port, 0, 65535);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct lp2p_node_config cfg;
+	struct lp2p_node_cb cb = { on_event, on_node_closed };
+	struct lp2p_err e;
+	struct prog pg;
+	const char *chain = NULL, *nv = NULL, *network = NULL;
+	const char *listen = NULL, *book = NULL;
+	uint8_t *cid;
+	long clen;
+	char *eq, key[128];
+	int ch, rc;
+
+	cli_init();
+	memset(&pg, 0, sizeof(pg));
+	lp2p_node_config_init(&cfg);
+	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'A':
+			cfg.advertise_address = 0;
+			break;
+		case 'B':
+			add_peer(&cfg, 'b', "--blacklist", optarg);
+			break;
+		case 'b':
+			book = optarg;
+			break;
+		case 'C':
+			chain = optarg;
+			break;
+		case 'F':
+			add_peer(&cfg, 'f', "--fixed", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'I':
+			cfg.max_inbound_connections =
+			    (uint32_t)cli_num("--max-inbound", optarg, 0, 4000);
+			break;
+		case 'L':
+			listen = optarg;
+			break;
+		case 'N':
+			network = optarg;
+			break;
+		case 'n':
+			if (strlen(optarg) == 0 ||
+			    strlen(optarg) >= sizeof(cfg.nonce))
+				errx(2, "--nonce %s: 1 to %zu characters",
+				    optarg, sizeof(cfg.nonce) - 1);
+			strlcpy(cfg.nonce, optarg, sizeof(cfg.nonce));
+			break;
+		case 'O':
+			cfg.max_outbound_connections =
+			    (uint32_t)cli_num("--max-outbound", optarg, 0, 4000);
+			break;
+		case 'o':
+			if ((eq = strchr(optarg, '=')) == NULL ||
+			    (size_t)(eq - optarg) >= sizeof(key))
+				errx(2, "--option %s: not KEY=VALUE", optarg);
+			memcpy(key, optarg, (size_t)(eq - optarg));
+			key[eq - optarg] = '\0';
+			if (lp2p_node_config_set(&cfg, key, eq + 1, &e) != 0)
+				errx(2, "--option %s", e.msg);
+			break;
+		case 'q':
+			pg.verbose--;
+			break;
+		case 'R':
+			cfg.ws_max_message_rate = (uint32_t)cli_num(
+			    "--max-message-rate", optarg, 1, 1000000);
+			break;
+		case 'S':
+			add_peer(&cfg, 's', "--seed", optarg);
+			break;
+		case 'V':
+			cli_version(PROG);
+			return 0;
+		case 'v':
+			pg.verbose++;
+			break;
+		case 'W':
+			nv = optarg;
+			break;
+		case 'w':
+			add_peer(&cfg, 'w', "--whitelist", optarg);
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		warnx("%s: unexpected argument", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (network != NULL)
+		errx(2, "--network %s: presets are not available in this "
+		    "build; use --chain-id HEX --network-version V", network);
+	if (chain == NULL)
+		errx(2, "--chain-id HEX (or --network NAME) is required");
+	clen = lp2p_hex_decode(chain, strlen(chain), &cid);
+	if (clen < 0 || clen > 32) {
+		if (clen >= 0)
+			free(cid);
+		errx(2, "--chain-id %s: not hex of at most 32 bytes", chain);
+	}
+	memcpy(cfg.chain_id, cid, (size_t)clen);
+	cfg.chain_id_len = (size_t)clen;
+	free(cid);
+	if (nv != NULL) {
+		if (strlen(nv) == 0 || strlen(nv) >= sizeof(cfg.network_version))
+			errx(2, "--network-version %s: 1 to %zu characters", nv,
+			    sizeof(cfg.network_version) - 1);
+		strlcpy(cfg.network_version, nv, sizeof(cfg.network_version));
+	}
+	cfg.port = 7667;
+	if (listen != NULL)
+		parse_listen(&cfg, listen);
+	cfg.book_path = book != NULL ? strdup(book) :
+	    default_book(cfg.chain_id, cfg.chain_id_len);
+	if (cfg.book_path == NULL)
+		err(1, NULL);
+
+	pg.loop = uv_default_loop();
+	if (cli_out_new(&pg.out, pg.loop, STDOUT_FILENO, on_gone, &pg) != 0)
+		errx(1, "stdout: cannot write");
+	if ((rc = lp2p_node_new(&pg.node, pg.loop, &cfg, &cb, &pg, &e)) != 0)
+		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
+		    e.msg);
+	lp2p_node_config_release(&cfg);
+	uv_signal_init(pg.loop, &pg.sigint);
+	uv_signal_init(pg.loop, &pg.sigterm);
+	pg.sigint.data = pg.sigterm.data = &pg;
+	uv_signal_start(&pg.sigint, on_signal, SIGINT);
+	uv_signal_start(&pg.sigterm, on_signal, SIGTERM);
+	if (cli_in_new(&pg.in, pg.loop, STDIN_FILENO, on_line, on_eof,
+	    &pg) != 0)
+		errx(1, "stdin: cannot read");
+	if ((rc = lp2p_node_start(pg.node, &e)) != 0) {
+		warnx("%s", e.msg);
+		stop(&pg);
+		uv_run(pg.loop, UV_RUN_DEFAULT);
+		lp2p_node_free(pg.node);
+		cli_in_free(pg.in);
+		cli_out_free(pg.out);
+		return 1;
+	}
+	{
+		jv ev = JV_OBJECT(jv_string("type"), jv_string("STARTED"),
+		    jv_string("port"), jv_number(lp2p_node_port(pg.node)));
+
+		ev = jv_object_set(ev, jv_string("nodeInfo"),
+		    lp2p_node_info(pg.node));
+		cli_out_emit(pg.out, ev, true);
+	}
+	uv_run(pg.loop, UV_RUN_DEFAULT);
+	lp2p_node_free(pg.node);
+	cli_in_free(pg.in);
+	cli_out_free(pg.out);
+	rc = uv_loop_close(pg.loop);
+	(void)rc;
+	return 0;
+}

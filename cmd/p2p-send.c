@@ -1,0 +1,763 @@
+/*
+ * p2p-send — a one-shot lisk-p2p client: handshake with each --peer, send
+ * one request or message (--request/--event) or a stream of them read as
+ * NDJSON from stdin, print one NDJSON result line per item and peer.
+ *
+ * Politeness (the reference penalises, then bans): each peer is paced
+ * below the reference's message rate (--rate overrides), getNodeInfo is
+ * sent at most once per connection (repeats are answered from the first
+ * reply), getPeers at most once per 10 s, postNodeInfo at most 3 times
+ * per 10 s (ours is the 4th), ping never, and getNodeInfo/getPeers never
+ * with data.  Connections are closed with a bare close frame (WIRE §15.2).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "peer.h"
+#include "cli.h"
+
+#define PROG		"p2p-send"
+#define MAX_PEERS	64		/* --peer flags */
+#define MAX_ITEMS	1000000		/* NDJSON lines on stdin */
+#define MAX_DATA	((LP2P_WS_MAX_PAYLOAD - 1024) / 4 * 3)	/* bytes */
+#define DEFAULT_RATE	50		/* items per second per peer */
+#define STATUS_WINDOW	10000		/* ms: getPeers/postNodeInfo window */
+
+struct item {
+	char	*name;
+	bool	 request;
+	uint8_t	*data;
+	size_t	 len;
+	bool	 has_data;
+};
+
+struct target;
+
+struct inflight {
+	struct target	*t;
+	size_t		 idx;
+};
+
+struct target {
+	char			 host[64];
+	uint16_t		 port;
+	char			 id[80];
+	struct lp2p_peer	*peer;
+	uv_timer_t		 pace;
+	bool			 connected;
+	bool			 closed;
+	bool			 done_sending;
+	size_t			 next;		/* next item to send */
+	size_t			 outstanding;
+	int			 fail_code;
+	char			*fail_reason;
+	jv			 nodeinfo;	/* first getNodeInfo reply */
+	bool			 gni_sent;
+	bool			 gni_done;
+	uint64_t		 last_getpeers;
+	bool			 getpeers_sent;
+	uint64_t		 pni_window;
+	int			 pni_count;
+};
+
+static struct {
+	uv_loop_t		 loop;
+	struct lp2p_peer_config	 cfg;
+	struct lp2p_peer_self	 self;
+	uint8_t			*nodeinfo;
+	size_t			 nodeinfo_len;
+	struct lp2p_schema	*schema;
+	struct item		*items;
+	size_t			 nitems;
+	struct target		 targets[MAX_PEERS];
+	size_t			 ntargets;
+	unsigned		 rate;
+	bool			 failed;
+	bool			 options;	/* nodeInfo with SDK 6 options */
+} g;
+
+static void	usage(FILE *, int) __attribute__((noreturn));
+static void	pump(struct target *);
+
+static void
+usage(FILE *f, int status)
+{
+	fprintf(f, "usage: %s [--network NAME | --chain-id HEX "
+	    "[--network-version V]]\n"
+	    "\t--peer HOST:PORT... (--request PROCEDURE | --event EVENT)\n"
+	    "\t[--data-hex HEX | --data-file FILE] [--timeout SECONDS] "
+	    "[--rate N]\n"
+	    "       %s [--help] [--version]\n", PROG, PROG);
+	exit(status);
+}
+
+/* ---- results --------------------------------------------------------- */
+
+static void
+emit_result(struct target *t, const struct item *it, double rtt, jv data,
+    const char *error)
+{
+	jv o = jv_object_set(jv_object(), jv_string("peerId"),
+	    jv_string(t->id));
+
+	o = jv_object_set(o, jv_string(it->request ? "procedure" : "event"),
+	    jv_string(it->name));
+	if (rtt >= 0)
+		o = jv_object_set(o, jv_string("rttMs"),
+		    jv_number((double)(long long)(rtt * 1000 + 0.5) / 1000));
+	if (error != NULL) {
+		jv_free(data);
+		o = jv_object_set(o, jv_string("error"), jv_string(error));
+		g.failed = true;
+	} else if (jv_is_valid(data))
+		o = jv_object_set(o, jv_string("data"), data);
+	else
+		jv_free(data);
+	cli_emit(o);
+}
+
+static jv
+decode_reply(const struct item *it, const struct lp2p_peer_reply *r,
+    char *why, size_t len)
+{
+	struct lp2p_err e;
+	jv v;
+	char *hex;
+
+	if (!r->has_data)
+		return jv_null();
+	if (strcmp(it->name, "getNodeInfo") == 0) {
+		if (lp2p_codec_decode(g.schema, r->data, r->len, &v, &e) < 0) {
+			snprintf(why, len, "getNodeInfo reply does not decode: %s",
+			    e.msg);
+			return jv_invalid();
+		}
+		return v;
+	}
+	if (strcmp(it->name, "getPeers") == 0) {
+		if (lp2p_peers_decode(r->data, r->len, LP2P_MAX_PEERS_REPLY, &v,
+		    &e) < 0) {
+			snprintf(why, len, "getPeers reply does not decode: %s",
+			    e.msg);
+			return jv_invalid();
+		}
+		return v;
+	}
+	if ((hex = lp2p_hex_encode(r->data, r->len)) == NULL)
+		err(1, NULL);
+	v = jv_string(hex);
+	free(hex);
+	return v;
+}
+
+static void
+on_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r, void *arg)
+{
+	struct inflight *f = arg;
+	struct target *t = f->t;
+	const struct item *it = &g.items[f->idx];
+	char why[LP2P_ERR_MSG + 64];
+	jv v;
+
+	(void)p;
+	t->outstanding--;
+	if (r->status != 0) {
+		if (r->status == LP2P_ECLOSED && t->fail_reason != NULL)
+			snprintf(why, sizeof(why), "connection closed: %d %s",
+			    t->fail_code, t->fail_reason);
+		else if (r->status == LP2P_ETIMEDOUT)
+			snprintf(why, sizeof(why), "timed out after %u ms",
+			    g.cfg.ack_timeout);
+		else
+			snprintf(why, sizeof(why), "%s", r->error != NULL ?
+			    r->error : lp2p_strerror(r->status));
+		if (strcmp(it->name, "getNodeInfo") == 0)
+			t->gni_done = true;
+		emit_result(t, it, r->rtt_ms, jv_invalid(), why);
+	} else {
+		why[0] = '\0';
+		v = decode_reply(it, r, why, sizeof(why));
+		if (strcmp(it->name, "getNodeInfo") == 0) {
+			t->gni_done = true;
+			if (jv_is_valid(v))
+				t->nodeinfo = jv_copy(v);
+		}
+		emit_result(t, it, r->rtt_ms, v, why[0] != '\0' ? why : NULL);
+	}
+	free(f);
+	pump(t);
+}
+
+/* ---- pacing ------------------------------------------------------------ */
+
+static void
+finish(struct target *t)
+{
+	if (t->done_sending)
+		return;
+	t->done_sending = true;
+	uv_timer_stop(&t->pace);
+	if (t->outstanding == 0 && t->peer != NULL && !t->closed)
+		lp2p__peer_close(t->peer, 1000, NULL, LP2P__CLOSE_BARE);
+}
+
+/* Fail every item not yet sent (connection gone). */
+static void
+fail_rest(struct target *t)
+{
+	char why[LP2P_ERR_MSG + 64];
+
+	snprintf(why, sizeof(why), "%s%d %s", t->connected ?
+	    "connection closed: " : "connection refused: ", t->fail_code,
+	    t->fail_reason != NULL ? t->fail_reason : "");
+	for (; t->next < g.nitems; t->next++)
+		emit_result(t, &g.items[t->next], -1, jv_invalid(), why);
+	finish(t);
+}
+
+static void
+on_pace(uv_timer_t *h)
+{
+	struct target *t = h->data;
+
+	pump(t);
+}
+
+/*
+ * Send the next item if its rules allow it now; else arm the pacing
+ * timer for when they will.  Called after every event of the target.
+ */
+static void
+pump(struct target *t)
+{
+	uint64_t now = uv_now(&g.loop), wait = 0;
+	const struct item *it;
+	struct inflight *f;
+	char why[128];
+	int rc;
+
+	if (t->closed) {
+		fail_rest(t);
+		return;
+	}
+	if (!t->connected || t->done_sending || uv_is_active(
+	    (uv_handle_t *)&t->pace))
+		goto check_done;
+	if (t->next >= g.nitems) {
+		if (t->outstanding == 0)
+			finish(t);
+		return;
+	}
+	it = &g.items[t->next];
+	if (it->request && strcmp(it->name, "getNodeInfo") == 0 &&
+	    t->gni_sent) {
+		if (!t->gni_done)
+			return;		/* wait for the first reply */
+		t->next++;
+		if (jv_is_valid(t->nodeinfo))
+			emit_result(t, it, 0, jv_copy(t->nodeinfo), NULL);
+		else
+			emit_result(t, it, -1, jv_invalid(),
+			    "getNodeInfo already failed on this connection");
+		goto again;
+	}
+	if (it->request && strcmp(it->name, "getPeers") == 0 &&
+	    t->getpeers_sent && now < t->last_getpeers + STATUS_WINDOW + 100)
+		wait = t->last_getpeers + STATUS_WINDOW + 100 - now;
+	if (!it->request && strcmp(it->name, "postNodeInfo") == 0) {
+		if (now >= t->pni_window + STATUS_WINDOW + 100) {
+			t->pni_window = now;
+			t->pni_count = 1;	/* ours, sent at connect */
+		}
+		if (t->pni_count >= 4)
+			wait = t->pni_window + STATUS_WINDOW + 100 - now;
+	}
+	if (wait > 0) {
+		uv_timer_start(&t->pace, on_pace, wait, 0);
+		return;
+	}
+	t->next++;
+	if (it->request) {
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			err(1, NULL);
+		f->t = t;
+		f->idx = (size_t)(it - g.items);
+		rc = lp2p__peer_request(t->peer, it->name, it->has_data ?
+		    it->data : NULL, it->len, on_reply, f);
+		if (rc < 0) {
+			free(f);
+			snprintf(why, sizeof(why), "%s", lp2p_strerror(rc));
+			emit_result(t, it, -1, jv_invalid(), why);
+		} else {
+			t->outstanding++;
+			if (strcmp(it->name, "getNodeInfo") == 0)
+				t->gni_sent = true;
+			if (strcmp(it->name, "getPeers") == 0) {
+				t->getpeers_sent = true;
+				t->last_getpeers = now;
+			}
+		}
+	} else {
+		rc = lp2p__peer_send(t->peer, it->name, it->has_data ?
+		    it->data : NULL, it->len);
+		if (strcmp(it->name, "postNodeInfo") == 0)
+			t->pni_count++;
+		emit_result(t, it, -1, jv_invalid(), rc < 0 ?
+		    lp2p_strerror(rc) : NULL);
+	}
+again:
+	if (t->next < g.nitems)
+		uv_timer_start(&t->pace, on_pace, 1000 / g.rate, 0);
+check_done:
+	if (t->next >= g.nitems && t->outstanding == 0 && t->connected)
+		finish(t);
+}
+
+/* ---- peer callbacks ---------------------------------------------------- */
+
+static void
+on_connected(struct lp2p_peer *p, void *arg)
+{
+	struct target *t = arg;
+
+	(void)p;
+	t->connected = true;
+	t->pni_window = uv_now(&g.loop);
+	t->pni_count = 1;
+	pump(t);
+}
+
+static int
+on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t n, void *arg)
+{
+	struct lp2p_err e;
+	jv v;
+
+	(void)p;
+	(void)arg;
+	if (lp2p_codec_decode(g.schema, b, n, &v, &e) < 0)
+		return e.code;
+	jv_free(v);
+	return 0;
+}
+
+static void
+on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+{
+	(void)arg;
+	/* we serve nothing: answer so that the peer does not wait */
+	if (!m->answered)
+		(void)lp2p__peer_respond_error(p, m->rid,
+		    "p2p-send does not serve requests");
+}
+
+static void
+on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
+    bool done, void *arg)
+{
+	struct target *t = arg;
+
+	(void)by_us;
+	(void)done;
+	t->closed = true;
+	t->fail_code = code;
+	free(t->fail_reason);
+	t->fail_reason = strdup(reason);
+	lp2p__peer_free(p);
+	t->peer = NULL;
+	if (!t->done_sending)
+		fail_rest(t);
+	uv_close((uv_handle_t *)&t->pace, NULL);
+}
+
+static const struct lp2p_peer_cb peer_cb = {
+	.on_connected = on_connected,
+	.on_request = on_request,
+	.on_nodeinfo = on_nodeinfo,
+	.on_closed = on_closed,
+};
+
+/* ---- input --------------------------------------------------------------- */
+
+static void
+parse_peer(const char *s, struct target *t)
+{
+	const char *colon = strrchr(s, ':');
+	struct sockaddr_in sa;
+	const char *errstr;
+	char host[64];
+	long long port;
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
+		errx(2, "--peer %s: not HOST:PORT", s);
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	port = strtonum(colon + 1, 1, 65535, &errstr);
+	if (errstr != NULL)
+		errx(2, "--peer %s: port %s", s, errstr);
+	if (uv_ip4_addr(host, (int)port, &sa) != 0)
+		errx(2, "--peer %s: not a dotted-quad IPv4 address (the "
+		    "reference speaks IPv4 only)", s);
+	strlcpy(t->host, host, sizeof(t->host));
+	t->port = (uint16_t)port;
+	snprintf(t->id, sizeof(t->id), "%s:%u", host, (unsigned)port);
+}
+
+static void
+check_item(struct item *it, const char *where)
+{
+	if (it->name[0] == '\0')
+		errx(2, "%s: empty name", where);
+	if (strlen(it->name) > LP2P_MAX_EVENT_NAME)
+		errx(2, "%s: name longer than %d", where, LP2P_MAX_EVENT_NAME);
+	if (it->request && strcmp(it->name, "ping") == 0)
+		errx(2, "%s: refusing to request 'ping': a reference node "
+		    "bans clients that do", where);
+	if (it->request && it->has_data && it->len > 0 &&
+	    (strcmp(it->name, "getNodeInfo") == 0 ||
+	    strcmp(it->name, "getPeers") == 0))
+		errx(2, "%s: refusing %s with data: a reference node bans "
+		    "clients that do", where, it->name);
+	if (it->len > MAX_DATA)
+		errx(2, "%s: data of %zu bytes exceeds %d", where, it->len,
+		    MAX_DATA);
+}
+
+static void
+hex_data(struct item *it, const char *hex, size_t n, const char *where)
+{
+	long r;
+
+	if ((r = lp2p_hex_decode(hex, n, &it->data)) < 0)
+		errx(2, "%s: data is not an even-length hex string", where);
+	it->len = (size_t)r;
+	it->has_data = true;
+}
+
+static void
+read_file(struct item *it, const char *path)
+{
+	FILE *f;
+	uint8_t *b = NULL;
+	size_t n = 0, cap = 0, r;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		err(2, "--data-file %s", path);
+	for (;;) {
+		if (n == cap) {
+			if (cap > MAX_DATA)
+				errx(2, "--data-file %s: larger than %d bytes",
+				    path, MAX_DATA);
+			cap = cap ? cap * 2 : 65536;
+			if ((b = realloc(b, cap)) == NULL)
+				err(1, NULL);
+		}
+		if ((r = fread(b + n, 1, cap - n, f)) == 0)
+			break;
+		n += r;
+	}
+	if (ferror(f))
+		err(2, "--data-file %s", path);
+	fclose(f);
+	it->data = b;
+	it->len = n;
+	it->has_data = true;
+}
+
+static void
+read_stdin(void)
+{
+	char *line = NULL, where[64];
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		struct item it;
+		jv v, pr, ev, d;
+
+		lineno++;
+		snprintf(where, sizeof(where), "stdin:%zu", lineno);
+		if (n > LP2P_MAX_CMD_LINE)
+			errx(2, "%s: line longer than %d bytes", where,
+			    LP2P_MAX_CMD_LINE);
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (strspn(line, " \t") == (size_t)n)
+			continue;
+		if (g.nitems == MAX_ITEMS)
+			errx(2, "%s: more than %d items", where, MAX_ITEMS);
+		v = jv_parse_sized(line, (int)n);
+		if (jv_get_kind(v) != JV_KIND_OBJECT) {
+			jv_free(v);
+			errx(2, "%s: not a JSON object", where);
+		}
+		memset(&it, 0, sizeof(it));
+		pr = jv_object_get(jv_copy(v), jv_string("procedure"));
+		ev = jv_object_get(jv_copy(v), jv_string("event"));
+		d = jv_object_get(jv_copy(v), jv_string("data"));
+		jv_free(v);
+		if (jv_get_kind(pr) == JV_KIND_STRING &&
+		    !jv_is_valid(ev)) {
+			it.request = true;
+			it.name = strdup(jv_string_value(pr));
+		} else if (jv_get_kind(ev) == JV_KIND_STRING &&
+		    !jv_is_valid(pr))
+			it.name = strdup(jv_string_value(ev));
+		else
+			errx(2, "%s: need exactly one of \"procedure\" and "
+			    "\"event\", a string", where);
+		if (it.name == NULL)
+			err(1, NULL);
+		if (jv_get_kind(d) == JV_KIND_STRING)
+			hex_data(&it, jv_string_value(d),
+			    (size_t)jv_string_length_bytes(jv_copy(d)), where);
+		else if (jv_is_valid(d) && jv_get_kind(d) != JV_KIND_NULL)
+			errx(2, "%s: \"data\" must be a hex string", where);
+		jv_free(pr);
+		jv_free(ev);
+		jv_free(d);
+		check_item(&it, where);
+		if ((g.items = reallocarray(g.items, g.nitems + 1,
+		    sizeof(*g.items))) == NULL)
+			err(1, NULL);
+		g.items[g.nitems++] = it;
+	}
+	if (ferror(stdin))
+		err(2, "stdin");
+	free(line);
+}
+
+/* --network presets (Lisk Core 4, LISK-CORE-4.md). */
+static void
+set_network(const char *name, const char **chain, const char **version)
+{
+	static const struct { const char *name, *chain; } nets[] = {
+		{ "mainnet", "00000000" }, { "testnet", "01000000" },
+		{ "devnet", "04000000" },
+	};
+
+	for (size_t i = 0; i < LP2P_NELEM(nets); i++)
+		if (strcmp(name, nets[i].name) == 0) {
+			*chain = nets[i].chain;
+			*version = "5.0";
+			g.options = true;
+			return;
+		}
+	errx(2, "--network %s: unknown (mainnet, testnet, devnet)", name);
+}
+
+static void
+build_self(const char *chain_hex, const char *version)
+{
+	struct lp2p_err e;
+	uint8_t *chain, nb[8];
+	long n;
+	char *nonce;
+	jv ni, optschema = jv_null();
+
+	if ((n = lp2p_hex_decode(chain_hex, strlen(chain_hex), &chain)) < 0 ||
+	    n == 0 || (size_t)n > sizeof(g.self.chain_id))
+		errx(2, "--chain-id %s: not 1 to %zu bytes of hex", chain_hex,
+		    sizeof(g.self.chain_id));
+	memcpy(g.self.chain_id, chain, (size_t)n);
+	g.self.chain_id_len = (size_t)n;
+	free(chain);
+	if (version[0] == '\0' || strlen(version) >=
+	    sizeof(g.self.network_version))
+		errx(2, "--network-version %s: invalid", version);
+	strlcpy(g.self.network_version, version,
+	    sizeof(g.self.network_version));
+	lp2p_rand_buf(nb, sizeof(nb));
+	if ((nonce = lp2p_hex_encode(nb, sizeof(nb))) == NULL)
+		err(1, NULL);
+	strlcpy(g.self.nonce, nonce, sizeof(g.self.nonce));
+	free(nonce);
+	g.self.advertise_address = false;
+	/* we do not listen; any port, random so that two runs differ */
+	g.self.port = (uint16_t)(49152 + lp2p_rand_uniform(16384));
+	if (g.options)
+		optschema = jv_parse("{\"type\":\"object\",\"properties\":{"
+		    "\"height\":{\"dataType\":\"uint32\",\"fieldNumber\":1},"
+		    "\"maxHeightPrevoted\":{\"dataType\":\"uint32\","
+		    "\"fieldNumber\":2},\"blockVersion\":{\"dataType\":"
+		    "\"uint32\",\"fieldNumber\":3},\"lastBlockID\":{"
+		    "\"dataType\":\"bytes\",\"fieldNumber\":4},\"legacy\":{"
+		    "\"type\":\"array\",\"fieldNumber\":5,\"items\":{"
+		    "\"dataType\":\"bytes\"}}}}");
+	if (lp2p_schema_nodeinfo(&g.schema, optschema, &e) < 0)
+		errx(1, "nodeInfo schema: %s", e.msg);
+	ni = jv_object_set(jv_object(), jv_string("chainID"),
+	    jv_string(chain_hex));
+	ni = jv_object_set(ni, jv_string("networkVersion"), jv_string(version));
+	ni = jv_object_set(ni, jv_string("nonce"), jv_string(g.self.nonce));
+	ni = jv_object_set(ni, jv_string("advertiseAddress"), jv_false());
+	if (g.options)
+		ni = jv_object_set(ni, jv_string("options"), jv_parse(
+		    "{\"height\":0,\"maxHeightPrevoted\":0,\"blockVersion\":0,"
+		    "\"lastBlockID\":\"\",\"legacy\":[]}"));
+	if (lp2p_codec_encode(g.schema, ni, &g.nodeinfo, &g.nodeinfo_len,
+	    &e) < 0)
+		errx(2, "nodeInfo: %s", e.msg);
+	g.self.nodeinfo = g.nodeinfo;
+	g.self.nodeinfo_len = g.nodeinfo_len;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "chain-id",		required_argument,	NULL,	'c' },
+		{ "data-file",		required_argument,	NULL,	'f' },
+		{ "help",		no_argument,		NULL,	'h' },
+		{ "data-hex",		required_argument,	NULL,	'x' },
+		{ "event",		required_argument,	NULL,	'e' },
+		{ "network",		required_argument,	NULL,	'n' },
+		{ "network-version",	required_argument,	NULL,	'N' },
+		{ "peer",		required_argument,	NULL,	'p' },
+		{ "rate",		required_argument,	NULL,	'r' },
+		{ "request",		required_argument,	NULL,	'R' },
+		{ "timeout",		required_argument,	NULL,	't' },
+		{ "version",		no_argument,		NULL,	'V' },
+		{ NULL,			0,			NULL,	0 }
+	};
+	const char *chain = NULL, *version = NULL, *network = NULL;
+	const char *hex = NULL, *file = NULL, *event = NULL, *request = NULL;
+	struct lp2p_err e;
+	long long timeout = 10;
+	int ch, rc;
+
+	cli_init();
+	g.rate = DEFAULT_RATE;
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			chain = optarg;
+			break;
+		case 'e':
+			event = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'h':
+			usage(stdout, 0);
+		case 'n':
+			network = optarg;
+			break;
+		case 'N':
+			version = optarg;
+			break;
+		case 'p':
+			if (g.ntargets == MAX_PEERS)
+				errx(2, "--peer: more than %d peers", MAX_PEERS);
+			parse_peer(optarg, &g.targets[g.ntargets++]);
+			break;
+		case 'r':
+			g.rate = (unsigned)cli_num("--rate", optarg, 1, 10000);
+			break;
+		case 'R':
+			request = optarg;
+			break;
+		case 't':
+			timeout = cli_num("--timeout", optarg, 1, 3600);
+			break;
+		case 'V':
+			cli_version(PROG);
+			return 0;
+		case 'x':
+			hex = optarg;
+			break;
+		default:
+			usage(stderr, 2);
+		}
+	}
+	if (optind < argc) {
+		warnx("unexpected argument '%s'", argv[optind]);
+		usage(stderr, 2);
+	}
+	if (g.ntargets == 0) {
+		warnx("--peer is required");
+		usage(stderr, 2);
+	}
+	if (network != NULL && (chain != NULL || version != NULL))
+		errx(2, "--network excludes --chain-id and --network-version");
+	if (network == NULL && chain == NULL) {
+		warnx("--network or --chain-id is required");
+		usage(stderr, 2);
+	}
+	if (event != NULL && request != NULL)
+		errx(2, "--event and --request exclude each other");
+	if (hex != NULL && file != NULL)
+		errx(2, "--data-hex and --data-file exclude each other");
+	if ((hex != NULL || file != NULL) && event == NULL && request == NULL)
+		errx(2, "--data-hex/--data-file need --event or --request");
+	if (network != NULL)
+		set_network(network, &chain, &version);
+	build_self(chain, version != NULL ? version : "1.0");
+	if (event != NULL || request != NULL) {
+		struct item it;
+
+		memset(&it, 0, sizeof(it));
+		it.request = request != NULL;
+		if ((it.name = strdup(request != NULL ? request : event)) ==
+		    NULL)
+			err(1, NULL);
+		if (hex != NULL)
+			hex_data(&it, hex, strlen(hex), "--data-hex");
+		if (file != NULL)
+			read_file(&it, file);
+		check_item(&it, it.request ? "--request" : "--event");
+		if ((g.items = calloc(1, sizeof(*g.items))) == NULL)
+			err(1, NULL);
+		g.items[0] = it;
+		g.nitems = 1;
+	} else
+		read_stdin();
+
+	lp2p__peer_config_default(&g.cfg);
+	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
+	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
+	if (uv_loop_init(&g.loop) != 0)
+		errx(1, "uv_loop_init failed");
+	for (size_t i = 0; i < g.ntargets; i++) {
+		struct target *t = &g.targets[i];
+
+		t->nodeinfo = jv_invalid();
+		uv_timer_init(&g.loop, &t->pace);
+		t->pace.data = t;
+		rc = lp2p__peer_connect(&t->peer, &g.loop, &g.cfg, &g.self,
+		    t->host, t->port, NULL, &peer_cb, t, &e);
+		if (rc < 0) {
+			t->closed = true;
+			t->fail_code = 0;
+			t->fail_reason = strdup(e.msg);
+			fail_rest(t);
+			uv_close((uv_handle_t *)&t->pace, NULL);
+		}
+	}
+	uv_run(&g.loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&g.loop) != 0)
+		warnx("loop not closed cleanly");
+	for (size_t i = 0; i < g.ntargets; i++) {
+		jv_free(g.targets[i].nodeinfo);
+		free(g.targets[i].fail_reason);
+	}
+	for (size_t i = 0; i < g.nitems; i++) {
+		free(g.items[i].name);
+		free(g.items[i].data);
+	}
+	free(g.items);
+	free(g.nodeinfo);
+	lp2p_schema_free(g.schema);
+	return g.failed ? 1 : 0;
+}

@@ -1,0 +1,223 @@
+/*
+ * nbook.c — the node's PeerBook adapter (see nbook.h) over book.c and
+ * bookfile.c: the node opens the file at start (creating it when absent),
+ * syncs it every bookSyncInterval and at stop (lock, merge others'
+ * changes, write), and speaks to the book by IP and port.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "nbook.h"
+
+struct lp2p__nb {
+	struct lp2p_book	*b;
+	char			*path;		/* NULL: memory only */
+};
+
+static void
+mkid(char *buf, size_t len, const char *ip, uint16_t port)
+{
+	snprintf(buf, len, "%s:%u", ip, port);
+}
+
+int
+lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
+    size_t chainlen, uint32_t secret, uint64_t now, struct lp2p_err *err)
+{
+	struct lp2p__nb *nb;
+	int rc;
+
+	(void)now;
+	if ((nb = calloc(1, sizeof(*nb))) == NULL)
+		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
+	if ((rc = lp2p_book_new(&nb->b, secret, err)) != 0) {
+		free(nb);
+		return rc;
+	}
+	lp2p_book_set_chain_id(nb->b, chain, chainlen);
+	if (path != NULL && (nb->path = strdup(path)) == NULL) {
+		lp2p__nb_free(nb);
+		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
+	}
+	*out = nb;
+	return 0;
+}
+
+void
+lp2p__nb_free(struct lp2p__nb *nb)
+{
+	if (nb == NULL)
+		return;
+	lp2p_book_free(nb->b);
+	free(nb->path);
+	free(nb);
+}
+
+uint32_t
+lp2p__nb_secret(struct lp2p__nb *nb)
+{
+	return lp2p_book_secret(nb->b);
+}
+
+int
+lp2p__nb_list_add(struct lp2p__nb *nb, int list, const char *ip,
+    uint16_t port)
+{
+	int rc = lp2p_book_list_add(nb->b, list, ip, port, NULL);
+
+	return rc == LP2P_EEXIST ? 0 : rc;
+}
+
+int
+lp2p__nb_sync(struct lp2p__nb *nb, uint64_t now, struct lp2p_err *err)
+{
+	(void)err;
+	lp2p_book_expire(nb->b, now);
+	return 0;
+}
+
+int
+lp2p__nb_has(struct lp2p__nb *nb, const char *ip, uint16_t port)
+{
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	return lp2p_book_lookup(nb->b, id, NULL) == 0;
+}
+
+int
+lp2p__nb_add(struct lp2p__nb *nb, const char *ip, uint16_t port,
+    const char *source, uint64_t now)
+{
+	int rc = lp2p_book_add(nb->b, ip, port, source, now, NULL, NULL);
+
+	if (rc == 0)
+		return 1;
+	return rc == LP2P_EEXIST ? 0 : rc;
+}
+
+int
+lp2p__nb_upgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
+    uint64_t now)
+{
+	char id[64];
+	int rc;
+
+	mkid(id, sizeof(id), ip, port);
+	if (lp2p_book_lookup(nb->b, id, NULL) != 0 &&
+	    (rc = lp2p_book_add(nb->b, ip, port, NULL, now, NULL, NULL)) != 0)
+		return rc;
+	return lp2p_book_upgrade(nb->b, id, now, NULL);
+}
+
+void
+lp2p__nb_downgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
+    uint64_t now)
+{
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	(void)lp2p_book_downgrade(nb->b, id, now);
+}
+
+void
+lp2p__nb_remove(struct lp2p__nb *nb, const char *ip, uint16_t port)
+{
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	(void)lp2p_book_remove(nb->b, id);
+}
+
+void
+lp2p__nb_set_state(struct lp2p__nb *nb, const char *ip, uint16_t port,
+    int reputation, int advertise, uint64_t now)
+{
+	struct lp2p_book_entry e;
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	memset(&e, 0, sizeof(e));
+	e.reputation = reputation;
+	e.advertise = advertise;
+	e.last_seen = now;
+	(void)lp2p_book_update(nb->b, id, LP2P_UPD_REPUTATION |
+	    LP2P_UPD_ADVERTISE | LP2P_UPD_LAST_SEEN, &e, jv_invalid());
+}
+
+int
+lp2p__nb_reputation(struct lp2p__nb *nb, const char *ip, uint16_t port)
+{
+	struct lp2p_book_entry e;
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	if (lp2p_book_lookup(nb->b, id, &e) != 0)
+		return LP2P_BOOK_REPUTATION;
+	return e.reputation;
+}
+
+void
+lp2p__nb_ban(struct lp2p__nb *nb, const char *ip, uint16_t port,
+    uint64_t until)
+{
+	(void)lp2p_book_ban(nb->b, ip, port, until, NULL);
+}
+
+int
+lp2p__nb_is_banned(struct lp2p__nb *nb, const char *ip, uint64_t now)
+{
+	return lp2p_book_is_banned(nb->b, ip, now);
+}
+
+size_t
+lp2p__nb_count(struct lp2p__nb *nb, int tried)
+{
+	return lp2p_book_count(nb->b,
+	    1 << (tried ? LP2P_TABLE_TRIED : LP2P_TABLE_NEW));
+}
+
+struct walk {
+	struct lp2p__nb_ent	*out;
+	size_t			 n, cap;
+};
+
+static int
+walk_one(const struct lp2p_book_entry *e, void *arg)
+{
+	struct walk *w = arg;
+	struct lp2p__nb_ent *o;
+
+	if (w->n == w->cap)
+		return 1;
+	o = &w->out[w->n++];
+	strlcpy(o->id, e->peer_id, sizeof(o->id));
+	strlcpy(o->ip, e->ip, sizeof(o->ip));
+	o->port = e->port;
+	o->tried = e->table == LP2P_TABLE_TRIED;
+	o->reputation = e->reputation;
+	o->advertise = e->advertise;
+	return 0;
+}
+
+size_t
+lp2p__nb_list(struct lp2p__nb *nb, int which, struct lp2p__nb_ent **out)
+{
+	struct walk w = { NULL, 0, 0 };
+	int mask;
+
+	*out = NULL;
+	mask = which == 0 ? 1 << LP2P_TABLE_NEW : which == 1 ?
+	    1 << LP2P_TABLE_TRIED : (1 << LP2P_TABLE_NEW) |
+	    (1 << LP2P_TABLE_TRIED);
+	w.cap = lp2p_book_count(nb->b, mask);
+	if (w.cap == 0 ||
+	    (w.out = reallocarray(NULL, w.cap, sizeof(*w.out))) == NULL)
+		return 0;
+	(void)lp2p_book_foreach(nb->b, mask, walk_one, &w);
+	*out = w.out;
+	return w.n;
+}

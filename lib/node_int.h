@@ -1,0 +1,117 @@
+/*
+ * node_int.h — state shared by node.c (the P2P facade: config, events,
+ * commands) and pool.c (the PeerPool: peers, limits, populator, discovery,
+ * eviction).  Internal; lp2p__ names.
+ */
+#ifndef LP2P_NODE_INT_H
+#define LP2P_NODE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <uv.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "peer.h"
+#include "nbook.h"
+#include "select.h"
+
+#define LP2P_NODE_MAX_PEERS	4096	/* connections in the pool */
+#define LP2P_NODE_MAX_PENDING	4096	/* received requests awaiting respond */
+#define LP2P_NODE_RESPOND_TTL	10000	/* ms a received request is kept */
+
+struct lp2p_node;
+
+/* One connection in (or leaving) the pool. */
+struct npeer {
+	TAILQ_ENTRY(npeer)	 entry;
+	struct lp2p_node	*node;
+	struct lp2p_peer	*p;
+	char			 id[64];
+	char			 ip[48];
+	uint16_t		 port;
+	bool			 inbound;
+	int			 kind;		/* enum lp2p__kind */
+	bool			 in_pool;	/* counted; false once removed */
+	bool			 open;		/* handshake done */
+	bool			 reported;	/* connect event emitted */
+	bool			 advertise;
+	jv			 shared;	/* nodeInfo as known, or null */
+	uint64_t		 connect_time;	/* uv_now at creation */
+};
+TAILQ_HEAD(npeer_list, npeer);
+
+/* A request received from a peer, waiting for `respond`. */
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	uint64_t		 id;		/* requestId given to the app */
+	struct npeer		*np;
+	uint64_t		 rid;		/* the peer layer's id */
+	uint64_t		 expires;	/* uv_now() ms */
+};
+TAILQ_HEAD(pending_list, pending);
+
+struct lp2p_node {
+	uv_loop_t		*loop;
+	struct lp2p_node_config	 cfg;		/* strings owned (copied) */
+	struct lp2p_node_cb	 cb;
+	void			*arg;
+
+	struct lp2p_peer_config	 pcfg;
+	struct lp2p_peer_self	 self;
+	uint8_t			*nodeinfo;	/* encoded own nodeInfo */
+	size_t			 nodeinfo_len;
+	jv			 info;		/* own nodeInfo, JSON form */
+	struct lp2p_schema	*schema;	/* nodeInfo schema */
+	uint32_t		 secret;
+
+	struct lp2p__nb		*book;
+	struct lp2p_peer_server	*server;
+	int			 bound_port;
+
+	struct npeer_list	 peers;		/* in the pool */
+	struct npeer_list	 leaving;	/* removed, closing */
+	size_t			 npeers;
+	struct pending_list	 pending;
+	size_t			 npending;
+	uint64_t		 next_request_id;
+
+	uv_timer_t		 populator;
+	uv_timer_t		 shuffle;
+	uv_timer_t		 sync;
+	int			 handles;	/* open uv handles + server */
+	bool			 started;
+	bool			 stopping;
+	bool			 closed_called;
+	bool			 has_connected;	/* EVENT_NETWORK_READY sent */
+	uint64_t		 next_seed_discovery;
+};
+
+/* ---- node.c ---------------------------------------------------------- */
+jv	 lp2p__ev_new(const char *type);
+void	 lp2p__emit(struct lp2p_node *, jv);
+jv	 lp2p__peer_json(const struct npeer *);	/* {peerId, ipAddress, ...} */
+jv	 lp2p__ev_peer(const char *type, const struct npeer *);
+jv	 lp2p__ev_error(const char *type, const char *peer_id, const char *);
+char	*lp2p__bytes_hex(const uint8_t *, size_t);
+uint64_t lp2p__now_ms(void);			/* wall clock, ms */
+void	 lp2p__maybe_closed(struct lp2p_node *);
+
+/* ---- pool.c ---------------------------------------------------------- */
+extern const struct lp2p_peer_cb lp2p__pool_peer_cb;
+int	 lp2p__pool_kind_of(const struct lp2p_node *, const char *ip,
+	    uint16_t port);
+bool	 lp2p__pool_is_blacklisted(const struct lp2p_node *, const char *);
+struct npeer *lp2p__pool_find(struct lp2p_node *, const char *);
+void	 lp2p__pool_remove(struct npeer *, int code, const char *reason);
+int	 lp2p__pool_dial(struct lp2p_node *, const char *ip, uint16_t port);
+void	 lp2p__pool_populate(struct lp2p_node *);
+void	 lp2p__pool_discover_seeds(struct lp2p_node *);
+void	 lp2p__pool_shuffle(struct lp2p_node *);
+size_t	 lp2p__pool_count(const struct lp2p_node *, int inbound);
+long	 lp2p__pool_free_slots(const struct lp2p_node *);
+void	 lp2p__pool_cand(const struct npeer *, struct lp2p__cand *);
+void	 lp2p__pool_pending_drop(struct lp2p_node *, struct npeer *);
+
+#endif /* LP2P_NODE_INT_H */

@@ -1,0 +1,1361 @@
+/*
+ * peer.c — one lisk-p2p 0.10 connection (see peer.h for the contract).
+ *
+ * Built on sc.c.  State kept per connection, as the reference keeps it:
+ * reputation, message counters per rate window (all WebSocket messages,
+ * and per event/procedure), the getNodeInfo count of the connection, the
+ * 10-s getPeers/postNodeInfo counts, productivity and latency.
+ * Four timers: rate window, status window, productivity reset, and the
+ * ping RPC (inbound side only).  on_closed comes once the sc layer and
+ * the timers are closed.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "internal.h"
+#include "peer.h"
+#include "sc.h"
+
+#define MAX_RATE_KEYS	64	/* distinct names counted per window */
+#define PONG_B64	"InBvbmci"	/* base64 of the JSON text "pong" */
+
+struct rate_key {
+	char		*name;
+	uint32_t	 count;		/* this window */
+	double		 rate;		/* previous window, per second */
+	bool		 rpc;
+};
+
+struct inreq {
+	TAILQ_ENTRY(inreq)	 entry;
+	uint64_t		 rid;
+	uint64_t		 deadline;
+};
+
+struct lp2p_peer {
+	uv_loop_t		*loop;
+	struct lp2p_sc		*sc;
+	struct lp2p_peer_server	*srv;
+	struct lp2p_peer_config	 cfg;
+	struct lp2p_peer_self	 self;
+	uint8_t			*nodeinfo;
+	struct lp2p_peer_cb	 cb;
+	void			*arg;
+	void			*data;
+	bool			 inbound;
+	bool			 connected;
+	bool			 closing;
+	bool			 banned;
+	char			 id[64];
+	char			 ip[48];
+	uint16_t		 port;
+	struct lp2p_peer_query	 query;
+	int			 reputation;
+	uv_timer_t		 t_rate;
+	uv_timer_t		 t_status;
+	uv_timer_t		 t_prod;
+	uv_timer_t		 t_ping;
+	int			 nclosing;
+	bool			 sc_closed;
+	int			 code;
+	char			*reason;
+	bool			 by_us;
+	bool			 opened;
+	uint32_t		 ws_count;	/* messages this window */
+	double			 ws_rate;
+	struct rate_key		 keys[MAX_RATE_KEYS];
+	size_t			 nkeys;
+	uint32_t		 n_getnodeinfo;	/* per connection */
+	uint32_t		 n_getpeers;	/* per status window */
+	uint32_t		 n_postnodeinfo;	/* per status window */
+	TAILQ_HEAD(, inreq)	 inreqs;
+	uint32_t		 ninreqs;
+	uint64_t		 requests_received;
+	uint64_t		 responses_sent;
+	uint64_t		 last_responded;
+	double			 latency;
+	uint64_t		 connect_time;
+	uint64_t		 ping_start;
+};
+
+struct lp2p_peer_server {
+	struct lp2p_sc_server	*sc;
+	uv_loop_t		*loop;
+	struct lp2p_peer_config	 cfg;
+	struct lp2p_peer_self	 self;
+	uint8_t			*nodeinfo;
+	struct lp2p_peer_server_cb scb;
+	struct lp2p_peer_cb	 cb;
+	void			*arg;
+};
+
+static void	peer_ban(struct lp2p_peer *, const char *);
+static void	schedule_ping(struct lp2p_peer *);
+
+/* ---- reasons and pure helpers -------------------------------------- */
+
+const char *
+lp2p_close_reason(int code)
+{
+	switch (code) {
+	case 1000: return "Intentionally disconnected";
+	case 1001: return "Socket was disconnected";
+	case 1002: return "A WebSocket protocol error was encountered";
+	case 1003: return "Server terminated socket because it received "
+	    "invalid data";
+	case 1005: return "Socket closed without status code";
+	case 1006: return "Socket hung up";
+	case 1007: return "Message format was incorrect";
+	case 1008: return "Encountered a policy violation";
+	case 1009: return "Message was too big to process";
+	case 1011: return "Server encountered an unexpected fatal condition";
+	case 4000: return "Server ping timed out";
+	case 4001: return "Client pong timed out";
+	case 4003: return "Failed to complete handshake";
+	case 4005: return "Did not receive #handshake from client before "
+	    "timeout";
+	case 4007: return "Client connection establishment timed out";
+	case 4008: return "Server rejected handshake from client";
+	case 4009: return "Server received a message before the client "
+	    "handshake";
+	case 4101: return "Peer cannot connect to itself";
+	case 4104: return "Peer is incompatible with the node for unknown "
+	    "reasons";
+	case 4105: return "Peer has invalid PeerInfo";
+	case 4404: return "Peer has a duplicate connection";
+	case 4403: return "Peer is not allowed to connect";
+	case 4501: return "Peer did not provide a valid URL as part of the "
+	    "WebSocket connection";
+	case 4502: return "Peer did not provide valid query parameters as "
+	    "part of the WebSocket connection";
+	case 4503: return "Peer did not provide a valid address as part of "
+	    "the WebSocket connection";
+	default: return "";
+	}
+}
+
+void
+lp2p__peer_config_default(struct lp2p_peer_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->connect_timeout = 2000;
+	c->ack_timeout = 2000;
+	c->server_ack_timeout = 10000;
+	c->handshake_timeout = 10000;
+	c->ping_interval = 8000;
+	c->ping_timeout = 20000;
+	c->ws_max_payload = LP2P_WS_MAX_PAYLOAD;
+	c->ws_max_queue = 8 * 1024 * 1024;
+	c->ws_max_message_rate = 100;
+	c->ws_max_message_rate_penalty = 10;
+	c->rate_calculation_interval = 1000;
+	c->peer_status_window = 10000;
+	c->peer_status_message_rate = 4;
+	c->max_peer_info_size = LP2P_MAX_PEER_INFO;
+	c->ping_rpc_min = 20000;
+	c->ping_rpc_max = 60000;
+	c->productivity_reset_interval = 20000;
+	c->control_message_limit = 10;
+	c->max_pending = 1024;
+}
+
+char *
+lp2p__qs_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *o, *p;
+
+	if ((o = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	p = o;
+	for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
+		if (isalnum(*q) || strchr("-_.!~*'()", *q) != NULL)
+			*p++ = (char)*q;
+		else {
+			*p++ = '%';
+			*p++ = hex[*q >> 4];
+			*p++ = hex[*q & 15];
+		}
+	}
+	*p = '\0';
+	return o;
+}
+
+char *
+lp2p__peer_query_build(const struct lp2p_peer_self *s)
+{
+	char *nv, *ch, *nonce, *out = NULL;
+
+	nv = lp2p__qs_escape(s->network_version);
+	ch = lp2p_hex_encode(s->chain_id, s->chain_id_len);
+	nonce = lp2p__qs_escape(s->nonce);
+	if (nv != NULL && ch != NULL && nonce != NULL &&
+	    asprintf(&out, "/rpc/?networkVersion=%s&chainID=%s&nonce=%s"
+	    "&advertiseAddress=%s&port=%u", nv, ch, nonce,
+	    s->advertise_address ? "true" : "false", s->port) < 0)
+		out = NULL;
+	free(nv);
+	free(ch);
+	free(nonce);
+	return out;
+}
+
+static int
+hexv(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Node's querystring.unescape (+ as space): decode in place. */
+static void
+qs_unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '+')
+			*o++ = ' ';
+		else if (*s == '%' && hexv(s[1]) >= 0 && hexv(s[2]) >= 0) {
+			*o++ = (char)(hexv(s[1]) << 4 | hexv(s[2]));
+			s += 2;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+}
+
+/* parseInt(s, 10) → *v; false for NaN. */
+static bool
+parse_int(const char *s, double *v)
+{
+	bool neg = false, any = false;
+	double r = 0;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+	    *s == '\f' || *s == '\v')
+		s++;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++) {
+		r = r * 10 + (*s - '0');
+		any = true;
+	}
+	*v = neg ? -r : r;
+	return any;
+}
+
+int
+lp2p__peer_query_parse(const char *target, struct lp2p_peer_query *q,
+    const char *ip, char *reason, size_t len)
+{
+	const char *qs = strchr(target, '?');
+	char *copy, *tok, *save, *port = NULL;
+	int nnv = 0, nch = 0, nport = 0, rc = 0;
+	double pv;
+
+	memset(q, 0, sizeof(*q));
+	q->advertise_address = true;
+	if ((copy = strdup(qs != NULL ? qs + 1 : "")) == NULL)
+		return LP2P_ENOMEM;
+	for (tok = strtok_r(copy, "&", &save); tok != NULL;
+	    tok = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(tok, '='), *k = tok, *v = (char *)"";
+
+		if (eq != NULL) {
+			*eq = '\0';
+			v = eq + 1;
+		}
+		qs_unescape(k);
+		if (eq != NULL)
+			qs_unescape(v);
+		if (strcmp(k, "networkVersion") == 0) {
+			nnv++;
+			strlcpy(q->network_version, v,
+			    sizeof(q->network_version));
+		} else if (strcmp(k, "chainID") == 0) {
+			size_t i;
+
+			nch++;
+			/* Buffer.from(v, 'hex'): stop at the first bad pair */
+			for (i = 0; v[2 * i] != '\0' && v[2 * i + 1] != '\0' &&
+			    i < sizeof(q->chain_id); i++) {
+				if (hexv(v[2 * i]) < 0 || hexv(v[2 * i + 1]) < 0)
+					break;
+				q->chain_id[i] = (uint8_t)(hexv(v[2 * i]) << 4 |
+				    hexv(v[2 * i + 1]));
+			}
+			q->chain_id_len = i;
+		} else if (strcmp(k, "nonce") == 0) {
+			strlcpy(q->nonce, v, sizeof(q->nonce));
+		} else if (strcmp(k, "advertiseAddress") == 0) {
+			q->advertise_address = strcmp(v, "false") != 0;
+		} else if (strcmp(k, "port") == 0) {
+			nport++;
+			port = v;
+			if (parse_int(v, &pv) && pv > 0 && pv <= 65535)
+				q->port = (uint16_t)pv;
+			else
+				q->port = 0;
+		}
+	}
+	if (nnv != 1 || nch != 1) {
+		snprintf(reason, len, "%s", lp2p_close_reason(4502));
+		rc = 4502;
+	} else if (nport != 1 || q->port == 0) {
+		char pbuf[32];
+
+		if (nport == 1 && parse_int(port, &pv))
+			snprintf(pbuf, sizeof(pbuf), "%.0f", pv);
+		else
+			strlcpy(pbuf, "NaN", sizeof(pbuf));
+		snprintf(reason, len, "Invalid peer ipAddress or port for peer "
+		    "with ip: %s and port %s", ip, pbuf);
+		rc = 4105;
+	}
+	free(copy);
+	return rc;
+}
+
+int
+lp2p__peer_compatible(const struct lp2p_peer_self *s, const uint8_t *chain,
+    size_t chain_len, const char *nv, char *reason, size_t len)
+{
+	double mine, theirs;
+	char a[32], b[64];
+
+	if (chain_len != s->chain_id_len || chain_len == 0 ||
+	    memcmp(chain, s->chain_id, chain_len) != 0) {
+		snprintf(reason, len, "Peer chainID did not match our own");
+		return 4104;
+	}
+	strlcpy(a, s->network_version, sizeof(a));
+	a[strcspn(a, ".")] = '\0';
+	strlcpy(b, nv, sizeof(b));
+	b[strcspn(b, ".")] = '\0';
+	if (!parse_int(a, &mine) || !parse_int(b, &theirs) ||
+	    mine != theirs || theirs < 1) {
+		snprintf(reason, len, "Peer has incompatible protocol version");
+		return 4104;
+	}
+	return 0;
+}
+
+/* ---- small pieces -------------------------------------------------- */
+
+static int
+copy_self(struct lp2p_peer_self *dst, uint8_t **buf,
+    const struct lp2p_peer_self *src)
+{
+	uint8_t *n = NULL;
+
+	if (src->nodeinfo_len > 0) {
+		if ((n = malloc(src->nodeinfo_len)) == NULL)
+			return LP2P_ENOMEM;
+		memcpy(n, src->nodeinfo, src->nodeinfo_len);
+	}
+	free(*buf);
+	*buf = n;
+	*dst = *src;
+	dst->nodeinfo = n;
+	return 0;
+}
+
+static jv
+b64_jv(const uint8_t *p, size_t n)
+{
+	char *s = lp2p_b64_encode(p, n);
+	jv v;
+
+	if (s == NULL)
+		return jv_invalid();
+	v = jv_string(s);
+	free(s);
+	return v;
+}
+
+static struct rate_key *
+rate_key(struct lp2p_peer *p, const char *name, bool rpc)
+{
+	for (size_t i = 0; i < p->nkeys; i++)
+		if (p->keys[i].rpc == rpc && strcmp(p->keys[i].name, name) == 0)
+			return &p->keys[i];
+	if (p->nkeys == MAX_RATE_KEYS)
+		return NULL;
+	if ((p->keys[p->nkeys].name = strdup(name)) == NULL)
+		return NULL;
+	p->keys[p->nkeys].rpc = rpc;
+	p->keys[p->nkeys].count = 0;
+	p->keys[p->nkeys].rate = 0;
+	return &p->keys[p->nkeys++];
+}
+
+static void
+set_reason(struct lp2p_peer *p, int code, const char *reason, bool by_us)
+{
+	if (p->reason != NULL)
+		return;
+	p->code = code;
+	p->by_us = by_us;
+	p->reason = strdup(reason != NULL && reason[0] != '\0' ? reason :
+	    lp2p_close_reason(code)[0] != '\0' ? lp2p_close_reason(code) :
+	    "Unknown reason");
+}
+
+void
+lp2p__peer_penalty(struct lp2p_peer *p, int penalty, const char *why)
+{
+	if (p == NULL || p->closing || p->banned)
+		return;
+	p->reputation -= penalty;
+	if (p->cb.on_penalty != NULL)
+		p->cb.on_penalty(p, penalty, p->reputation, why, p->arg);
+	if (p->reputation <= 0 && !p->closing)
+		peer_ban(p, why);
+}
+
+static void
+peer_ban(struct lp2p_peer *p, const char *why)
+{
+	if (p->banned)
+		return;
+	p->banned = true;
+	if (p->cb.on_ban != NULL)
+		p->cb.on_ban(p, false, why, p->arg);
+	lp2p__peer_close(p, 1000, NULL, 0);
+}
+
+/* ---- timers -------------------------------------------------------- */
+
+static void
+on_rate_timer(uv_timer_t *t)
+{
+	struct lp2p_peer *p = t->data;
+	double iv = p->cfg.rate_calculation_interval;
+	uint32_t max = p->cfg.ws_max_message_rate;
+	bool extra_gni = false, extra_gp = false;
+
+	p->ws_rate = p->ws_count * 1000.0 / iv;
+	p->ws_count = 0;
+	for (size_t i = 0; i < p->nkeys; i++) {
+		struct rate_key *k = &p->keys[i];
+
+		if (k->rpc && k->count > 1) {
+			if (strcmp(k->name, "getNodeInfo") == 0)
+				extra_gni = true;
+			if (strcmp(k->name, "getPeers") == 0)
+				extra_gp = true;
+		}
+		k->rate = k->count * 1000.0 / iv;
+		k->count = 0;
+	}
+	if (p->ws_rate > max) {
+		uint32_t m = (uint32_t)(p->ws_rate / max);
+
+		lp2p__peer_penalty(p, (int)(p->cfg.ws_max_message_rate_penalty *
+		    (m > 1 ? m : 1)), "message rate exceeded");
+	}
+	if (extra_gni)
+		lp2p__peer_penalty(p, (int)p->cfg.ws_max_message_rate_penalty,
+		    "getNodeInfo more than once in a rate window");
+	if (extra_gp)
+		lp2p__peer_penalty(p, (int)p->cfg.ws_max_message_rate_penalty,
+		    "getPeers more than once in a rate window");
+}
+
+static void
+on_status_timer(uv_timer_t *t)
+{
+	struct lp2p_peer *p = t->data;
+
+	p->n_getpeers = 0;
+	p->n_postnodeinfo = 0;
+}
+
+static void
+on_prod_timer(uv_timer_t *t)
+{
+	struct lp2p_peer *p = t->data;
+
+	if (p->last_responded + p->cfg.productivity_reset_interval <
+	    uv_now(p->loop)) {
+		p->requests_received = 0;
+		p->responses_sent = 0;
+		p->last_responded = 0;
+	}
+}
+
+static void
+on_ping_reply(struct lp2p_sc *sc, int status, jv data, void *arg)
+{
+	struct lp2p_peer *p = arg;
+
+	(void)sc;
+	(void)status;
+	jv_free(data);
+	p->latency = (double)(uv_now(p->loop) - p->ping_start);
+	if (!p->closing)
+		schedule_ping(p);
+}
+
+static void
+on_ping_timer(uv_timer_t *t)
+{
+	struct lp2p_peer *p = t->data;
+
+	p->ping_start = uv_now(p->loop);
+	if (lp2p__sc_request(p->sc, "rpc-request", jv_object_set(jv_object(),
+	    jv_string("procedure"), jv_string("ping")), on_ping_reply, p) < 0)
+		schedule_ping(p);
+}
+
+static void
+schedule_ping(struct lp2p_peer *p)
+{
+	uint32_t span = p->cfg.ping_rpc_max > p->cfg.ping_rpc_min ?
+	    p->cfg.ping_rpc_max - p->cfg.ping_rpc_min : 0;
+
+	uv_timer_start(&p->t_ping, on_ping_timer, p->cfg.ping_rpc_min +
+	    (span > 0 ? lp2p_rand_uniform(span + 1) : 0), 0);
+}
+
+/* ---- incoming traffic ---------------------------------------------- */
+
+static void
+prune_inreqs(struct lp2p_peer *p)
+{
+	uint64_t now = uv_now(p->loop);
+	struct inreq *r;
+
+	while ((r = TAILQ_FIRST(&p->inreqs)) != NULL && r->deadline <= now) {
+		TAILQ_REMOVE(&p->inreqs, r, entry);
+		p->ninreqs--;
+		free(r);
+	}
+}
+
+static int
+peer_reply(struct lp2p_peer *p, uint64_t rid, const uint8_t *d, size_t n,
+    bool has)
+{
+	jv o = jv_object();
+
+	if (has)
+		o = jv_object_set(o, jv_string("data"), b64_jv(d, n));
+	o = jv_object_set(o, jv_string("peerId"), jv_string(p->id));
+	return lp2p__sc_reply(p->sc, rid, o);
+}
+
+static void
+count_response(struct lp2p_peer *p)
+{
+	p->responses_sent++;
+	p->last_responded = uv_now(p->loop);
+}
+
+static void
+handle_message(struct lp2p_peer *p, jv data)
+{
+	struct lp2p_peer_msg m;
+	struct rate_key *k;
+	jv ev = jv_invalid(), d = jv_invalid(), keys;
+	uint8_t *buf = NULL;
+	long n = 0;
+	bool ok = jv_get_kind(data) == JV_KIND_OBJECT;
+
+	if (ok) {
+		keys = jv_keys(jv_copy(data));
+		for (int i = 0; ok && i < jv_array_length(jv_copy(keys)); i++) {
+			jv kk = jv_array_get(jv_copy(keys), i);
+
+			ok = strcmp(jv_string_value(kk), "event") == 0 ||
+			    strcmp(jv_string_value(kk), "data") == 0;
+			jv_free(kk);
+		}
+		jv_free(keys);
+	}
+	if (ok) {
+		ev = jv_object_get(jv_copy(data), jv_string("event"));
+		d = jv_object_get(jv_copy(data), jv_string("data"));
+		ok = jv_get_kind(ev) == JV_KIND_STRING &&
+		    (!jv_is_valid(d) || jv_get_kind(d) == JV_KIND_STRING);
+	}
+	jv_free(data);
+	if (!ok)
+		goto out;		/* dropped silently, as the reference */
+	if (jv_is_valid(d) && (n = lp2p_b64_decode(jv_string_value(d),
+	    (size_t)jv_string_length_bytes(jv_copy(d)), &buf)) < 0)
+		goto out;
+	if ((k = rate_key(p, jv_string_value(ev), false)) != NULL)
+		k->count++;
+	memset(&m, 0, sizeof(m));
+	m.name = jv_string_value(ev);
+	m.data = buf;
+	m.len = (size_t)n;
+	m.has_data = jv_is_valid(d);
+	m.rate = k != NULL ? k->rate : 0;
+	if (strcmp(m.name, "postNodeInfo") == 0) {
+		if (++p->n_postnodeinfo > p->cfg.peer_status_message_rate)
+			lp2p__peer_penalty(p, 10, "postNodeInfo rate exceeded");
+		if (p->closing)
+			goto out;
+		if (!m.has_data || m.len > p->cfg.max_peer_info_size)
+			lp2p__peer_penalty(p, 100, "postNodeInfo too large");
+		else if (p->cb.on_nodeinfo != NULL &&
+		    p->cb.on_nodeinfo(p, m.data, m.len, p->arg) != 0)
+			lp2p__peer_penalty(p, 100,
+			    "postNodeInfo does not decode");
+		goto out;
+	}
+	if (p->cb.on_message != NULL)
+		p->cb.on_message(p, &m, p->arg);
+out:
+	free(buf);
+	jv_free(ev);
+	jv_free(d);
+}
+
+static void
+handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
+{
+	struct lp2p_peer_msg m;
+	struct rate_key *k;
+	struct inreq *r;
+	jv pr = jv_invalid(), d = jv_invalid(), keys;
+	uint8_t *buf = NULL, *peers = NULL;
+	size_t plen = 0;
+	long n = 0;
+	bool ok = jv_get_kind(data) == JV_KIND_OBJECT, limited, had;
+	const char *name;
+
+	if (ok) {
+		keys = jv_keys(jv_copy(data));
+		for (int i = 0; ok && i < jv_array_length(jv_copy(keys)); i++) {
+			jv kk = jv_array_get(jv_copy(keys), i);
+
+			ok = strcmp(jv_string_value(kk), "procedure") == 0 ||
+			    strcmp(jv_string_value(kk), "data") == 0;
+			jv_free(kk);
+		}
+		jv_free(keys);
+	}
+	if (ok) {
+		pr = jv_object_get(jv_copy(data), jv_string("procedure"));
+		d = jv_object_get(jv_copy(data), jv_string("data"));
+		ok = jv_get_kind(pr) == JV_KIND_STRING &&
+		    (!jv_is_valid(d) || jv_get_kind(d) == JV_KIND_STRING);
+	}
+	jv_free(data);
+	if (!ok) {
+		if (cid > 0)
+			(void)lp2p__sc_reply_error(p->sc, cid,
+			    "RPC request format is invalid.");
+		goto out;
+	}
+	if (jv_is_valid(d) && (n = lp2p_b64_decode(jv_string_value(d),
+	    (size_t)jv_string_length_bytes(jv_copy(d)), &buf)) < 0)
+		goto out;
+	name = jv_string_value(pr);
+	if (!p->inbound && strcmp(name, "ping") == 0) {
+		/* the client answers the server's ping itself */
+		if ((k = rate_key(p, name, true)) != NULL)
+			k->count++;
+		if (cid > 0) {
+			p->requests_received++;
+			if (lp2p__sc_reply(p->sc, cid, jv_object_set(
+			    jv_object_set(jv_object(), jv_string("data"),
+			    jv_string(PONG_B64)), jv_string("peerId"),
+			    jv_string(p->id))) == 0)
+				count_response(p);
+		}
+		goto out;
+	}
+	if (strcmp(name, "getNodeInfo") == 0 && ++p->n_getnodeinfo > 1)
+		lp2p__peer_penalty(p, 10, "getNodeInfo more than once");
+	if (strcmp(name, "getPeers") == 0 && ++p->n_getpeers > 1)
+		lp2p__peer_penalty(p, 10, "getPeers more than once in 10 s");
+	if (p->closing)
+		goto out;
+	limited = strcmp(name, "getNodeInfo") == 0 ||
+	    strcmp(name, "getPeers") == 0;
+	k = rate_key(p, name, true);
+	had = k != NULL && k->count > 0;
+	if (k != NULL)
+		k->count++;
+	if (limited && had)
+		goto out;		/* silently not answered */
+	p->requests_received++;
+	memset(&m, 0, sizeof(m));
+	m.name = name;
+	m.data = buf;
+	m.len = (size_t)n;
+	m.has_data = jv_is_valid(d);
+	m.rate = k != NULL ? k->rate : 0;
+	m.rid = cid;
+	if (limited) {
+		if (n > 0) {
+			lp2p__peer_penalty(p, 100, "data with getNodeInfo or "
+			    "getPeers");
+			goto out;
+		}
+		if (strcmp(name, "getNodeInfo") == 0)
+			ok = peer_reply(p, cid, p->self.nodeinfo,
+			    p->self.nodeinfo_len, true) == 0;
+		else {
+			if (p->cb.get_peers != NULL &&
+			    p->cb.get_peers(p, &peers, &plen, p->arg) < 0) {
+				free(peers);
+				peers = NULL;
+				plen = 0;
+			}
+			ok = peer_reply(p, cid, peers, plen, true) == 0;
+		}
+		if (ok && cid > 0)
+			count_response(p);
+		m.answered = true;
+		if (p->cb.on_request != NULL)
+			p->cb.on_request(p, &m, p->arg);
+		goto out;
+	}
+	if (cid > 0) {
+		prune_inreqs(p);
+		if (p->ninreqs >= p->cfg.max_pending ||
+		    (r = calloc(1, sizeof(*r))) == NULL) {
+			m.answered = true;	/* cannot track: left unanswered */
+		} else {
+			r->rid = cid;
+			r->deadline = uv_now(p->loop) + (p->inbound ?
+			    p->cfg.server_ack_timeout : p->cfg.ack_timeout);
+			TAILQ_INSERT_TAIL(&p->inreqs, r, entry);
+			p->ninreqs++;
+		}
+	} else
+		m.answered = true;
+	if (p->cb.on_request != NULL)
+		p->cb.on_request(p, &m, p->arg);
+out:
+	free(buf);
+	free(peers);
+	jv_free(pr);
+	jv_free(d);
+}
+
+/* ---- sc callbacks -------------------------------------------------- */
+
+static void
+sc_on_frame(struct lp2p_sc *sc, void *arg)
+{
+	struct lp2p_peer *p = arg;
+
+	(void)sc;
+	p->ws_count++;
+}
+
+static void
+sc_on_event(struct lp2p_sc *sc, const char *event, jv data, uint64_t cid,
+    void *arg)
+{
+	struct lp2p_peer *p = arg;
+
+	(void)sc;
+	if (p->closing) {
+		jv_free(data);
+		return;
+	}
+	if (strcmp(event, "remote-message") == 0)
+		handle_message(p, data);
+	else if (strcmp(event, "rpc-request") == 0)
+		handle_request(p, data, cid);
+	else
+		jv_free(data);	/* nobody listens: ignored, never answered */
+}
+
+static int
+sc_on_handshake(struct lp2p_sc *sc, char *reason, size_t len, void *arg)
+{
+	struct lp2p_peer *p = arg;
+	int code;
+
+	code = lp2p__peer_query_parse(lp2p__sc_target(sc), &p->query, p->ip,
+	    reason, len);
+	if (p->query.nonce[0] != '\0' &&
+	    strcmp(p->query.nonce, p->self.nonce) == 0) {
+		snprintf(reason, len, "%s", lp2p_close_reason(4101));
+		code = 4101;
+	} else if (code != 0)
+		;
+	else if ((code = lp2p__peer_compatible(&p->self, p->query.chain_id,
+	    p->query.chain_id_len, p->query.network_version, reason,
+	    len)) != 0)
+		;
+	else {
+		p->port = p->query.port;
+		snprintf(p->id, sizeof(p->id), "%s:%u", p->ip, p->port);
+		if (p->cb.on_accept != NULL)
+			code = p->cb.on_accept(p, reason, len, p->arg);
+	}
+	if (code != 0) {
+		set_reason(p, code, reason, true);
+		return code;
+	}
+	/* the reference sends its postNodeInfo before the ack */
+	(void)lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
+	    p->self.nodeinfo_len);
+	return 0;
+}
+
+static void
+sc_on_open(struct lp2p_sc *sc, void *arg)
+{
+	struct lp2p_peer *p = arg;
+
+	(void)sc;
+	p->connected = true;
+	p->opened = true;
+	if (p->inbound)
+		schedule_ping(p);
+	if (p->cb.on_connected != NULL)
+		p->cb.on_connected(p, p->arg);
+}
+
+static void
+sc_on_offence(struct lp2p_sc *sc, enum lp2p_sc_offence o, const char *why,
+    void *arg)
+{
+	struct lp2p_peer *p = arg;
+
+	(void)sc;
+	switch (o) {
+	case LP2P_SC_BAN:
+		if (!p->banned) {
+			p->banned = true;
+			set_reason(p, 1006, why, true);
+			if (p->cb.on_ban != NULL)
+				p->cb.on_ban(p, true, why, p->arg);
+		}
+		break;
+	case LP2P_SC_CONTROL:
+		lp2p__peer_penalty(p, 100, why);
+		break;
+	case LP2P_SC_INVALID:
+		lp2p__peer_penalty(p, 10, why);
+		break;
+	}
+}
+
+static void
+on_timer_closed(uv_handle_t *h)
+{
+	struct lp2p_peer *p = h->data;
+	struct inreq *r;
+
+	if (--p->nclosing > 0)
+		return;
+	while ((r = TAILQ_FIRST(&p->inreqs)) != NULL) {
+		TAILQ_REMOVE(&p->inreqs, r, entry);
+		free(r);
+	}
+	p->ninreqs = 0;
+	if (p->cb.on_closed != NULL)
+		p->cb.on_closed(p, p->code, p->reason != NULL ? p->reason :
+		    "Unknown reason", p->by_us, p->opened, p->arg);
+	else
+		lp2p__peer_free(p);
+}
+
+static void
+sc_on_closed(struct lp2p_sc *sc, int code, const char *reason, bool by_us,
+    bool opened, void *arg)
+{
+	struct lp2p_peer *p = arg;
+
+	(void)opened;
+	set_reason(p, code, reason, by_us);
+	lp2p__sc_free(sc);
+	p->sc = NULL;
+	p->connected = false;
+	p->closing = true;
+	p->nclosing = 4;
+	uv_close((uv_handle_t *)&p->t_rate, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_status, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_prod, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_ping, on_timer_closed);
+}
+
+static const struct lp2p_sc_cb peer_sc_cb = {
+	.on_handshake = sc_on_handshake,
+	.on_open = sc_on_open,
+	.on_frame = sc_on_frame,
+	.on_event = sc_on_event,
+	.on_offence = sc_on_offence,
+	.on_closed = sc_on_closed,
+};
+
+/* ---- life ------------------------------------------------------------ */
+
+static struct lp2p_peer *
+peer_alloc(uv_loop_t *loop, const struct lp2p_peer_config *cfg,
+    const struct lp2p_peer_self *self, const struct lp2p_peer_cb *cb,
+    void *arg)
+{
+	struct lp2p_peer *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (copy_self(&p->self, &p->nodeinfo, self) < 0) {
+		free(p);
+		return NULL;
+	}
+	p->loop = loop;
+	p->cfg = *cfg;
+	p->cb = *cb;
+	p->arg = arg;
+	p->reputation = 100;
+	p->connect_time = uv_now(loop);
+	TAILQ_INIT(&p->inreqs);
+	uv_timer_init(loop, &p->t_rate);
+	uv_timer_init(loop, &p->t_status);
+	uv_timer_init(loop, &p->t_prod);
+	uv_timer_init(loop, &p->t_ping);
+	p->t_rate.data = p->t_status.data = p->t_prod.data = p->t_ping.data =
+	    p;
+	uv_timer_start(&p->t_rate, on_rate_timer, cfg->rate_calculation_interval,
+	    cfg->rate_calculation_interval);
+	uv_timer_start(&p->t_status, on_status_timer, cfg->peer_status_window,
+	    cfg->peer_status_window);
+	uv_timer_start(&p->t_prod, on_prod_timer,
+	    cfg->productivity_reset_interval, cfg->productivity_reset_interval);
+	return p;
+}
+
+static void
+sc_opts(const struct lp2p_peer_config *c, struct lp2p_sc_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_payload = c->ws_max_payload;
+	o->max_queue = c->ws_max_queue;
+	o->connect_timeout = c->connect_timeout;
+	o->ack_timeout = c->ack_timeout;
+	o->server_ack_timeout = c->server_ack_timeout;
+	o->handshake_timeout = c->handshake_timeout;
+	o->ping_interval = c->ping_interval;
+	o->ping_timeout = c->ping_timeout;
+	o->max_pending = c->max_pending;
+}
+
+/* Free a peer whose sc never existed (creation failed). */
+static void
+peer_abort(struct lp2p_peer *p)
+{
+	p->cb.on_closed = NULL;
+	p->closing = true;
+	p->nclosing = 4;
+	uv_close((uv_handle_t *)&p->t_rate, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_status, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_prod, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_ping, on_timer_closed);
+}
+
+int
+lp2p__peer_connect(struct lp2p_peer **out, uv_loop_t *loop,
+    const struct lp2p_peer_config *cfg, const struct lp2p_peer_self *self,
+    const char *host, uint16_t port, const char *bind,
+    const struct lp2p_peer_cb *cb, void *arg, struct lp2p_err *err)
+{
+	struct lp2p_sc_opts o;
+	struct lp2p_peer *p;
+	char *target;
+	int rc;
+
+	*out = NULL;
+	if ((p = peer_alloc(loop, cfg, self, cb, arg)) == NULL)
+		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
+	strlcpy(p->ip, host, sizeof(p->ip));
+	p->port = port;
+	snprintf(p->id, sizeof(p->id), "%s:%u", host, port);
+	if ((target = lp2p__peer_query_build(&p->self)) == NULL) {
+		peer_abort(p);
+		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
+	}
+	sc_opts(cfg, &o);
+	rc = lp2p__sc_connect(&p->sc, loop, &o, host, port, bind, target,
+	    &peer_sc_cb, p, err);
+	free(target);
+	if (rc < 0) {
+		peer_abort(p);
+		return rc;
+	}
+	/* queued until the ack, as the reference client does */
+	(void)lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
+	    p->self.nodeinfo_len);
+	*out = p;
+	return 0;
+}
+
+static void
+srv_on_accept(struct lp2p_sc_server *ssrv, struct lp2p_sc *sc, void *arg)
+{
+	struct lp2p_peer_server *srv = arg;
+	struct lp2p_peer *p;
+	static const struct lp2p_sc_cb none;
+
+	(void)ssrv;
+	if ((p = peer_alloc(srv->loop, &srv->cfg, &srv->self, &srv->cb,
+	    srv->arg)) == NULL) {
+		lp2p__sc_set_cb(sc, &none, NULL);
+		lp2p__sc_close(sc, 1011, NULL, LP2P__CLOSE_TERMINATE);
+		return;
+	}
+	p->inbound = true;
+	p->srv = srv;
+	p->sc = sc;
+	strlcpy(p->ip, lp2p__sc_remote_ip(sc), sizeof(p->ip));
+	snprintf(p->id, sizeof(p->id), "%s:0", p->ip);
+	lp2p__sc_set_cb(sc, &peer_sc_cb, p);
+}
+
+static bool
+srv_is_banned(const char *ip, void *arg)
+{
+	struct lp2p_peer_server *srv = arg;
+
+	return srv->scb.is_banned != NULL && srv->scb.is_banned(ip, srv->arg);
+}
+
+static void
+srv_on_closed(struct lp2p_sc_server *ssrv, void *arg)
+{
+	struct lp2p_peer_server *srv = arg;
+
+	lp2p__sc_server_free(ssrv);
+	srv->sc = NULL;
+	if (srv->scb.on_closed != NULL)
+		srv->scb.on_closed(srv, srv->arg);
+}
+
+int
+lp2p__peer_server_new(struct lp2p_peer_server **out, uv_loop_t *loop,
+    const struct lp2p_peer_config *cfg, const struct lp2p_peer_self *self,
+    const char *host, uint16_t port, const struct lp2p_peer_server_cb *scb,
+    const struct lp2p_peer_cb *cb, void *arg, struct lp2p_err *err)
+{
+	static const struct lp2p_sc_server_cb sccb = {
+		.is_banned = srv_is_banned,
+		.on_accept = srv_on_accept,
+		.on_closed = srv_on_closed,
+	};
+	struct lp2p_peer_server *srv;
+	struct lp2p_sc_opts o;
+	int rc;
+
+	*out = NULL;
+	if ((srv = calloc(1, sizeof(*srv))) == NULL ||
+	    copy_self(&srv->self, &srv->nodeinfo, self) < 0) {
+		free(srv);
+		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
+	}
+	srv->loop = loop;
+	srv->cfg = *cfg;
+	srv->scb = *scb;
+	srv->cb = *cb;
+	srv->arg = arg;
+	sc_opts(cfg, &o);
+	if ((rc = lp2p__sc_server_new(&srv->sc, loop, &o, host, port, &sccb,
+	    srv, err)) < 0) {
+		free(srv->nodeinfo);
+		free(srv);
+		return rc;
+	}
+	*out = srv;
+	return 0;
+}
+
+int
+lp2p__peer_server_port(const struct lp2p_peer_server *srv)
+{
+	return srv->sc != NULL ? lp2p__sc_server_port(srv->sc) : -1;
+}
+
+void
+lp2p__peer_server_close(struct lp2p_peer_server *srv)
+{
+	if (srv != NULL && srv->sc != NULL)
+		lp2p__sc_server_close(srv->sc);
+}
+
+void
+lp2p__peer_server_free(struct lp2p_peer_server *srv)
+{
+	if (srv == NULL)
+		return;
+	free(srv->nodeinfo);
+	free(srv);
+}
+
+int
+lp2p__peer_server_set_self(struct lp2p_peer_server *srv,
+    const struct lp2p_peer_self *self)
+{
+	return copy_self(&srv->self, &srv->nodeinfo, self);
+}
+
+/* ---- operations ------------------------------------------------------ */
+
+int
+lp2p__peer_send(struct lp2p_peer *p, const char *event, const uint8_t *data,
+    size_t len)
+{
+	jv o;
+
+	if (p->closing || p->sc == NULL)
+		return LP2P_ECLOSED;
+	o = jv_object_set(jv_object(), jv_string("event"), jv_string(event));
+	if (data != NULL)
+		o = jv_object_set(o, jv_string("data"), b64_jv(data, len));
+	return lp2p__sc_emit(p->sc, "remote-message", o);
+}
+
+struct req_ctx {
+	struct lp2p_peer	*peer;
+	lp2p_peer_reply_fn	*fn;
+	void			*arg;
+	uint64_t		 start;
+	uint64_t		 hr;
+};
+
+static void
+on_reply(struct lp2p_sc *sc, int status, jv data, void *arg)
+{
+	struct req_ctx *c = arg;
+	struct lp2p_peer_reply r;
+	uint8_t *buf = NULL;
+	long n = 0;
+	jv d = jv_invalid(), msg = jv_invalid();
+
+	(void)sc;
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.rtt_ms = (double)(uv_hrtime() - c->hr) / 1e6;
+	if (status == 0) {
+		if (jv_get_kind(data) != JV_KIND_OBJECT) {
+			r.status = LP2P_EPROTO;
+			r.error = "Failed to handle response";
+		} else {
+			d = jv_object_get(jv_copy(data), jv_string("data"));
+			if (jv_get_kind(d) == JV_KIND_STRING) {
+				n = lp2p_b64_decode(jv_string_value(d),
+				    (size_t)jv_string_length_bytes(jv_copy(d)),
+				    &buf);
+				if (n < 0) {
+					r.status = LP2P_ENOMEM;
+					n = 0;
+				} else
+					r.has_data = true;
+			}
+		}
+	} else if (status == LP2P_EREMOTE) {
+		if (jv_get_kind(data) == JV_KIND_OBJECT)
+			msg = jv_object_get(jv_copy(data),
+			    jv_string("message"));
+		r.error = jv_get_kind(msg) == JV_KIND_STRING ?
+		    jv_string_value(msg) : "remote error";
+	} else if (status == LP2P_ETIMEDOUT)
+		r.error = "request timed out";
+	else
+		r.error = "connection closed";
+	r.data = buf;
+	r.len = (size_t)n;
+	c->fn(c->peer, &r, c->arg);
+	free(buf);
+	jv_free(d);
+	jv_free(msg);
+	jv_free(data);
+	free(c);
+}
+
+int
+lp2p__peer_request(struct lp2p_peer *p, const char *procedure,
+    const uint8_t *data, size_t len, lp2p_peer_reply_fn *fn, void *arg)
+{
+	struct req_ctx *c;
+	jv o;
+	int rc;
+
+	if (p->closing || p->sc == NULL)
+		return LP2P_ECLOSED;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return LP2P_ENOMEM;
+	c->peer = p;
+	c->fn = fn;
+	c->arg = arg;
+	c->hr = uv_hrtime();
+	o = jv_object_set(jv_object(), jv_string("procedure"),
+	    jv_string(procedure));
+	if (data != NULL)
+		o = jv_object_set(o, jv_string("data"), b64_jv(data, len));
+	if ((rc = lp2p__sc_request(p->sc, "rpc-request", o, on_reply, c)) < 0)
+		free(c);
+	return rc;
+}
+
+static struct inreq *
+find_inreq(struct lp2p_peer *p, uint64_t rid)
+{
+	struct inreq *r;
+
+	prune_inreqs(p);
+	TAILQ_FOREACH(r, &p->inreqs, entry)
+		if (r->rid == rid)
+			return r;
+	return NULL;
+}
+
+int
+lp2p__peer_respond(struct lp2p_peer *p, uint64_t rid, const uint8_t *data,
+    size_t len)
+{
+	struct inreq *r;
+	int rc;
+
+	if (p->closing || p->sc == NULL)
+		return LP2P_ECLOSED;
+	if ((r = find_inreq(p, rid)) == NULL)
+		return LP2P_ENOTFOUND;
+	TAILQ_REMOVE(&p->inreqs, r, entry);
+	p->ninreqs--;
+	free(r);
+	if ((rc = peer_reply(p, rid, data, len, data != NULL)) == 0)
+		count_response(p);
+	return rc;
+}
+
+int
+lp2p__peer_respond_error(struct lp2p_peer *p, uint64_t rid, const char *msg)
+{
+	struct inreq *r;
+
+	if (p->closing || p->sc == NULL)
+		return LP2P_ECLOSED;
+	if ((r = find_inreq(p, rid)) == NULL)
+		return LP2P_ENOTFOUND;
+	TAILQ_REMOVE(&p->inreqs, r, entry);
+	p->ninreqs--;
+	free(r);
+	return lp2p__sc_reply_error(p->sc, rid, msg);
+}
+
+int
+lp2p__peer_set_self(struct lp2p_peer *p, const struct lp2p_peer_self *s,
+    bool push)
+{
+	int rc;
+
+	if ((rc = copy_self(&p->self, &p->nodeinfo, s)) < 0)
+		return rc;
+	if (push)
+		return lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
+		    p->self.nodeinfo_len);
+	return 0;
+}
+
+void
+lp2p__peer_set_reputation(struct lp2p_peer *p, int r)
+{
+	p->reputation = r;
+}
+
+void
+lp2p__peer_close(struct lp2p_peer *p, int code, const char *reason,
+    int flags)
+{
+	if (p == NULL || p->closing)
+		return;
+	p->closing = true;
+	set_reason(p, code, reason, true);
+	uv_timer_stop(&p->t_ping);
+	if (p->sc != NULL)
+		lp2p__sc_close(p->sc, code, reason, flags);
+}
+
+void
+lp2p__peer_free(struct lp2p_peer *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nkeys; i++)
+		free(p->keys[i].name);
+	free(p->nodeinfo);
+	free(p->reason);
+	free(p);
+}
+
+const char *
+lp2p__peer_id(const struct lp2p_peer *p)
+{
+	return p->id;
+}
+
+const char *
+lp2p__peer_ip(const struct lp2p_peer *p)
+{
+	return p->ip;
+}
+
+uint16_t
+lp2p__peer_port(const struct lp2p_peer *p)
+{
+	return p->port;
+}
+
+bool
+lp2p__peer_is_inbound(const struct lp2p_peer *p)
+{
+	return p->inbound;
+}
+
+bool
+lp2p__peer_is_connected(const struct lp2p_peer *p)
+{
+	return p->connected && !p->closing;
+}
+
+const struct lp2p_peer_query *
+lp2p__peer_query(const struct lp2p_peer *p)
+{
+	return &p->query;
+}
+
+void
+lp2p__peer_stats(const struct lp2p_peer *p, struct lp2p_peer_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->reputation = p->reputation;
+	s->latency_ms = p->latency;
+	s->requests_received = p->requests_received;
+	s->responses_sent = p->responses_sent;
+	s->response_rate = p->requests_received > 0 ?
+	    (double)p->responses_sent / (double)p->requests_received : 0;
+	s->message_rate = p->ws_rate;
+	s->connect_time = p->connect_time;
+}
+
+void
+lp2p__peer_set_data(struct lp2p_peer *p, void *d)
+{
+	p->data = d;
+}
+
+void *
+lp2p__peer_data(const struct lp2p_peer *p)
+{
+	return p->data;
+}
