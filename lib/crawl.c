@@ -666,14 +666,12 @@ on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 	}
 	n->peer = NULL;
 	n->state = DONE;
-	lp2p__peer_free(p);
 	c->active--;
-	if (c->cfg.watch) {
-		watch_closed(c, n, code, reason);
-		kick(c);
-		return;
-	}
-	emit_record(c, n);
+	if (c->cfg.watch)
+		watch_closed(c, n, code, reason);	/* reason is p's */
+	else
+		emit_record(c, n);
+	lp2p__peer_free(p);
 	kick(c);
 }
 

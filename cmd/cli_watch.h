@@ -1,0 +1,65 @@
+/*
+ * cli_watch.h — p2p-watch's glue to stdio, the network flags and the
+ * PeerBook, kept apart from p2p-watch.c so that the program stays a
+ * list of options.  Only cmd/ uses this.
+ */
+#ifndef LP2P_CLI_WATCH_H
+#define LP2P_CLI_WATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+#include <jv.h>
+
+#include "liskp2p.h"
+
+/* ---- output: NDJSON lines, flushed per line ------------------------- */
+void	 cli_watch_out_init(uv_loop_t *);
+void	 cli_watch_emit(jv);		/* one object (consumed) and \n */
+void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
+void	 cli_watch_out_close(uv_loop_t *);
+
+/* ---- the network: --network, --chain-id, --network-version ---------- */
+struct cli_watch_net {
+	const char	*name;		/* --network, or NULL */
+	const char	*chain_hex;	/* --chain-id */
+	const char	*version;	/* --network-version */
+	uint8_t		 chain_id[32];
+	size_t		 chain_id_len;
+	char		 network_version[32];
+	jv		 options;	/* nodeInfo options to send, or null */
+	struct lp2p_schema *schema;	/* nodeInfo schema (NULL: plain) */
+	const char *const *seeds;	/* preset seeds (NULL-terminated) */
+	uint16_t	 port;
+};
+void	 cli_watch_net_init(struct cli_watch_net *);
+/* ch: 'N' --network, 'C' --chain-id, 'n' --network-version; exit 2. */
+void	 cli_watch_net_flag(struct cli_watch_net *, int, const char *);
+/* Resolve the flags into the fields; exit 2 with the reason. */
+void	 cli_watch_net_finish(struct cli_watch_net *);
+/* Fill a crawl configuration (chain, version, options, schema, port). */
+void	 cli_watch_net_apply(const struct cli_watch_net *,
+	    struct lp2p_crawl_config *);
+/* The preset's seeds into out (at most max); returns how many. */
+int	 cli_watch_net_seeds(const struct cli_watch_net *, const char **,
+	    int);
+void	 cli_watch_net_release(struct cli_watch_net *);
+
+/*
+ * "HOST:PORT" with HOST resolved to IPv4 (lisk-p2p peers are IPv4 only):
+ * a malloc'd "A.B.C.D:PORT".  Exit 2 when it cannot be resolved.
+ */
+char	*cli_watch_resolve(const char *);
+
+/* ---- -b: feed the PeerBook ------------------------------------------ */
+struct cli_book;
+struct cli_book *cli_watch_book_open(const char *,
+	    const struct cli_watch_net *);
+/* A crawl record: reachable → tried, else new.  NULL book: no-op. */
+void	 cli_watch_book_record(struct cli_book *, jv);	/* not consumed */
+/* A watch event (discovered → new, connected → tried). */
+void	 cli_watch_book_event(struct cli_book *, jv);	/* not consumed */
+/* Save and close (NULL: no-op); exit 1 when saving fails. */
+void	 cli_watch_book_close(struct cli_book *);
+
+#endif
