@@ -33,6 +33,8 @@ enum ckind {
 
 struct cobj;
 
+enum cformat { F_HEX, F_LISK32, F_BASE64 };	/* JSON form of bytes */
+
 struct cfield {
 	const char	*name;
 	uint32_t	 num;		/* fieldNumber */
@@ -41,6 +43,7 @@ struct cfield {
 	const struct cobj *obj;		/* K_OBJECT, or K_ARRAY of K_OBJECT */
 	uint8_t		 key[4];	/* varint of (num << 3) | wire type */
 	uint8_t		 keylen;
+	enum cformat	 format;	/* of bytes, or of bytes items */
 };
 
 struct cobj {
@@ -63,7 +66,7 @@ static const char *const kind_names[] = {
 
 /* ---- built-in schemas -------------------------------------------- */
 
-#define KEY1(n, wt)	{ (uint8_t)(((n) << 3) | (wt)) }, 1
+#define KEY1(n, wt)	{ (uint8_t)(((n) << 3) | (wt)) }, 1, F_HEX
 
 static const struct cfield nodeinfo_fields[] = {
 	{ "chainID", 1, K_BYTES, 0, NULL, KEY1(1, 2) },
@@ -199,6 +202,23 @@ kind_of_datatype(jv dt, enum ckind *k)
 	return -1;
 }
 
+/* "format" of a bytes property (borrowed): hex (default), lisk32, base64. */
+static enum cformat
+format_of(jv prop)
+{
+	jv f = jv_object_get(jv_copy(prop), jv_string("format"));
+	enum cformat r = F_HEX;
+
+	if (jv_get_kind(f) == JV_KIND_STRING) {
+		if (strcmp(jv_string_value(f), "lisk32") == 0)
+			r = F_LISK32;
+		else if (strcmp(jv_string_value(f), "base64") == 0)
+			r = F_BASE64;
+	}
+	jv_free(f);
+	return r;
+}
+
 static int
 cmp_field(const void *a, const void *b)
 {
@@ -313,8 +333,11 @@ compile_prop(struct comp *c, const char *name, jv prop, struct cfield *f,
 			return lp2p_errf(c->err, LP2P_EINVAL,
 			    "%s: unsupported 'type' \"%s\"", c->path, itype);
 		} else {
-			jv idt = jv_object_get(items, jv_string("dataType"));
+			jv idt = jv_object_get(jv_copy(items),
+			    jv_string("dataType"));
 
+			f->format = format_of(items);
+			jv_free(items);
 			r = kind_of_datatype(idt, &f->item);
 			jv_free(idt);
 			if (r == -1)
@@ -333,6 +356,7 @@ compile_prop(struct comp *c, const char *name, jv prop, struct cfield *f,
 		if (r == -1)
 			return lp2p_errf(c->err, LP2P_EINVAL,
 			    "%s: 'dataType' missing or unknown", c->path);
+		f->format = format_of(prop);
 	}
 	if (f->kind == K_OBJECT || f->kind == K_ARRAY)
 		jv_free(dt);
@@ -542,6 +566,99 @@ werr(struct walk *w, int code, const char *fmt, ...)
 	return lp2p_errf(w->err, code, "%s: %s", path, what);
 }
 
+/* ---- lisk32 (LISK-CORE-4.md §3), as lisk-cryptography 4.1 does it ---- */
+
+static const char lisk32_charset[] = "zxvcpmbn3465o978uyrtkqew2adsjhfg";
+
+static uint32_t
+lisk32_polymod(const uint8_t *v, size_t n)
+{
+	static const uint32_t gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
+	    0x3d4233dd, 0x2a1462b3 };
+	uint32_t chk = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t top = chk >> 25;
+
+		chk = ((chk & 0x1ffffff) << 5) ^ v[i];
+		for (int k = 0; k < 5; k++)
+			if ((top >> k) & 1)
+				chk ^= gen[k];
+	}
+	return chk;
+}
+
+/*
+ * "lsk" + 5-bit groups of the bytes (trailing bits that do not fill a
+ * group are dropped, like the reference) + a 6-group checksum.
+ */
+static char *
+lisk32_encode(const uint8_t *p, size_t n)
+{
+	uint8_t *g;
+	char *s;
+	size_t ng = 0, i;
+	uint32_t acc = 0, mod;
+	int bits = 0;
+
+	if (n > SIZE_MAX / 2 || (g = malloc(n * 8 / 5 + 6)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		acc = (acc << 8) | p[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			g[ng++] = (acc >> bits) & 31;
+		}
+	}
+	memset(g + ng, 0, 6);
+	mod = lisk32_polymod(g, ng + 6) ^ 1;
+	for (i = 0; i < 6; i++)
+		g[ng + i] = (mod >> (5 * (5 - i))) & 31;
+	if ((s = malloc(3 + ng + 6 + 1)) == NULL) {
+		free(g);
+		return NULL;
+	}
+	memcpy(s, "lsk", 3);
+	for (i = 0; i < ng + 6; i++)
+		s[3 + i] = lisk32_charset[g[i]];
+	s[3 + ng + 6] = '\0';
+	free(g);
+	return s;
+}
+
+/* A 41-character lisk32 address into 20 bytes; -1 if it is not one. */
+static int
+lisk32_decode(const char *s, size_t n, uint8_t out[20])
+{
+	uint8_t g[38];
+	uint32_t acc = 0;
+	size_t o = 0;
+	int bits = 0;
+
+	if (n != 41 || memcmp(s, "lsk", 3) != 0)
+		return -1;
+	for (size_t i = 0; i < 38; i++) {
+		const char *c = s[3 + i] ? strchr(lisk32_charset, s[3 + i]) :
+		    NULL;
+
+		if (c == NULL)
+			return -1;
+		g[i] = (uint8_t)(c - lisk32_charset);
+	}
+	if (lisk32_polymod(g, 38) != 1)
+		return -1;
+	for (size_t i = 0; i < 32; i++) {
+		acc = (acc << 5) | g[i];
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (acc >> bits) & 0xff;
+		}
+	}
+	return 0;
+}
+
 /* ---- encoding -------------------------------------------------------- */
 
 struct buf {
@@ -635,7 +752,8 @@ parse_dec(const char *s, size_t len, int *neg, uint64_t *mag)
 
 /* Encode one scalar value (borrowed) of kind k, without its key. */
 static int
-enc_scalar(struct walk *w, enum ckind k, jv v, struct buf *b)
+enc_scalar(struct walk *w, enum ckind k, enum cformat fmt, jv v,
+    struct buf *b)
 {
 	jv_kind vk = jv_get_kind(v);
 	uint64_t mag = 0;
@@ -706,9 +824,26 @@ enc_scalar(struct walk *w, enum ckind k, jv v, struct buf *b)
 		long n;
 
 		if (vk != JV_KIND_STRING)
-			return werr(w, LP2P_ECODEC, "expected a hex string");
-		n = lp2p_hex_decode(jv_string_value(v),
-		    (size_t)jv_string_length_bytes(jv_copy(v)), &raw);
+			return werr(w, LP2P_ECODEC, "expected a%s string",
+			    fmt == F_LISK32 ? " lisk32" : fmt == F_BASE64 ?
+			    " base64" : " hex");
+		if (fmt == F_LISK32) {
+			if ((raw = malloc(20)) == NULL)
+				return ENOMEM_W(w);
+			n = 20;
+			if (lisk32_decode(jv_string_value(v),
+			    (size_t)jv_string_length_bytes(jv_copy(v)),
+			    raw) == -1) {
+				free(raw);
+				return werr(w, LP2P_ECODEC,
+				    "not a lisk32 address");
+			}
+		} else if (fmt == F_BASE64)
+			n = lp2p_b64_decode(jv_string_value(v),
+			    (size_t)jv_string_length_bytes(jv_copy(v)), &raw);
+		else
+			n = lp2p_hex_decode(jv_string_value(v),
+			    (size_t)jv_string_length_bytes(jv_copy(v)), &raw);
 		if (n == LP2P_ENOMEM)
 			return ENOMEM_W(w);
 		if (n < 0)
@@ -790,7 +925,7 @@ enc_array(struct walk *w, const struct cfield *f, jv v, struct buf *b)
 			else if (put(b, f->key, f->keylen) == -1)
 				r = ENOMEM_W(w);
 			else
-				r = enc_scalar(w, f->item, e, b);
+				r = enc_scalar(w, f->item, f->format, e, b);
 			pop(w);
 			jv_free(e);
 			if (r != 0)
@@ -807,7 +942,7 @@ enc_array(struct walk *w, const struct cfield *f, jv v, struct buf *b)
 			jv e = jv_array_get(jv_copy(v), i);
 
 			push(w, NULL, i);
-			r = enc_scalar(w, f->item, e, b);
+			r = enc_scalar(w, f->item, f->format, e, b);
 			pop(w);
 			jv_free(e);
 			if (r != 0)
@@ -848,7 +983,7 @@ enc_obj(struct walk *w, const struct cobj *o, jv v, struct buf *b)
 		else if (put(b, f->key, f->keylen) == -1)
 			r = ENOMEM_W(w);
 		else
-			r = enc_scalar(w, f->kind, fv, b);
+			r = enc_scalar(w, f->kind, f->format, fv, b);
 		pop(w);
 		jv_free(fv);
 	}
@@ -974,7 +1109,8 @@ rd_len(struct dec *d, size_t *pos, size_t lim, size_t *start, size_t *n)
 }
 
 static int
-rd_scalar(struct dec *d, enum ckind k, size_t *pos, size_t lim, jv *out)
+rd_scalar(struct dec *d, enum ckind k, enum cformat fmt, size_t *pos,
+    size_t lim, jv *out)
 {
 	size_t at = *pos, start, n;
 	uint64_t v;
@@ -1017,9 +1153,17 @@ rd_scalar(struct dec *d, enum ckind k, size_t *pos, size_t lim, jv *out)
 
 		if ((r = rd_len(d, pos, lim, &start, &n)) != 0)
 			return r;
-		if ((hex = lp2p_hex_encode(d->buf + start, n)) == NULL)
+		if (n > INT32_MAX / 2)
+			return derr(d, at, "bytes too long");
+		if (fmt == F_LISK32)
+			hex = lisk32_encode(d->buf + start, n);
+		else if (fmt == F_BASE64)
+			hex = lp2p_b64_encode(d->buf + start, n);
+		else
+			hex = lp2p_hex_encode(d->buf + start, n);
+		if (hex == NULL)
 			return ENOMEM_W(&d->w);
-		*out = jv_string_sized(hex, (int)(2 * n));
+		*out = jv_string(hex);
 		free(hex);
 		return 0;
 	}
@@ -1087,7 +1231,8 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 					r = rd_obj(d, f->obj, &p, start + n, &e);
 				}
 			} else
-				r = rd_scalar(d, f->item, pos, lim, &e);
+				r = rd_scalar(d, f->item, f->format, pos, lim,
+				    &e);
 			pop(&d->w);
 			if (r == 0 && jv_is_valid(e)) {
 				arr = jv_array_append(arr, e);
@@ -1110,7 +1255,7 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 			jv e;
 
 			push(&d->w, NULL, i);
-			r = rd_scalar(d, f->item, pos, lim, &e);
+			r = rd_scalar(d, f->item, f->format, pos, lim, &e);
 			pop(&d->w);
 			if (r == 0) {
 				arr = jv_array_append(arr, e);
@@ -1174,7 +1319,7 @@ rd_obj(struct dec *d, const struct cobj *o, size_t *pos, size_t lim,
 				r = rd_obj(d, f->obj, &p, start + n, &v);
 			}
 		} else
-			r = rd_scalar(d, f->kind, pos, lim, &v);
+			r = rd_scalar(d, f->kind, f->format, pos, lim, &v);
 		pop(&d->w);
 		if (r == 0)
 			obj = jv_object_set(obj, jv_string(f->name), v);

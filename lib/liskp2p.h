@@ -644,6 +644,75 @@ jv	 lp2p_node_info(const struct lp2p_node *);
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
 
+/*
+ * Network presets: mainnet, testnet, devnet of Lisk Core 4
+ * (LISK-CORE-4.md §4), each with its chain ID, network version, default
+ * port, seed host names (resolve them yourself; all on the default port),
+ * the nodeInfo options schema of Lisk Core 4 (WIRE.md §5.3) with its
+ * initial value, and the names of the application's events and procedures
+ * (LISK-CORE-4.md §2; getNodeInfo, getPeers and ping belong to lisk-p2p
+ * itself and are not listed).  Presets are static: never freed.
+ */
+struct lp2p_network;
+
+#define LP2P_CHAIN_ID_MAX	32	/* bytes in a chain ID we accept */
+
+/* A preset by name, or NULL.  lp2p_network_at(i) walks them (NULL at end). */
+const struct lp2p_network *lp2p_network_find(const char *);
+const struct lp2p_network *lp2p_network_at(size_t);
+/* "mainnet, testnet, devnet", for messages. */
+const char *lp2p_network_names(void);
+
+const char *lp2p_network_name(const struct lp2p_network *);
+/* The chain ID's bytes; its length in *len (4 for every preset). */
+const uint8_t *lp2p_network_chain_id(const struct lp2p_network *, size_t *);
+const char *lp2p_network_version(const struct lp2p_network *);	/* "5.0" */
+uint16_t lp2p_network_port(const struct lp2p_network *);	/* 7667 */
+/* NULL-terminated lists of static strings. */
+const char *const *lp2p_network_seeds(const struct lp2p_network *);
+const char *const *lp2p_network_events(const struct lp2p_network *);
+const char *const *lp2p_network_procedures(const struct lp2p_network *);
+/* 1 if name is one of the preset's events (procedures), else 0. */
+int	 lp2p_network_has_event(const struct lp2p_network *, const char *);
+int	 lp2p_network_has_procedure(const struct lp2p_network *, const char *);
+
+/*
+ * The nodeInfo options schema (lisk-codec JSON, $id "/nodeInfo/custom":
+ * height, maxHeightPrevoted, blockVersion uint32, lastBlockID bytes,
+ * legacy array of bytes) and its initial value {"height":0,
+ * "maxHeightPrevoted":0,"blockVersion":0,"lastBlockID":"","legacy":[]}.
+ * New jv values, owned by the caller.
+ */
+jv	 lp2p_network_options_schema(const struct lp2p_network *);
+jv	 lp2p_network_default_options(const struct lp2p_network *);
+
+/*
+ * Lisk Core 4 payload schemas (lisk-codec JSON, a new jv) by name:
+ * "block", "blockHeader", "signingBlockHeader", "blockAsset",
+ * "transaction", "postBlockEvent", "postTransactionsAnnouncement",
+ * "singleCommitsNetworkPacket", "singleCommit", "unsignedCertificate",
+ * "aggregateCommit", "getBlocksFromIdRequest", "getBlocksFromIdResponse",
+ * "getHighestCommonBlockRequest", "getHighestCommonBlockResponse",
+ * "getTransactionsRequest", "getTransactionsResponse",
+ * "getLegacyBlocksFromIdRequest", "randomBlockAsset", "nodeInfo",
+ * "customNodeInfo" and the command params ("tokenTransferParams",
+ * "posStakeParams", ...: see lp2p_network_params_schema).  An unknown
+ * name gives jv_invalid().  lp2p_network_schema_at(i) gives the i-th
+ * name (NULL at the end).
+ */
+jv	 lp2p_network_schema(const char *);
+const char *lp2p_network_schema_at(size_t);
+/*
+ * The schema name of the data of an event or procedure: of the request
+ * (response == 0) or of the response (1).  NULL when there is no data
+ * ("getLastBlock" request) or the name is unknown.  "postNodeInfo" and
+ * "getNodeInfo" give "nodeInfo", "getPeers" "peerRequestResponse" (see
+ * lp2p_schema_builtin and lp2p_schema_nodeinfo).
+ */
+const char *lp2p_network_payload_schema(const char *, int);
+/* The params schema name of a transaction's module:command, or NULL. */
+const char *lp2p_network_params_schema(const char *, const char *);
+
 /* ---- watch: Lisk Core 4 payloads, jq filters, crawl ----------------- */
 /* (section owned by liskcore.c, filter.c and crawl.c) */
 
@@ -752,7 +821,8 @@ int	 lp2p_crawl_new(struct lp2p_crawl **, struct uv_loop_s *,
 int	 lp2p_crawl_add(struct lp2p_crawl *, const char *, struct lp2p_err *);
 int	 lp2p_crawl_start(struct lp2p_crawl *, struct lp2p_err *);
 void	 lp2p_crawl_stop(struct lp2p_crawl *);
-void	 lp2p_crawl_stats(const struct lp2p_crawl *, struct lp2p_crawl_stats *);
+void	 lp2p_crawl_stats(const struct lp2p_crawl *,
+	    struct lp2p_crawl_stats *);
 jv	 lp2p_crawl_dot(const struct lp2p_crawl *);
 void	 lp2p_crawl_free(struct lp2p_crawl *);
 

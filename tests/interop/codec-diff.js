@@ -26,6 +26,7 @@ const { spawnSync } = require('child_process');
 const mods = process.env.LISK_REF_NODE_MODULES ||
     path.join(__dirname, 'node_modules');
 const { Codec } = require(path.join(mods, '@liskhq/lisk-codec'));
+const { address } = require(path.join(mods, '@liskhq/lisk-cryptography'));
 
 const seed = process.env.LISKP2P_SEED !== undefined ?
     Number(process.env.LISKP2P_SEED) >>> 0 :
@@ -81,10 +82,17 @@ function genProp(depth, fieldNumber) {
 		if (depth < 3 && chance(0.3))
 			items = genObjectSchema(depth + 1);
 		else
-			items = { dataType: pick(SCALARS) };
+			items = withFormat({ dataType: pick(SCALARS) });
 		return { type: 'array', fieldNumber, items };
 	}
-	return { dataType: pick(SCALARS), fieldNumber };
+	return withFormat({ dataType: pick(SCALARS), fieldNumber });
+}
+
+/* bytes in JSON: hex, or lisk32 (base64 is not a lisk-validator format) */
+function withFormat(p) {
+	if (p.dataType === 'bytes' && chance(0.3))
+		p.format = 'lisk32';
+	return p;
 }
 
 /* strings: ASCII, Latin, combining marks (NFD), Hangul jamo, astral */
@@ -148,7 +156,18 @@ function genBigInt(bits, signed) {
 	return v;
 }
 
-function genScalar(dt) {
+function randomBytes(n) {
+	const b = Buffer.alloc(n);
+	for (let i = 0; i < n; i++)
+		b[i] = ri(256);
+	return b;
+}
+
+function genScalar(dt, format) {
+	if (format === 'lisk32')
+		return address.getLisk32AddressFromAddress(randomBytes(20));
+	if (format === 'base64')
+		return randomBytes(ri(40)).toString('base64');
 	switch (dt) {
 	case 'uint32':
 		return chance(0.3) ? pick([0, 1, 127, 128, 255, 16384,
@@ -188,10 +207,11 @@ function genValue(schema, holes) {
 			for (let i = 0; i < n; i++)
 				a.push(p.items.type === 'object' ?
 				    genValue(p.items, holes) :
-				    genScalar(p.items.dataType));
+				    genScalar(p.items.dataType,
+				    p.items.format));
 			o[name] = a;
 		} else if (!(holes > 0 && chance(holes)))
-			o[name] = genScalar(p.dataType);
+			o[name] = genScalar(p.dataType, p.format);
 	}
 	return o;
 }
@@ -215,6 +235,8 @@ for (let si = 0; si < nschemas; si++) {
 			hex = codec.encodeJSON(schema, value).toString('hex');
 		} catch (e) {
 			/* e.g. sint32 edge the reference rejects: skip */
+			if (process.env.CODEC_DIFF_DEBUG)
+				console.error(e.message, JSON.stringify(schema), JSON.stringify(value));
 			refEncodeErrors++;
 			continue;
 		}
