@@ -1,11 +1,10 @@
 /*
- * liskcore.c — Lisk Core 4 application payloads made readable: lisk32
- * addresses, and the data of postBlock, postTransactionsAnnouncement,
+ * liskcore.c — Lisk Core 4 application payloads made readable: the data of postBlock, postTransactionsAnnouncement,
  * postSingleCommitMessages, postNodeInfo and of the Core 4 procedures'
  * requests and responses (LISK-CORE-4.md §2, §3).
  *
  * Bytes are decoded with the schema-driven codec (codec.c) and the Core 4
- * schemas below, compiled once per struct lp2p_liskcore.  Block id =
+ * schemas of network.c, compiled once per struct lp2p_liskcore.  Block id =
  * sha256 of the header bytes as carried in the block; transaction id =
  * sha256 of the whole transaction bytes.  Readable output is a jv object;
  * nothing in it is trusted beyond what the codec checked (a block's id,
@@ -19,185 +18,69 @@
 #include "liskp2p.h"
 #include "internal.h"
 
-/* ---- the Core 4 schemas (lisk-codec JSON form, ' for ") ------------- */
+/* ---- the Core 4 schemas (from network.c) ---------------------------- */
 
 enum {
-	SC_POST_BLOCK, SC_BLOCK, SC_HEADER, SC_ASSET, SC_RANDOM, SC_TX,
-	SC_TX_ANNOUNCE, SC_COMMITS, SC_COMMIT, SC_HCB_REQ, SC_HCB_RES,
-	SC_BFI_REQ, SC_BFI_RES, SC_TXS_REQ, SC_TXS_RES, SC_LEGACY_REQ,
-	SC_TRANSFER, SC_STAKE, SC_NODEINFO, SC_N
+	SC_POST_BLOCK, SC_BLOCK, SC_HEADER, SC_TX, SC_TX_ANNOUNCE, SC_COMMITS,
+	SC_COMMIT, SC_HCB_REQ, SC_HCB_RES, SC_BFI_REQ, SC_BFI_RES,
+	SC_TXS_REQ, SC_TXS_RES, SC_LEGACY_REQ, SC_NODEINFO, SC_N
 };
 
-/*
- * From the real packages (lisk-framework 0.12.0, lisk-chain 0.6.0), as
- * in vectors/lisk-core-4.json, with only what the codec reads: $id,
- * type, properties, dataType, fieldNumber, items.
- */
-static const char *const schema_text[SC_N] = {
-	[SC_POST_BLOCK] =
-	    "{'$id':'/lisk/postBlockEvent','type':'object',"
-	    "'properties':{"
-	    "'block':{'dataType':'bytes','fieldNumber':1}}}",
-	[SC_BLOCK] =
-	    "{'$id':'/block','type':'object',"
-	    "'properties':{"
-	    "'header':{'dataType':'bytes','fieldNumber':1},"
-	    "'transactions':{'type':'array','items':{'dataType':'bytes'},'f"
-	    "ieldNumber':2},"
-	    "'assets':{'type':'array','items':{'dataType':'bytes'},'fieldNu"
-	    "mber':3}}}",
-	[SC_HEADER] =
-	    "{'$id':'/block/header/3/without-id','type':'object',"
-	    "'properties':{"
-	    "'version':{'dataType':'uint32','fieldNumber':1},"
-	    "'timestamp':{'dataType':'uint32','fieldNumber':2},"
-	    "'height':{'dataType':'uint32','fieldNumber':3},"
-	    "'previousBlockID':{'dataType':'bytes','fieldNumber':4},"
-	    "'generatorAddress':{'dataType':'bytes','fieldNumber':5},"
-	    "'transactionRoot':{'dataType':'bytes','fieldNumber':6},"
-	    "'assetRoot':{'dataType':'bytes','fieldNumber':7},"
-	    "'eventRoot':{'dataType':'bytes','fieldNumber':8},"
-	    "'stateRoot':{'dataType':'bytes','fieldNumber':9},"
-	    "'maxHeightPrevoted':{'dataType':'uint32','fieldNumber':10},"
-	    "'maxHeightGenerated':{'dataType':'uint32','fieldNumber':11},"
-	    "'impliesMaxPrevotes':{'dataType':'boolean','fieldNumber':12},"
-	    "'validatorsHash':{'dataType':'bytes','fieldNumber':13},"
-	    "'aggregateCommit':{'type':'object','fieldNumber':14,'propertie"
-	    "s':{'height':{'dataType':'uint32','fieldNumber':1},'aggregatio"
-	    "nBits':{'dataType':'bytes','fieldNumber':2},'certificateSignat"
-	    "ure':{'dataType':'bytes','fieldNumber':3}}},"
-	    "'signature':{'dataType':'bytes','fieldNumber':15}}}",
-	[SC_ASSET] =
-	    "{'$id':'/block/asset/3','type':'object',"
-	    "'properties':{"
-	    "'module':{'dataType':'string','fieldNumber':1},"
-	    "'data':{'dataType':'bytes','fieldNumber':2}}}",
-	[SC_RANDOM] =
-	    "{'$id':'/modules/random/block/header/asset','type':'object',"
-	    "'properties':{"
-	    "'seedReveal':{'dataType':'bytes','fieldNumber':1}}}",
-	[SC_TX] =
-	    "{'$id':'/lisk/transaction','type':'object',"
-	    "'properties':{"
-	    "'module':{'dataType':'string','fieldNumber':1},"
-	    "'command':{'dataType':'string','fieldNumber':2},"
-	    "'nonce':{'dataType':'uint64','fieldNumber':3},"
-	    "'fee':{'dataType':'uint64','fieldNumber':4},"
-	    "'senderPublicKey':{'dataType':'bytes','fieldNumber':5},"
-	    "'params':{'dataType':'bytes','fieldNumber':6},"
-	    "'signatures':{'type':'array','items':{'dataType':'bytes'},'fie"
-	    "ldNumber':7}}}",
-	[SC_TX_ANNOUNCE] =
-	    "{'$id':'/lisk/postTransactionsAnnouncementSchema','type':'obje"
-	    "ct',"
-	    "'properties':{"
-	    "'transactionIds':{'type':'array','fieldNumber':1,'items':{'dat"
-	    "aType':'bytes'}}}}",
-	[SC_COMMITS] =
-	    "{'$id':'/consensus/singleCommitsNetworkPacket','type':'object'"
-	    ","
-	    "'properties':{"
-	    "'commits':{'type':'array','fieldNumber':1,'items':{'dataType':"
-	    "'bytes'}}}}",
-	[SC_COMMIT] =
-	    "{'$id':'/consensus/singleCommit','type':'object',"
-	    "'properties':{"
-	    "'blockID':{'dataType':'bytes','fieldNumber':1},"
-	    "'height':{'dataType':'uint32','fieldNumber':2},"
-	    "'validatorAddress':{'dataType':'bytes','fieldNumber':3},"
-	    "'certificateSignature':{'dataType':'bytes','fieldNumber':4}}}",
-	[SC_HCB_REQ] =
-	    "{'$id':'/lisk/getHighestCommonBlockRequest','type':'object',"
-	    "'properties':{"
-	    "'ids':{'type':'array','fieldNumber':1,'items':{'dataType':'byt"
-	    "es'}}}}",
-	[SC_HCB_RES] =
-	    "{'$id':'/lisk/getHighestCommonBlockResponse','type':'object',"
-	    "'properties':{"
-	    "'id':{'dataType':'bytes','fieldNumber':1}}}",
-	[SC_BFI_REQ] =
-	    "{'$id':'lisk/getBlocksFromIdRequest','type':'object',"
-	    "'properties':{"
-	    "'blockId':{'fieldNumber':1,'dataType':'bytes'}}}",
-	[SC_BFI_RES] =
-	    "{'$id':'lisk/getBlocksFromIdResponse','type':'object',"
-	    "'properties':{"
-	    "'blocks':{'type':'array','fieldNumber':1,'items':{'dataType':'"
-	    "bytes'}}}}",
-	[SC_TXS_REQ] =
-	    "{'$id':'/lisk/getTransactionRequest','type':'object',"
-	    "'properties':{"
-	    "'transactionIds':{'type':'array','fieldNumber':1,'items':{'dat"
-	    "aType':'bytes'}}}}",
-	[SC_TXS_RES] =
-	    "{'$id':'/lisk/getTransactionsResponse','type':'object',"
-	    "'properties':{"
-	    "'transactions':{'type':'array','fieldNumber':1,'items':{'dataT"
-	    "ype':'bytes'}}}}",
-	[SC_LEGACY_REQ] =
-	    "{'$id':'/legacy/getBlocksFromIdRequest','type':'object',"
-	    "'properties':{"
-	    "'blockID':{'fieldNumber':1,'dataType':'bytes'},"
-	    "'snapshotBlockID':{'fieldNumber':2,'dataType':'bytes'}}}",
-	[SC_TRANSFER] =
-	    "{'$id':'/lisk/transferParams','type':'object',"
-	    "'properties':{"
-	    "'tokenID':{'dataType':'bytes','fieldNumber':1},"
-	    "'amount':{'dataType':'uint64','fieldNumber':2},"
-	    "'recipientAddress':{'dataType':'bytes','fieldNumber':3},"
-	    "'data':{'dataType':'string','fieldNumber':4}}}",
-	[SC_STAKE] =
-	    "{'$id':'/pos/command/stakeValidatorParams','type':'object',"
-	    "'properties':{"
-	    "'stakes':{'type':'array','fieldNumber':1,'items':{'type':'obje"
-	    "ct','properties':{'validatorAddress':{'dataType':'bytes','fiel"
-	    "dNumber':1},'amount':{'dataType':'sint64','fieldNumber':2}}}}}"
-	    "}",
-	[SC_NODEINFO] =
-	    "{'$id':'/nodeInfo','type':'object',"
-	    "'properties':{"
-	    "'chainID':{'dataType':'bytes','fieldNumber':1},"
-	    "'networkVersion':{'dataType':'string','fieldNumber':2},"
-	    "'nonce':{'dataType':'string','fieldNumber':3},"
-	    "'advertiseAddress':{'dataType':'boolean','fieldNumber':4},"
-	    "'options':{'type':'object','fieldNumber':5,'properties':{'heig"
-	    "ht':{'dataType':'uint32','fieldNumber':1},'maxHeightPrevoted':"
-	    "{'dataType':'uint32','fieldNumber':2},'blockVersion':{'dataTyp"
-	    "e':'uint32','fieldNumber':3},'lastBlockID':{'dataType':'bytes'"
-	    ",'fieldNumber':4},'legacy':{'type':'array','fieldNumber':5,'it"
-	    "ems':{'dataType':'bytes'}}}}}}",
+/* lp2p_network_schema() names of the schemas above, in that order */
+static const char *const schema_name[SC_N] = {
+	"postBlockEvent", "block", "blockHeader", "transaction",
+	"postTransactionsAnnouncement", "singleCommitsNetworkPacket",
+	"singleCommit", "getHighestCommonBlockRequest",
+	"getHighestCommonBlockResponse", "getBlocksFromIdRequest",
+	"getBlocksFromIdResponse", "getTransactionsRequest",
+	"getTransactionsResponse", "getLegacyBlocksFromIdRequest", "nodeInfo",
 };
+
+#define MAX_SCHEMAS	128	/* every schema network.c names */
 
 struct lp2p_liskcore {
 	struct lp2p_schema	*sc[SC_N];
+	/* every named schema, for the params of transactions */
+	const char		*name[MAX_SCHEMAS];
+	struct lp2p_schema	*all[MAX_SCHEMAS];
+	size_t			 nall;
 };
+
+static int
+compile(const char *name, struct lp2p_schema **out, struct lp2p_err *err)
+{
+	jv j = lp2p_network_schema(name);
+
+	if (!jv_is_valid(j)) {
+		jv_free(j);
+		return lp2p_errf(err, LP2P_EINVAL,
+		    "liskcore: no schema named %s", name);
+	}
+	return lp2p_schema_new(out, j, err);
+}
 
 int
 lp2p_liskcore_new(struct lp2p_liskcore **out, struct lp2p_err *err)
 {
 	struct lp2p_liskcore *lc;
-	char buf[2048];
+	const char *name;
 	int rc;
 
 	*out = NULL;
 	if ((lc = calloc(1, sizeof(*lc))) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "liskcore: out of memory");
-	for (int i = 0; i < SC_N; i++) {
-		jv j;
-
-		if (strlcpy(buf, schema_text[i], sizeof(buf)) >= sizeof(buf)) {
-			lp2p_liskcore_free(lc);
-			return lp2p_errf(err, LP2P_EINVAL,
-			    "liskcore: schema %d too long", i);
-		}
-		for (char *p = buf; *p != '\0'; p++)
-			if (*p == '\'')
-				*p = '"';
-		j = jv_parse(buf);
-		if ((rc = lp2p_schema_new(&lc->sc[i], j, err)) != 0) {
+	for (int i = 0; i < SC_N; i++)
+		if ((rc = compile(schema_name[i], &lc->sc[i], err)) != 0) {
 			lp2p_liskcore_free(lc);
 			return rc;
 		}
+	for (size_t i = 0; (name = lp2p_network_schema_at(i)) != NULL &&
+	    lc->nall < MAX_SCHEMAS; i++) {
+		if ((rc = compile(name, &lc->all[lc->nall], err)) != 0) {
+			lp2p_liskcore_free(lc);
+			return rc;
+		}
+		lc->name[lc->nall++] = name;
 	}
 	*out = lc;
 	return 0;
@@ -210,20 +93,36 @@ lp2p_liskcore_free(struct lp2p_liskcore *lc)
 		return;
 	for (int i = 0; i < SC_N; i++)
 		lp2p_schema_free(lc->sc[i]);
+	for (size_t i = 0; i < lc->nall; i++)
+		lp2p_schema_free(lc->all[i]);
 	free(lc);
+}
+
+/* The compiled params schema of module:command, or NULL. */
+static const struct lp2p_schema *
+params_schema(const struct lp2p_liskcore *lc, const char *mod,
+    const char *cmd)
+{
+	const char *name = lp2p_network_params_schema(mod, cmd);
+
+	for (size_t i = 0; name != NULL && i < lc->nall; i++)
+		if (strcmp(lc->name[i], name) == 0)
+			return lc->all[i];
+	return NULL;
 }
 
 /* ---- helpers -------------------------------------------------------- */
 
-/* Decode bytes with schema `which`; "what: ..." on failure. */
+/* Decode bytes with a schema; "what: ..." on failure. */
 static int
-dec(const struct lp2p_liskcore *lc, int which, const uint8_t *b, size_t n,
-    jv *out, const char *what, struct lp2p_err *err)
+dec_s(const struct lp2p_schema *sc, const uint8_t *b, size_t n, jv *out,
+    const char *what, struct lp2p_err *err)
 {
 	struct lp2p_err e;
 	int rc;
 
-	if ((rc = lp2p_codec_decode(lc->sc[which], b, n, out, &e)) != 0)
+	if ((rc = lp2p_codec_decode(sc, b != NULL ? b : (const uint8_t *)"",
+	    n, out, &e)) != 0)
 		return lp2p_errf(err, rc, "%s: %s", what, e.msg);
 	if (jv_get_kind(*out) != JV_KIND_OBJECT) {
 		jv_free(*out);
@@ -231,6 +130,14 @@ dec(const struct lp2p_liskcore *lc, int which, const uint8_t *b, size_t n,
 		return lp2p_errf(err, LP2P_ECODEC, "%s: not an object", what);
 	}
 	return 0;
+}
+
+/* Decode bytes with schema `which` of the table. */
+static int
+dec(const struct lp2p_liskcore *lc, int which, const uint8_t *b, size_t n,
+    jv *out, const char *what, struct lp2p_err *err)
+{
+	return dec_s(lc->sc[which], b, n, out, what, err);
 }
 
 /* The bytes of a hex string jv (not consumed); NULL and -1 if not one. */
@@ -246,8 +153,8 @@ hex_bytes(jv h, uint8_t **b)
 
 /* Decode the bytes a hex string jv (consumed) holds. */
 static int
-dec_hex(const struct lp2p_liskcore *lc, int which, jv h, jv *out,
-    const char *what, struct lp2p_err *err)
+dec_hex(const struct lp2p_schema *sc, jv h, jv *out, const char *what,
+    struct lp2p_err *err)
 {
 	uint8_t *b;
 	long n;
@@ -257,7 +164,7 @@ dec_hex(const struct lp2p_liskcore *lc, int which, jv h, jv *out,
 	jv_free(h);
 	if (n < 0)
 		return lp2p_errf(err, LP2P_ECODEC, "%s: not bytes", what);
-	rc = dec(lc, which, b, (size_t)n, out, what, err);
+	rc = dec_s(sc, b, (size_t)n, out, what, err);
 	free(b);
 	return rc;
 }
@@ -348,48 +255,29 @@ items(jv a, const char *what, struct lp2p_err *err)
 
 /* ---- transactions, blocks, commits ---------------------------------- */
 
-/* params of the commands whose schema we know, else left as hex */
+/*
+ * params decoded with the command's schema (network.c knows the Core 4
+ * commands; addresses come out in lisk32 where the schema says so), else
+ * left as hex.
+ */
 static jv
 tx_params(const struct lp2p_liskcore *lc, jv tx)
 {
 	jv mod = get(tx, "module"), cmd = get(tx, "command");
 	jv params = get(tx, "params"), out;
-	int which = -1;
+	const struct lp2p_schema *sc = NULL;
 
 	if (jv_get_kind(mod) == JV_KIND_STRING &&
-	    jv_get_kind(cmd) == JV_KIND_STRING) {
-		const char *m = jv_string_value(mod), *c = jv_string_value(cmd);
-
-		if (strcmp(m, "token") == 0 && strcmp(c, "transfer") == 0)
-			which = SC_TRANSFER;
-		else if (strcmp(m, "pos") == 0 && strcmp(c, "stake") == 0)
-			which = SC_STAKE;
-	}
+	    jv_get_kind(cmd) == JV_KIND_STRING)
+		sc = params_schema(lc, jv_string_value(mod),
+		    jv_string_value(cmd));
 	jv_free(mod);
 	jv_free(cmd);
-	if (which == -1 ||
-	    dec_hex(lc, which, jv_copy(params), &out, "params", NULL) != 0)
+	if (sc == NULL ||
+	    dec_hex(sc, jv_copy(params), &out, "params", NULL) != 0)
 		return params;
 	jv_free(params);
-	if (which == SC_TRANSFER)
-		return set(out, "recipientAddress",
-		    lisk32_of(get(out, "recipientAddress")));
-	/* pos:stake */
-	{
-		jv stakes = get(out, "stakes"), s2 = jv_array();
-		int n = items(stakes, "stakes", NULL);
-
-		for (int i = 0; i < n; i++) {
-			jv s = jv_array_get(jv_copy(stakes), i);
-
-			if (jv_get_kind(s) == JV_KIND_OBJECT)
-				s = set(s, "validatorAddress",
-				    lisk32_of(get(s, "validatorAddress")));
-			s2 = jv_array_append(s2, s);
-		}
-		jv_free(stakes);
-		return set(out, "stakes", s2);
-	}
+	return out;
 }
 
 /* Readable transaction from its bytes. */
@@ -586,8 +474,8 @@ commit_list(const struct lp2p_liskcore *lc, jv a, jv *out,
 	for (int i = 0; i < n; i++) {
 		jv c;
 
-		rc = dec_hex(lc, SC_COMMIT, jv_array_get(jv_copy(a), i), &c,
-		    "commit", err);
+		rc = dec_hex(lc->sc[SC_COMMIT], jv_array_get(jv_copy(a), i),
+		    &c, "commit", err);
 		if (rc != 0) {
 			jv_free(*out);
 			*out = jv_invalid();
