@@ -71,6 +71,45 @@ cli_watch_net_flag(struct cli_watch_net *n, int ch, const char *arg)
 	}
 }
 
+/* A preset: chain, version, port, seeds, and the Core 4 options. */
+static void
+net_preset(struct cli_watch_net *n)
+{
+	const struct lp2p_network *net = lp2p_network_find(n->name);
+	const char *const *seeds;
+	struct lp2p_err e;
+	const uint8_t *id;
+	size_t len, k = 0;
+
+	if (net == NULL)
+		errx(2, "--network %s: unknown network (%s)", n->name,
+		    lp2p_network_names());
+	if (n->version != NULL)
+		errx(2, "--network-version: only with --chain-id (--network "
+		    "%s sets it)", n->name);
+	id = lp2p_network_chain_id(net, &len);
+	if (len > sizeof(n->chain_id))
+		errx(1, "--network %s: chain ID too long", n->name);
+	memcpy(n->chain_id, id, len);
+	n->chain_id_len = len;
+	strlcpy(n->network_version, lp2p_network_version(net),
+	    sizeof(n->network_version));
+	n->port = lp2p_network_port(net);
+	/* Lisk Core refuses a nodeInfo without its options: send them */
+	if (lp2p_schema_nodeinfo(&n->schema,
+	    lp2p_network_options_schema(net), &e) != 0)
+		errx(1, "--network %s: %s", n->name, e.msg);
+	jv_free(n->options);
+	n->options = lp2p_network_default_options(net);
+	seeds = lp2p_network_seeds(net);
+	for (size_t i = 0; seeds != NULL && seeds[i] != NULL &&
+	    k < CLI_WATCH_MAX_SEEDS; i++)
+		if (asprintf(&n->seedbuf[k++], "%s:%u", seeds[i],
+		    n->port) == -1)
+			err(1, NULL);
+	n->nseeds = k;
+}
+
 void
 cli_watch_net_finish(struct cli_watch_net *n)
 {
@@ -79,9 +118,10 @@ cli_watch_net_finish(struct cli_watch_net *n)
 
 	if (n->name != NULL && n->chain_hex != NULL)
 		errx(2, "--network and --chain-id: choose one");
-	if (n->name != NULL)
-		errx(2, "--network %s: presets are not available yet",
-		    n->name);
+	if (n->name != NULL) {
+		net_preset(n);
+		return;
+	}
 	if (n->chain_hex == NULL)
 		errx(2, "no network: give --network NAME or --chain-id HEX");
 	len = lp2p_hex_decode(n->chain_hex, strlen(n->chain_hex), &b);
@@ -123,9 +163,8 @@ cli_watch_net_seeds(const struct cli_watch_net *n, const char **out,
 {
 	int k = 0;
 
-	for (int i = 0; n->seeds != NULL && n->seeds[i] != NULL && k < max;
-	    i++)
-		out[k++] = n->seeds[i];
+	for (size_t i = 0; i < n->nseeds && k < max; i++)
+		out[k++] = n->seedbuf[i];
 	return k;
 }
 
@@ -136,6 +175,9 @@ cli_watch_net_release(struct cli_watch_net *n)
 	n->options = jv_null();
 	lp2p_schema_free(n->schema);
 	n->schema = NULL;
+	for (size_t i = 0; i < n->nseeds; i++)
+		free(n->seedbuf[i]);
+	n->nseeds = 0;
 }
 
 char *

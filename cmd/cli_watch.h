@@ -20,6 +20,7 @@ void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
 void	 cli_watch_out_close(uv_loop_t *);
 
 /* ---- the network: --network, --chain-id, --network-version ---------- */
+#define CLI_WATCH_MAX_SEEDS	64	/* seeds of a preset */
 struct cli_watch_net {
 	const char	*name;		/* --network, or NULL */
 	const char	*chain_hex;	/* --chain-id */
@@ -29,7 +30,8 @@ struct cli_watch_net {
 	char		 network_version[32];
 	jv		 options;	/* nodeInfo options to send, or null */
 	struct lp2p_schema *schema;	/* nodeInfo schema (NULL: plain) */
-	const char *const *seeds;	/* preset seeds (NULL-terminated) */
+	char		*seedbuf[CLI_WATCH_MAX_SEEDS];	/* preset seeds */
+	size_t		 nseeds;
 	uint16_t	 port;
 };
 void	 cli_watch_net_init(struct cli_watch_net *);

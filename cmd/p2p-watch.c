@@ -234,13 +234,17 @@ decode_event(struct watch *w, jv ev)
 		    jv_string(e.msg));
 	/* a block raises what we know of the network's height */
 	{
-		jv h = jv_object_get(jv_object_get(jv_copy(out),
-		    jv_string("block")), jv_string("height"));
+		jv blk = jv_object_get(jv_copy(out), jv_string("block"));
 
-		if (jv_get_kind(h) == JV_KIND_NUMBER &&
-		    jv_number_value(h) > w->net_height)
-			w->net_height = jv_number_value(h);
-		jv_free(h);
+		if (jv_get_kind(blk) == JV_KIND_OBJECT) {
+			jv h = jv_object_get(jv_copy(blk), jv_string("height"));
+
+			if (jv_get_kind(h) == JV_KIND_NUMBER &&
+			    jv_number_value(h) > w->net_height)
+				w->net_height = jv_number_value(h);
+			jv_free(h);
+		}
+		jv_free(blk);
 	}
 	return jv_object_set(ev, jv_string("decoded"), out);
 }
