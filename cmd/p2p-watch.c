@@ -413,11 +413,13 @@ parse_events(struct watch *w, const char *arg)
 		errx(2, "--events '%s': no type named", arg);
 }
 
+/* Globals, so that exits on bad input leave nothing LSan calls leaked. */
+static struct watch w;
+static struct cli_watch_net net;
+
 int
 main(int argc, char *argv[])
 {
-	struct watch w;
-	struct cli_watch_net net;
 	struct lp2p_crawl_config cfg;
 	struct lp2p_crawl_cb cb = { on_peer, on_event, on_done };
 	struct lp2p_err e;
