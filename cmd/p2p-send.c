@@ -32,6 +32,12 @@
 #define MAX_DATA	((LP2P_WS_MAX_PAYLOAD - 1024) / 4 * 3)	/* bytes */
 #define DEFAULT_RATE	50		/* items per second per peer */
 #define STATUS_WINDOW	10000		/* ms: getPeers/postNodeInfo window */
+/*
+ * ms between our last one-way message and our close: the reference hands
+ * received events to its application a tick later, and drops them when
+ * the close frame is already there.
+ */
+#define CLOSE_LINGER	200
 
 struct item {
 	char	*name;
@@ -68,6 +74,7 @@ struct target {
 	bool			 getpeers_sent;
 	uint64_t		 pni_window;
 	int			 pni_count;
+	uint64_t		 last_message;	/* uv_now() of the last send */
 };
 
 static struct {
@@ -88,6 +95,7 @@ static struct {
 
 static void	usage(FILE *, int) __attribute__((noreturn));
 static void	pump(struct target *);
+static void	finish(struct target *);
 
 static void
 usage(FILE *f, int status)
@@ -201,10 +209,26 @@ on_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r, void *arg)
 /* ---- pacing ------------------------------------------------------------ */
 
 static void
+on_linger(uv_timer_t *h)
+{
+	struct target *t = h->data;
+
+	finish(t);
+}
+
+static void
 finish(struct target *t)
 {
+	uint64_t now = uv_now(&g.loop);
+
 	if (t->done_sending)
 		return;
+	if (!t->closed && t->last_message > 0 &&
+	    now < t->last_message + CLOSE_LINGER) {
+		uv_timer_start(&t->pace, on_linger, t->last_message +
+		    CLOSE_LINGER - now, 0);
+		return;
+	}
 	t->done_sending = true;
 	uv_timer_stop(&t->pace);
 	if (t->outstanding == 0 && t->peer != NULL && !t->closed)
@@ -312,6 +336,7 @@ pump(struct target *t)
 		    it->data : NULL, it->len);
 		if (strcmp(it->name, "postNodeInfo") == 0)
 			t->pni_count++;
+		t->last_message = now;
 		emit_result(t, it, -1, jv_invalid(), rc < 0 ?
 		    lp2p_strerror(rc) : NULL);
 	}

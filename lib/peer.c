@@ -79,6 +79,7 @@ struct lp2p_peer {
 	double			 latency;
 	uint64_t		 connect_time;
 	uint64_t		 ping_start;
+	uint64_t		 pings;
 };
 
 struct lp2p_peer_server {
@@ -500,7 +501,8 @@ on_ping_reply(struct lp2p_sc *sc, int status, jv data, void *arg)
 	struct lp2p_peer *p = arg;
 
 	(void)sc;
-	(void)status;
+	if (status == 0)
+		p->pings++;
 	jv_free(data);
 	p->latency = (double)(uv_now(p->loop) - p->ping_start);
 	if (!p->closing)
@@ -1346,6 +1348,7 @@ lp2p__peer_stats(const struct lp2p_peer *p, struct lp2p_peer_stats *s)
 	    (double)p->responses_sent / (double)p->requests_received : 0;
 	s->message_rate = p->ws_rate;
 	s->connect_time = p->connect_time;
+	s->pings = p->pings;
 }
 
 void

@@ -119,6 +119,7 @@ struct lp2p_peer_stats {
 	uint64_t	 responses_sent;
 	double		 message_rate;	/* messages in the previous window */
 	uint64_t	 connect_time;	/* uv_now() when created */
+	uint64_t	 pings;		/* ping RPC replies received */
 };
 
 struct lp2p_peer_cb {

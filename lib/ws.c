@@ -400,8 +400,18 @@ ws_pump(struct lp2p_ws *ws)
 	}
 	if (ws->ctx != NULL && wslay_event_get_close_sent(ws->ctx) &&
 	    (wslay_event_get_close_received(ws->ctx) ||
-	    !wslay_event_get_read_enabled(ws->ctx)))
-		ws_kill(ws, ws->have_code ? ws->code : 1006, ws->reason);
+	    !wslay_event_get_read_enabled(ws->ctx))) {
+		if (!ws->have_code) {
+			/* wslay closed by itself: too big or protocol error */
+			ws->code = wslay_event_get_status_code_sent(ws->ctx);
+			ws->have_code = true;
+			ws->by_us = true;
+			strlcpy(ws->reason, ws->code == 1009 ?
+			    "message too big" : "protocol error",
+			    sizeof(ws->reason));
+		}
+		ws_kill(ws, ws->code, ws->reason);
+	}
 }
 
 /* ---- input -------------------------------------------------------- */
@@ -524,13 +534,6 @@ ws_feed(struct lp2p_ws *ws, const uint8_t *p, size_t n)
 	    !wslay_event_want_write(ws->ctx)) {
 		ws_kill(ws, 1009, "message too big");
 		return;
-	}
-	if (!wslay_event_get_read_enabled(ws->ctx) && !ws->have_code) {
-		ws->code = wslay_event_get_status_code_sent(ws->ctx);
-		ws->have_code = true;
-		ws->by_us = true;
-		strlcpy(ws->reason, ws->code == 1009 ? "message too big" :
-		    "protocol error", sizeof(ws->reason));
 	}
 	ws_pump(ws);
 }
@@ -666,9 +669,17 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n < 0) {
 		if (ws->ctx != NULL && wslay_event_get_close_received(ws->ctx))
 			ws_kill(ws, ws->code, ws->reason);
-		else
-			ws_kill(ws, 1006, n == UV_EOF ? "Socket hung up" :
-			    uv_strerror((int)n));
+		else {
+			if (!ws->have_code) {
+				ws->code = 1006;
+				ws->have_code = true;
+				ws->by_us = false;
+				strlcpy(ws->reason, n == UV_EOF ?
+				    "Socket hung up" : uv_strerror((int)n),
+				    sizeof(ws->reason));
+			}
+			ws_kill(ws, ws->code, ws->reason);
+		}
 		return;
 	}
 	if (n == 0)

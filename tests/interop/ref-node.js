@@ -27,6 +27,7 @@
  *   {"op":"sendToPeer","peerId":P,"event":E,"data":HEX}
  *   {"op":"request","procedure":R,"data":HEX}
  *   {"op":"requestFromPeer","peerId":P,"procedure":R,"data":HEX}
+ *   {"op":"flood","peerId":P,"event":E,"count":N}   N messages at once
  *   {"op":"respond","mode":M}               change the respond mode
  *   {"op":"applyPenalty","peerId":P,"penalty":N}
  *   {"op":"getConnectedPeers"}  {"op":"stop"}
@@ -173,6 +174,11 @@ async function command(c) {
 			reply({ peerId: r.peerId, data: r.data === undefined ? null : r.data.toString('hex') });
 			break;
 		}
+		case 'flood':
+			for (let i = 0; i < c.count; i++)
+				p2p.sendToPeer({ event: c.event }, c.peerId);
+			reply({});
+			break;
 		case 'respond':
 			opt.respond = c.mode;
 			reply({});

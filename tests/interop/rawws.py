@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""rawws.py — a deliberately naive WebSocket client for rejection tests.
+
+Usage: rawws.py HOST:PORT [options] [ACTION...]
+  --path TARGET      request target (default: a valid /rpc/ query, chain
+                     10000000, version 1.0, random nonce, port 5999)
+  --chain HEX --version V --port N --nonce HEX   query fields
+  --head TEXT        send TEXT (\\r\\n escapes allowed) as the whole head
+  --wait MS          after the actions, read for MS (default 1500)
+Actions, in order, after the upgrade:
+  text:STRING        send a masked text frame
+  handshake          send the SocketCluster #handshake
+  ping               send a WebSocket ping control frame
+  big:N              send a frame header announcing N bytes, then 1 KiB
+  sleep:MS           pause
+Prints one JSON line per event: {"http":STATUS,"head":...},
+{"frame":opcode,"text":...}, {"close":CODE}, {"eof":true}.
+Exit status 0.  Only for loopback tests.
+"""
+import json
+import os
+import socket
+import struct
+import sys
+import time
+
+
+def frame(opcode, payload, length=None):
+    mask = os.urandom(4)
+    n = len(payload) if length is None else length
+    head = bytes([0x80 | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    elif n < 65536:
+        head += bytes([0x80 | 126]) + struct.pack('>H', n)
+    else:
+        head += bytes([0x80 | 127]) + struct.pack('>Q', n)
+    body = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
+    return head + mask + body
+
+
+def out(o):
+    sys.stdout.write(json.dumps(o) + '\n')
+    sys.stdout.flush()
+
+
+def main():
+    args = sys.argv[1:]
+    host, port = args.pop(0).rsplit(':', 1)
+    q = {'chain': '10000000', 'version': '1.0', 'port': '5999',
+         'nonce': os.urandom(8).hex()}
+    path = head = None
+    wait = 1.5
+    actions = []
+    while args:
+        a = args.pop(0)
+        if a in ('--chain', '--version', '--port', '--nonce'):
+            q[a[2:]] = args.pop(0)
+        elif a == '--path':
+            path = args.pop(0)
+        elif a == '--head':
+            head = args.pop(0).encode().decode('unicode_escape').encode('latin1')
+        elif a == '--wait':
+            wait = int(args.pop(0)) / 1000
+        else:
+            actions.append(a)
+    if path is None:
+        path = ('/rpc/?networkVersion=%s&chainID=%s&nonce=%s'
+                '&advertiseAddress=false&port=%s' %
+                (q['version'], q['chain'], q['nonce'], q['port']))
+    s = socket.create_connection((host, int(port)), timeout=5)
+    if head is None:
+        head = ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
+                'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+                'Connection: Upgrade\r\nUpgrade: websocket\r\n'
+                'Host: %s:%s\r\n\r\n' % (path, host, port)).encode()
+    s.sendall(head)
+    buf = b''
+    try:
+        while b'\r\n\r\n' not in buf:
+            d = s.recv(65536)
+            if not d:
+                out({'eof': True})
+                return
+            buf += d
+    except (socket.timeout, ConnectionResetError):
+        out({'eof': True})
+        return
+    h, buf = buf.split(b'\r\n\r\n', 1)
+    status = int(h.split(b' ')[1])
+    out({'http': status, 'head': h.decode('latin1')})
+    if status != 101:
+        return
+    try:
+        for a in actions:
+            if a == 'handshake':
+                s.sendall(frame(1, b'{"event":"#handshake","data":{"authToken":null},"cid":1}'))
+            elif a == 'ping':
+                s.sendall(frame(9, b''))
+            elif a.startswith('text:'):
+                s.sendall(frame(1, a[5:].encode()))
+            elif a.startswith('big:'):
+                s.sendall(frame(1, b'x' * 1024, int(a[4:]))[:14 + 1024])
+            elif a.startswith('sleep:'):
+                time.sleep(int(a[6:]) / 1000)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    end = time.time() + wait
+    s.settimeout(0.1)
+    while time.time() < end:
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            d = b''
+        if not d:
+            out({'eof': True})
+            return
+        buf += d
+        while len(buf) >= 2:
+            op = buf[0] & 15
+            n = buf[1] & 127
+            off = 2
+            if n == 126:
+                if len(buf) < 4:
+                    break
+                n = struct.unpack('>H', buf[2:4])[0]
+                off = 4
+            elif n == 127:
+                if len(buf) < 10:
+                    break
+                n = struct.unpack('>Q', buf[2:10])[0]
+                off = 10
+            if len(buf) < off + n:
+                break
+            p = buf[off:off + n]
+            buf = buf[off + n:]
+            if op == 8:
+                code = struct.unpack('>H', p[:2])[0] if len(p) >= 2 else 1005
+                out({'close': code})
+            else:
+                out({'frame': op, 'text': p.decode('utf-8', 'replace')})
+    out({'timeout': True})
+
+
+main()
