@@ -15,6 +15,7 @@
 struct lp2p__nb {
 	struct lp2p_book	*b;
 	char			*path;		/* NULL: memory only */
+	int			 dirty;		/* changes since the last sync */
 };
 
 static void
@@ -28,19 +29,51 @@ lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
     size_t chainlen, uint32_t secret, uint64_t now, struct lp2p_err *err)
 {
 	struct lp2p__nb *nb;
-	int rc;
+	uint8_t have[LP2P_BOOK_MAX_CHAIN_ID];
+	size_t hlen;
+	int rc, fd;
 
-	(void)now;
 	if ((nb = calloc(1, sizeof(*nb))) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
-	if ((rc = lp2p_book_new(&nb->b, secret, err)) != 0) {
+	if (path != NULL && (nb->path = strdup(path)) == NULL) {
 		free(nb);
+		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
+	}
+	rc = path == NULL ? LP2P_ENOTFOUND : lp2p_book_load(&nb->b, path, err);
+	if (rc == 0) {
+		hlen = lp2p_book_chain_id(nb->b, have);
+		if (hlen != 0 && (hlen != chainlen ||
+		    memcmp(have, chain, chainlen) != 0)) {
+			lp2p__nb_free(nb);
+			return lp2p_errf(err, LP2P_EINVAL, "%s: the book is "
+			    "for another chain ID", path);
+		}
+		if (hlen == 0)
+			lp2p_book_set_chain_id(nb->b, chain, chainlen);
+		*out = nb;
+		return 0;
+	}
+	if (rc != LP2P_ENOTFOUND) {
+		lp2p__nb_free(nb);
+		return rc;
+	}
+	if ((rc = lp2p_book_new(&nb->b, secret, err)) != 0) {
+		lp2p__nb_free(nb);
 		return rc;
 	}
 	lp2p_book_set_chain_id(nb->b, chain, chainlen);
-	if (path != NULL && (nb->path = strdup(path)) == NULL) {
-		lp2p__nb_free(nb);
-		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
+	if (path != NULL) {
+		/* -b FILE creates the book when it does not exist */
+		if ((fd = lp2p_book_lock(path, 2000, err)) < 0) {
+			lp2p__nb_free(nb);
+			return fd;
+		}
+		rc = lp2p_book_write(nb->b, path, now, err);
+		lp2p_book_unlock(fd);
+		if (rc != 0) {
+			lp2p__nb_free(nb);
+			return rc;
+		}
 	}
 	*out = nb;
 	return 0;
@@ -68,15 +101,22 @@ lp2p__nb_list_add(struct lp2p__nb *nb, int list, const char *ip,
 {
 	int rc = lp2p_book_list_add(nb->b, list, ip, port, NULL);
 
+	nb->dirty = 1;
 	return rc == LP2P_EEXIST ? 0 : rc;
 }
 
 int
 lp2p__nb_sync(struct lp2p__nb *nb, uint64_t now, struct lp2p_err *err)
 {
-	(void)err;
+	int rc;
+
 	lp2p_book_expire(nb->b, now);
-	return 0;
+	if (nb->path == NULL ||
+	    (!nb->dirty && !lp2p_book_changed(nb->b, nb->path)))
+		return 0;
+	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0)
+		nb->dirty = 0;
+	return rc;
 }
 
 int
@@ -94,6 +134,7 @@ lp2p__nb_add(struct lp2p__nb *nb, const char *ip, uint16_t port,
 {
 	int rc = lp2p_book_add(nb->b, ip, port, source, now, NULL, NULL);
 
+	nb->dirty = 1;
 	if (rc == 0)
 		return 1;
 	return rc == LP2P_EEXIST ? 0 : rc;
@@ -106,6 +147,7 @@ lp2p__nb_upgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	char id[64];
 	int rc;
 
+	nb->dirty = 1;
 	mkid(id, sizeof(id), ip, port);
 	if (lp2p_book_lookup(nb->b, id, NULL) != 0 &&
 	    (rc = lp2p_book_add(nb->b, ip, port, NULL, now, NULL, NULL)) != 0)
@@ -119,6 +161,7 @@ lp2p__nb_downgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
 {
 	char id[64];
 
+	nb->dirty = 1;
 	mkid(id, sizeof(id), ip, port);
 	(void)lp2p_book_downgrade(nb->b, id, now);
 }
@@ -128,6 +171,7 @@ lp2p__nb_remove(struct lp2p__nb *nb, const char *ip, uint16_t port)
 {
 	char id[64];
 
+	nb->dirty = 1;
 	mkid(id, sizeof(id), ip, port);
 	(void)lp2p_book_remove(nb->b, id);
 }
@@ -139,6 +183,7 @@ lp2p__nb_set_state(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	struct lp2p_book_entry e;
 	char id[64];
 
+	nb->dirty = 1;
 	mkid(id, sizeof(id), ip, port);
 	memset(&e, 0, sizeof(e));
 	e.reputation = reputation;
@@ -164,6 +209,7 @@ void
 lp2p__nb_ban(struct lp2p__nb *nb, const char *ip, uint16_t port,
     uint64_t until)
 {
+	nb->dirty = 1;
 	(void)lp2p_book_ban(nb->b, ip, port, until, NULL);
 }
 
