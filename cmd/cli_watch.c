@@ -13,6 +13,7 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_book.h"
 #include "cli_watch.h"
 
 /* ---- output --------------------------------------------------------- */
@@ -215,29 +216,198 @@ cli_watch_resolve(const char *hostport)
 
 /* ---- -b ------------------------------------------------------------- */
 
+struct cli_book {
+	struct lp2p_book	*book;
+	char			*path;
+	unsigned		 changes;
+};
+
 struct cli_book *
 cli_watch_book_open(const char *path, const struct cli_watch_net *n)
 {
-	(void)n;
-	errx(2, "-b %s: PeerBook files are not available yet", path);
+	struct cli_book *cb;
+	struct lp2p_err e;
+	uint8_t id[LP2P_BOOK_MAX_CHAIN_ID];
+	size_t len;
+	int rc;
+
+	if ((cb = calloc(1, sizeof(*cb))) == NULL ||
+	    (cb->path = strdup(path)) == NULL)
+		err(1, NULL);
+	rc = lp2p_book_load(&cb->book, path, &e);
+	if (rc == LP2P_ENOTFOUND) {
+		uint32_t secret;
+
+		lp2p_rand_buf(&secret, sizeof(secret));
+		if (lp2p_book_new(&cb->book, secret, &e) != 0)
+			errx(1, "-b %s: %s", path, e.msg);
+		lp2p_book_set_chain_id(cb->book, n->chain_id, n->chain_id_len);
+		if (cli_book_mkdirs(path) != 0)
+			err(1, "-b %s", path);
+	} else if (rc != 0)
+		errx(2, "-b %s: %s", path, e.msg);	/* left untouched */
+	len = lp2p_book_chain_id(cb->book, id);
+	if (len != n->chain_id_len || memcmp(id, n->chain_id, len) != 0)
+		errx(2, "-b %s: the book is for another chain ID", path);
+	/* written at once: the file exists, and our changes are journaled */
+	if (lp2p_book_sync(cb->book, path, cli_now_ms(), &e) != 0)
+		errx(1, "-b %s: %s", path, e.msg);
+	return cb;
+}
+
+/* "A.B.C.D:PORT" of a record or event into ip and port; 0 or -1. */
+static int
+peer_of(jv v, char *ip, size_t iplen, uint16_t *port)
+{
+	jv id = jv_object_get(jv_copy(v), jv_string("peerId"));
+	struct lp2p_addr a;
+	int rc = -1;
+
+	if (jv_get_kind(id) == JV_KIND_STRING &&
+	    lp2p_addr_parse(&a, jv_string_value(id), NULL) == 0 &&
+	    a.family == 4) {
+		strlcpy(ip, a.ip, iplen);
+		*port = a.port;
+		rc = 0;
+	}
+	jv_free(id);
+	return rc;
+}
+
+/* Known, or added to the new table (source may be NULL). */
+static void
+book_add(struct cli_book *cb, const char *ip, uint16_t port,
+    const char *source)
+{
+	if (lp2p_book_add(cb->book, ip, port, source, cli_now_ms(), NULL,
+	    NULL) == 0)
+		cb->changes++;
+}
+
+/* Reached: into tried, with what we learned (nodeInfo, latency). */
+static void
+book_reached(struct cli_book *cb, const char *ip, uint16_t port, jv v)
+{
+	char id[LP2P_PEERID_STRLEN];
+	struct lp2p_book_entry e;
+	jv info = jv_object();
+
+	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	book_add(cb, ip, port, NULL);
+	if (lp2p_book_upgrade(cb->book, id, cli_now_ms(), NULL) != 0)
+		return;		/* banned meanwhile */
+	memset(&e, 0, sizeof(e));
+	e.last_seen = cli_now_ms();
+	{
+		jv ni = jv_object_get(jv_copy(v), jv_string("nodeInfo"));
+		jv rtt = jv_object_get(jv_copy(v), jv_string("rttMs"));
+
+		if (jv_get_kind(ni) == JV_KIND_OBJECT)
+			info = jv_object_set(info, jv_string("nodeInfo"), ni);
+		else
+			jv_free(ni);
+		if (jv_get_kind(rtt) == JV_KIND_NUMBER)
+			info = jv_object_set(info, jv_string("rttMs"), rtt);
+		else
+			jv_free(rtt);
+	}
+	if (lp2p_book_update(cb->book, id, LP2P_UPD_LAST_SEEN | LP2P_UPD_INFO,
+	    &e, info) == 0)
+		cb->changes++;
+}
+
+/* Not reachable: into new if unknown; a tried entry counts a failure. */
+static void
+book_failed(struct cli_book *cb, const char *ip, uint16_t port)
+{
+	char id[LP2P_PEERID_STRLEN];
+	struct lp2p_book_entry e;
+
+	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	if (lp2p_book_lookup(cb->book, id, &e) == 0) {
+		if (e.table == LP2P_TABLE_TRIED &&
+		    lp2p_book_downgrade(cb->book, id, cli_now_ms()) > 0)
+			cb->changes++;
+		return;
+	}
+	book_add(cb, ip, port, NULL);
 }
 
 void
-cli_watch_book_record(struct cli_book *b, jv rec)
+cli_watch_book_record(struct cli_book *cb, jv rec)
 {
-	(void)b;
-	(void)rec;
+	char ip[LP2P_IP_STRLEN];
+	uint16_t port;
+	jv r;
+
+	if (cb == NULL || peer_of(rec, ip, sizeof(ip), &port) != 0)
+		return;
+	r = jv_object_get(jv_copy(rec), jv_string("reachable"));
+	if (jv_get_kind(r) == JV_KIND_TRUE)
+		book_reached(cb, ip, port, rec);
+	else
+		book_failed(cb, ip, port);
+	jv_free(r);
 }
 
 void
-cli_watch_book_event(struct cli_book *b, jv ev)
+cli_watch_book_event(struct cli_book *cb, jv ev)
 {
-	(void)b;
-	(void)ev;
+	char ip[LP2P_IP_STRLEN];
+	const char *t;
+	uint16_t port;
+	jv type;
+
+	if (cb == NULL || peer_of(ev, ip, sizeof(ip), &port) != 0)
+		return;
+	type = jv_object_get(jv_copy(ev), jv_string("type"));
+	if (jv_get_kind(type) != JV_KIND_STRING) {
+		jv_free(type);
+		return;
+	}
+	t = jv_string_value(type);
+	if (strcmp(t, "EVENT_DISCOVERED_PEER") == 0) {
+		jv src = jv_object_get(jv_copy(ev), jv_string("sourceAddress"));
+
+		book_add(cb, ip, port, jv_get_kind(src) == JV_KIND_STRING ?
+		    jv_string_value(src) : NULL);
+		jv_free(src);
+	} else if (strcmp(t, "EVENT_CONNECT_OUTBOUND") == 0)
+		book_reached(cb, ip, port, ev);
+	else if (strcmp(t, "EVENT_CONNECT_ABORT_OUTBOUND") == 0)
+		book_failed(cb, ip, port);
+	else if (strcmp(t, "EVENT_BAN_PEER") == 0) {
+		if (lp2p_book_ban(cb->book, ip, port, cli_now_ms() +
+		    LP2P_BOOK_BAN_TIME, NULL) == 0)
+			cb->changes++;
+	}
+	jv_free(type);
 }
 
 void
-cli_watch_book_close(struct cli_book *b)
+cli_watch_book_flush(struct cli_book *cb)
 {
-	(void)b;
+	struct lp2p_err e;
+
+	if (cb == NULL || cb->changes == 0)
+		return;
+	/* a failed save is retried at the next flush and at the end */
+	if (lp2p_book_sync(cb->book, cb->path, cli_now_ms(), &e) == 0)
+		cb->changes = 0;
+	else
+		warnx("-b %s: %s", cb->path, e.msg);
+}
+
+void
+cli_watch_book_close(struct cli_book *cb)
+{
+	struct lp2p_err e;
+
+	if (cb == NULL)
+		return;
+	if (lp2p_book_sync(cb->book, cb->path, cli_now_ms(), &e) != 0)
+		errx(1, "-b %s: %s", cb->path, e.msg);
+	lp2p_book_free(cb->book);
+	free(cb->path);
+	free(cb);
 }

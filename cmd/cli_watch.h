@@ -61,6 +61,8 @@ struct cli_book *cli_watch_book_open(const char *,
 void	 cli_watch_book_record(struct cli_book *, jv);	/* not consumed */
 /* A watch event (discovered → new, connected → tried). */
 void	 cli_watch_book_event(struct cli_book *, jv);	/* not consumed */
+/* Save the changes so far (under the book's lock, merging others'). */
+void	 cli_watch_book_flush(struct cli_book *);
 /* Save and close (NULL: no-op); exit 1 when saving fails. */
 void	 cli_watch_book_close(struct cli_book *);
 

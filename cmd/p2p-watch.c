@@ -26,6 +26,7 @@
 #define MAX_SEEDS	1024		/* --seed flags */
 #define MAX_EVENTS	32		/* types in --events */
 #define MAX_DURATION	31536000	/* s, --duration ceiling (a year) */
+#define BOOK_SAVE_MS	5000		/* ms between saves of -b FILE */
 
 static const struct option longopts[] = {
 	{ "peerbook",		required_argument,	NULL,	'b' },
@@ -89,6 +90,7 @@ struct watch {
 	uv_signal_t		 sigint, sigterm;
 	uv_timer_t		 stop_timer;	/* --duration */
 	uv_timer_t		 progress;	/* crawl, stderr a terminal */
+	uv_timer_t		 save;		/* -b: save every few seconds */
 	int			 progress_on;
 	int			 stopping;
 	int			 filter_errors;
@@ -322,6 +324,7 @@ on_done(struct lp2p_crawl *c, jv summary, void *arg)
 	uv_close((uv_handle_t *)&w->sigterm, on_closed_handle);
 	uv_close((uv_handle_t *)&w->stop_timer, on_closed_handle);
 	uv_close((uv_handle_t *)&w->progress, on_closed_handle);
+	uv_close((uv_handle_t *)&w->save, on_closed_handle);
 	lp2p_crawl_free(c);
 	w->crawl = NULL;
 }
@@ -361,6 +364,14 @@ on_progress(uv_timer_t *t)
 	fprintf(stderr, "\r" PROG ": %u discovered, %u reachable, "
 	    "%u unreachable, %u active, %.1f s   ", s.discovered,
 	    s.reachable, s.unreachable, s.active, s.elapsed_ms / 1000);
+}
+
+static void
+on_save(uv_timer_t *t)
+{
+	struct watch *w = t->data;
+
+	cli_watch_book_flush(w->book);
 }
 
 /* ---- options -------------------------------------------------------- */
@@ -567,6 +578,10 @@ main(int argc, char *argv[])
 		w.progress_on = 1;
 		uv_timer_start(&w.progress, on_progress, 500, 500);
 	}
+	uv_timer_init(w.loop, &w.save);
+	w.save.data = &w;
+	if (w.book != NULL)
+		uv_timer_start(&w.save, on_save, BOOK_SAVE_MS, BOOK_SAVE_MS);
 	if (lp2p_crawl_start(w.crawl, &e) != 0)
 		errx(1, "%s", e.msg);
 	uv_run(w.loop, UV_RUN_DEFAULT);

@@ -143,3 +143,30 @@ load helpers
 	    --seed "localhost:$port" --crawl --timeout 1 --events PEER
 	echo "$output" | jq -e --arg id "127.0.0.1:$port" '.peerId == $id'
 }
+
+@test "-b: a book of another chain, or an invalid one, is refused and left alone" {
+	local book=$BATS_TEST_TMPDIR/other.peerbook port
+	port=$(free_port 127.40.250.5)
+	run -0 p2p-peers -b "$book" init --chain-id 01000000
+	cp "$book" "$BATS_TEST_TMPDIR/copy"
+	run -2 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
+	    --seed "127.40.250.5:$port" --crawl --timeout 1
+	[[ $stderr == *"-b $book: the book is for another chain ID"* ]]
+	cmp "$book" "$BATS_TEST_TMPDIR/copy"
+	echo '{"format":"liskp2p-peerbook","version":1' >"$book"
+	cp "$book" "$BATS_TEST_TMPDIR/copy"
+	run -2 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
+	    --seed "127.40.250.5:$port" --crawl --timeout 1
+	[[ $stderr == *"-b $book: "* ]]
+	cmp "$book" "$BATS_TEST_TMPDIR/copy"
+}
+
+@test "-b: an unreachable peer of a crawl goes to the new table" {
+	local book=$BATS_TEST_TMPDIR/sub/dir/x.peerbook port
+	port=$(free_port 127.40.250.6)
+	run -1 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
+	    --seed "127.40.250.6:$port" --crawl --timeout 1
+	run -0 --separate-stderr p2p-peers -b "$book" list --format ndjson
+	echo "$output" | jq -e -s --arg id "127.40.250.6:$port" \
+	    'length == 1 and .[0].peerId == $id and .[0].table == "new"'
+}

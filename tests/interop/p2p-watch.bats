@@ -199,3 +199,21 @@ crawl() {
 	    { jq -c 'select(.reachable == false)' "$out"; return 1; }
 	jq -e -s '.[-1] | .type == "SUMMARY" and .reachable == 30' "$out"
 }
+
+@test "crawl -b: reachable peers go to the tried table, the others to new" {
+	local book=$BATS_TEST_TMPDIR/crawl.peerbook
+	start_ref b1 --host 127.40.16.1 --port 5061
+	start_ref b2 --host 127.40.16.2 --port 5062 --seed 127.40.16.1:5061
+	run -0 crawl --seed 127.40.16.2:5062 --bind 127.40.16.100 -b "$book"
+	run -0 --separate-stderr p2p-peers -b "$book" list --format ndjson
+	local l=$BATS_TEST_TMPDIR/list
+	printf '%s\n' "$output" >"$l"
+	jq -e -s '[.[] | select(.table == "tried") | .peerId] | sort ==
+	    ["127.40.16.1:5061", "127.40.16.2:5062"]' "$l"
+	# b1 saw b2 dial from 127.0.0.1: unreachable, so in the new table
+	jq -e -s 'all(.[] | select(.table == "new"); .peerId |
+	    startswith("127.0.0.1:"))' "$l"
+	# a second crawl finds the same and keeps the book valid
+	run -0 crawl --seed 127.40.16.2:5062 --bind 127.40.16.101 -b "$book"
+	run -0 p2p-peers -b "$book" check
+}
