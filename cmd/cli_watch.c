@@ -3,10 +3,12 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -14,36 +16,60 @@
 #include "liskp2p.h"
 #include "cli.h"
 #include "cli_book.h"
+#include "cli_io.h"
 #include "cli_watch.h"
 
-/* ---- output --------------------------------------------------------- */
+/* ---- output: through the loop (cli_io.c), never blocking peers ---- */
+
+static struct cli_out *stdout_w;
+
+static void
+out_done(void *arg)
+{
+	(void)arg;
+}
 
 void
-cli_watch_out_init(uv_loop_t *loop)
+cli_watch_out_init(uv_loop_t *loop, void (*on_gone)(void *), void *arg)
 {
-	(void)loop;
+	int rc;
+
+	if ((rc = cli_out_new(&stdout_w, loop, STDOUT_FILENO, on_gone, arg)) != 0)
+		errx(1, "stdout: %s", uv_strerror(rc));
 }
 
 void
 cli_watch_emit(jv v)
 {
-	cli_emit(v);
+	cli_out_emit(stdout_w, v, false);
 }
 
+/*
+ * Raw text, at the end of a run (the DOT graph; no NDJSON line is pending
+ * then): written blocking, whatever libuv made of the descriptor.
+ */
 void
 cli_watch_text(const char *s)
 {
+	int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+	if (fl != -1 && (fl & O_NONBLOCK))
+		fcntl(STDOUT_FILENO, F_SETFL, fl & ~O_NONBLOCK);
 	if (fputs(s, stdout) == EOF || fflush(stdout) == EOF) {
 		if (errno == EPIPE)
-			exit(0);
+			return;
 		err(1, "stdout");
 	}
 }
 
+/* Flush what is queued (running the loop), then close. */
 void
 cli_watch_out_close(uv_loop_t *loop)
 {
-	(void)loop;
+	cli_out_close(stdout_w, out_done, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	cli_out_free(stdout_w);
+	stdout_w = NULL;
 }
 
 /* ---- network -------------------------------------------------------- */

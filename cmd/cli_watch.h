@@ -13,8 +13,11 @@
 
 #include "liskp2p.h"
 
-/* ---- output: NDJSON lines, flushed per line ------------------------- */
-void	 cli_watch_out_init(uv_loop_t *);
+/*
+ * ---- output: NDJSON lines through the loop (cli_io.c: bounded queue,
+ * DROPPED lines when the reader lags); on_gone when the reader is gone.
+ */
+void	 cli_watch_out_init(uv_loop_t *, void (*)(void *), void *);
 void	 cli_watch_emit(jv);		/* one object (consumed) and \n */
 void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
 void	 cli_watch_out_close(uv_loop_t *);

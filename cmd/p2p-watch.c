@@ -94,6 +94,7 @@ struct watch {
 	int			 progress_on;
 	int			 stopping;
 	int			 filter_errors;
+	int			 gone;		/* stdout's reader left */
 };
 
 /* ---- output --------------------------------------------------------- */
@@ -332,7 +333,7 @@ on_done(struct lp2p_crawl *c, jv summary, void *arg)
 static void
 stop(struct watch *w)
 {
-	if (w->stopping)
+	if (w->stopping || w->crawl == NULL)
 		return;
 	w->stopping = 1;
 	uv_timer_stop(&w->stop_timer);
@@ -344,6 +345,16 @@ on_signal(uv_signal_t *s, int signum)
 {
 	(void)signum;
 	stop(s->data);
+}
+
+/* stdout's reader is gone: stop quietly (exit 0). */
+static void
+on_gone(void *arg)
+{
+	struct watch *w = arg;
+
+	w->gone = 1;
+	stop(w);
 }
 
 static void
@@ -535,7 +546,7 @@ main(int argc, char *argv[])
 		errx(1, "--decode: %s", e.msg);
 
 	w.loop = uv_default_loop();
-	cli_watch_out_init(w.loop);
+	cli_watch_out_init(w.loop, on_gone, &w);
 	lp2p_crawl_config_init(&cfg);
 	cli_watch_net_apply(&net, &cfg);
 	cfg.bind = bind;
@@ -595,6 +606,8 @@ main(int argc, char *argv[])
 		jv_free(r);
 	} else
 		status = w.connects > 0 ? 0 : 1;
+	if (w.gone)
+		status = 0;
 	if (status != 0 && !w.quiet)
 		warnx("no peer was reachable");
 	cli_watch_book_close(w.book);
