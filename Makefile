@@ -53,7 +53,7 @@ ASAN_FUZZ    := $(patsubst tests/fuzz/%.c,$(ASANDIR)/fuzz/%,$(FUZZ_SRC))
 
 .PHONY: all check deps build-asan unit demo bench install uninstall clean
 
-all: lib/libliskp2p.a $(PROGS) lib/liskp2p.pc
+all: lib/libliskp2p.a $(PROGS)
 
 lib/%.o: lib/%.c $(LIB_HDR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -64,10 +64,6 @@ lib/libliskp2p.a: $(LIB_OBJ)
 
 cmd/p2p-%: cmd/p2p-%.c $(CLI_SRC) $(CLI_HDR) lib/libliskp2p.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(CLI_SRC) lib/libliskp2p.a $(LDFLAGS) $(LDLIBS)
-
-lib/liskp2p.pc: lib/liskp2p.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    lib/liskp2p.pc.in > $@
 
 # --- the sanitizer build, in its own directory -------------------------
 
@@ -122,7 +118,8 @@ install: all
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 644 lib/libliskp2p.a $(DESTDIR)$(LIBDIR)/
 	install -m 644 lib/liskp2p.h $(DESTDIR)$(INCDIR)/
-	install -m 644 lib/liskp2p.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    lib/liskp2p.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/liskp2p.pc
 	for p in $(PROGS); do install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(MAN3); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man3/; done
@@ -142,5 +139,5 @@ uninstall:
 	    $(DESTDIR)$(ZSHCOMPDIR)/_$$p $(DESTDIR)$(FISHCOMPDIR)/$$p.fish; done
 
 clean:
-	rm -rf build lib/*.o lib/libliskp2p.a lib/liskp2p.pc $(PROGS) \
+	rm -rf build lib/*.o lib/libliskp2p.a $(PROGS) \
 	    tests/interop/node_modules tests/interop/package-lock.json.tmp

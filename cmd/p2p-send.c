@@ -31,6 +31,7 @@
 #define MAX_ITEMS	1000000		/* NDJSON lines on stdin */
 #define MAX_DATA	((LP2P_WS_MAX_PAYLOAD - 1024) / 4 * 3)	/* bytes */
 #define DEFAULT_RATE	50		/* items per second per peer */
+#define MAX_INFLIGHT	256		/* requests awaiting a reply, per peer */
 #define STATUS_WINDOW	10000		/* ms: getPeers/postNodeInfo window */
 /*
  * ms between our last one-way message and our close: the reference hands
@@ -283,6 +284,8 @@ pump(struct target *t)
 		return;
 	}
 	it = &g.items[t->next];
+	if (it->request && t->outstanding >= MAX_INFLIGHT)
+		return;			/* a reply will pump again */
 	if (it->request && strcmp(it->name, "getNodeInfo") == 0 &&
 	    t->gni_sent) {
 		if (!t->gni_done)
@@ -749,6 +752,8 @@ main(int argc, char *argv[])
 	} else
 		read_stdin();
 
+	if (g.nitems == 0)
+		goto out;		/* nothing to send: no connection */
 	lp2p__peer_config_default(&g.cfg);
 	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
@@ -773,6 +778,7 @@ main(int argc, char *argv[])
 	uv_run(&g.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&g.loop) != 0)
 		warnx("loop not closed cleanly");
+out:
 	for (size_t i = 0; i < g.ntargets; i++) {
 		jv_free(g.targets[i].nodeinfo);
 		free(g.targets[i].fail_reason);

@@ -494,6 +494,14 @@ lp2p_schema_nodeinfo(struct lp2p_schema **out, jv options,
 		jv props = jv_object_get(options, jv_string("properties"));
 		jv o = jv_object();
 
+		if (jv_get_kind(props) != JV_KIND_OBJECT) {
+			jv_free(props);
+			jv_free(o);
+			jv_free(s);
+			return lp2p_errf(err, LP2P_EINVAL, "options schema: "
+			    "'properties' missing or not an object");
+		}
+
 		o = jv_object_set(o, jv_string("type"), jv_string("object"));
 		o = jv_object_set(o, jv_string("fieldNumber"), jv_number(5));
 		o = jv_object_set(o, jv_string("properties"), props);
@@ -747,6 +755,8 @@ parse_dec(const char *s, size_t len, int *neg, uint64_t *mag)
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*mag = v;
+	if (v == 0)
+		*neg = 0;	/* "-0" is 0, as BigInt("-0") */
 	return 0;
 }
 
@@ -1204,7 +1214,7 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 	size_t at, start, n;
 	uint32_t num;
 	uint8_t first = d->buf[*pos];
-	uint64_t l;
+	uint64_t l = 0;
 	int wt, r = 0;
 	long i = 0;
 
@@ -1417,12 +1427,11 @@ lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
 	}
 	hexes = jv_object_get(resp, jv_string("peers"));
 	n = jv_array_length(jv_copy(hexes));
-	if (max > 0 && (size_t)n > max) {
-		jv_free(hexes);
-		jv_free(res);
-		return lp2p_errf(err, LP2P_EPROTO,
-		    "getPeers reply: %d entries, more than %zu", n, max);
-	}
+	/*
+	 * As the reference: every entry must decode (else a codec error),
+	 * then the count is judged.  Entries past max are decoded and
+	 * dropped, so memory stays bounded by max.
+	 */
 	for (int i = 0; i < n; i++) {
 		jv h = jv_array_get(jv_copy(hexes), i);
 		uint8_t *b;
@@ -1447,9 +1456,15 @@ lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
 			}
 			break;
 		}
-		res = jv_array_append(res, p);
+		if (max == 0 || (size_t)i < max)
+			res = jv_array_append(res, p);
+		else
+			jv_free(p);
 	}
 	jv_free(hexes);
+	if (r == 0 && max > 0 && (size_t)n > max)
+		r = lp2p_errf(err, LP2P_EPROTO,
+		    "getPeers reply: %d entries, more than %zu", n, max);
 	if (r != 0) {
 		jv_free(res);
 		return r;

@@ -163,8 +163,9 @@ int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
  * from a jv array of {"ipAddress":"1.2.3.4","port":7667}.  Encode consumes
  * peers; an empty array gives 0 bytes.  Decode fails (LP2P_ECODEC) if the
  * reply or any entry does not decode; it does not judge the addresses
- * (WIRE.md §7.4 is the caller's job).  Entries beyond max (> 0) make it
- * fail with LP2P_EPROTO before any entry is decoded.
+ * (WIRE.md §7.4 is the caller's job).  Then, as in the reference, more
+ * than max (> 0; 0: no limit) entries make it fail with LP2P_EPROTO (the
+ * reference's penalty 100); a codec error takes precedence.
  */
 int	 lp2p_peers_encode(jv, uint8_t **, size_t *, struct lp2p_err *);
 int	 lp2p_peers_decode(const uint8_t *, size_t, size_t, jv *,
@@ -712,6 +713,23 @@ const char *lp2p_network_schema_at(size_t);
 const char *lp2p_network_payload_schema(const char *, int);
 /* The params schema name of a transaction's module:command, or NULL. */
 const char *lp2p_network_params_schema(const char *, const char *);
+
+/*
+ * Decode the data of a Lisk Core 4 event or procedure (name; response 0
+ * for the request or message, 1 for an RPC response) all the way down,
+ * for people to read: blocks become {"header":{...,"id"},"transactions":
+ * [{...,"id","paramsDecoded"}],"assets":[{"module","data","dataDecoded"}]}
+ * (ids are sha256 of the bytes as carried; paramsDecoded when the command
+ * is known, dataDecoded for the random module), commits, transactions and
+ * nodeInfo (with the network's options schema; net may be NULL for a
+ * network without one) are decoded, getPeers gives {"peers":[{ipAddress,
+ * port}]}.  Data of a name without data (getLastBlock request) must be
+ * empty and gives null.  Errors: LP2P_ENOTFOUND for a name with no known
+ * schema, LP2P_ECODEC naming the part ("block.transactions[1].params:
+ * fee: at byte 9: ..."), LP2P_ENOMEM.  *out is valid only on success.
+ */
+int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
+	    const uint8_t *, size_t, jv *, struct lp2p_err *);
 
 /* ---- watch: Lisk Core 4 payloads, jq filters, crawl ----------------- */
 /* (section owned by liskcore.c, filter.c and crawl.c) */

@@ -3,8 +3,10 @@
  * application-layer schemas of Lisk Core 4 (LISK-CORE-4.md §1-§3), as
  * read-only static data; schemas are handed out as fresh jv values.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sha2.h>
 
 #include "liskp2p.h"
 #include "internal.h"
@@ -233,4 +235,251 @@ lp2p_network_params_schema(const char *module, const char *command)
 		    strcmp(params[i].command, command) == 0)
 			return params[i].schema;
 	return NULL;
+}
+
+/* ---- deep decoding of Lisk Core 4 payloads ----------------------------- */
+
+/* Put "where: " in front of err's message. */
+static int
+prefix_err(struct lp2p_err *err, int code, const char *where)
+{
+	char m[LP2P_ERR_MSG];
+
+	if (err == NULL)
+		return code;
+	snprintf(m, sizeof(m), "%s", err->msg);
+	return lp2p_errf(err, code, "%s: %s", where, m);
+}
+
+/* Decode with the named Lisk Core 4 schema. */
+static int
+dec_named(const char *name, const uint8_t *b, size_t n, jv *out,
+    struct lp2p_err *err)
+{
+	struct lp2p_schema *s;
+	int r;
+
+	if ((r = lp2p_schema_new(&s, lp2p_network_schema(name), err)) != 0)
+		return r;
+	r = lp2p_codec_decode(s, b, n, out, err);
+	lp2p_schema_free(s);
+	return r;
+}
+
+/* The bytes of a hex string jv (borrowed; from our own decoder). */
+static int
+jv_bytes(jv h, uint8_t **b, size_t *n, struct lp2p_err *err)
+{
+	long l;
+
+	if (jv_get_kind(h) != JV_KIND_STRING)
+		return lp2p_errf(err, LP2P_ECODEC, "not bytes");
+	l = lp2p_hex_decode(jv_string_value(h),
+	    (size_t)jv_string_length_bytes(jv_copy(h)), b);
+	if (l < 0)
+		return lp2p_errf(err, l == LP2P_ENOMEM ? LP2P_ENOMEM :
+		    LP2P_ECODEC, "not hex");
+	*n = (size_t)l;
+	return 0;
+}
+
+/* Decode the bytes held in field key of obj (borrowed) with schema name. */
+static int
+dec_field(jv obj, const char *key, const char *name, jv *out, char *id,
+    struct lp2p_err *err)
+{
+	jv h = jv_object_get(jv_copy(obj), jv_string(key));
+	uint8_t *b = NULL;
+	size_t n = 0;
+	int r;
+
+	r = jv_bytes(h, &b, &n, err);
+	jv_free(h);
+	if (r != 0)
+		return r;
+	if (id != NULL)
+		SHA256Data(b, n, id);
+	r = dec_named(name, b, n, out, err);
+	free(b);
+	return r;
+}
+
+/* A transaction (hex jv, consumed) with its id and decoded params. */
+static int
+dec_tx(jv hex, jv *out, struct lp2p_err *err)
+{
+	char id[SHA256_DIGEST_STRING_LENGTH];
+	jv w = JV_OBJECT(jv_string("t"), hex), tx, mod, cmd, pd;
+	const char *ps;
+	int r;
+
+	r = dec_field(w, "t", "transaction", &tx, id, err);
+	jv_free(w);
+	if (r != 0)
+		return r;
+	tx = jv_object_set(tx, jv_string("id"), jv_string(id));
+	mod = jv_object_get(jv_copy(tx), jv_string("module"));
+	cmd = jv_object_get(jv_copy(tx), jv_string("command"));
+	ps = lp2p_network_params_schema(jv_string_value(mod),
+	    jv_string_value(cmd));
+	jv_free(mod);
+	jv_free(cmd);
+	if (ps != NULL) {
+		if ((r = dec_field(tx, "params", ps, &pd, NULL, err)) != 0) {
+			jv_free(tx);
+			return prefix_err(err, r, "params");
+		}
+		tx = jv_object_set(tx, jv_string("paramsDecoded"), pd);
+	}
+	*out = tx;
+	return 0;
+}
+
+/* Map f over the hex strings of array field key of obj (consumed). */
+static int
+dec_each(jv obj, const char *key, int (*f)(jv, jv *, struct lp2p_err *),
+    jv *out, struct lp2p_err *err)
+{
+	jv a = jv_object_get(jv_copy(obj), jv_string(key)), res = jv_array();
+	int n = jv_array_length(jv_copy(a)), r = 0;
+
+	for (int i = 0; i < n && r == 0; i++) {
+		jv e;
+
+		if ((r = f(jv_array_get(jv_copy(a), i), &e, err)) != 0) {
+			char where[96];
+
+			snprintf(where, sizeof(where), "%s[%d]", key, i);
+			r = prefix_err(err, r, where);
+		} else
+			res = jv_array_append(res, e);
+	}
+	jv_free(a);
+	if (r != 0) {
+		jv_free(res);
+		jv_free(obj);
+		return r;
+	}
+	*out = jv_object_set(obj, jv_string(key), res);
+	return 0;
+}
+
+static int
+dec_asset(jv hex, jv *out, struct lp2p_err *err)
+{
+	jv w = JV_OBJECT(jv_string("a"), hex), a, mod, d;
+	int r;
+
+	r = dec_field(w, "a", "blockAsset", &a, NULL, err);
+	jv_free(w);
+	if (r != 0)
+		return r;
+	mod = jv_object_get(jv_copy(a), jv_string("module"));
+	if (strcmp(jv_string_value(mod), "random") == 0) {
+		if ((r = dec_field(a, "data", "randomBlockAsset", &d, NULL,
+		    err)) != 0) {
+			jv_free(mod);
+			jv_free(a);
+			return prefix_err(err, r, "data");
+		}
+		a = jv_object_set(a, jv_string("dataDecoded"), d);
+	}
+	jv_free(mod);
+	*out = a;
+	return 0;
+}
+
+static int
+dec_commit(jv hex, jv *out, struct lp2p_err *err)
+{
+	jv w = JV_OBJECT(jv_string("c"), hex);
+	int r = dec_field(w, "c", "singleCommit", out, NULL, err);
+
+	jv_free(w);
+	return r;
+}
+
+/* A block (hex jv, consumed): header with id, transactions, assets. */
+static int
+dec_block(jv hex, jv *out, struct lp2p_err *err)
+{
+	char id[SHA256_DIGEST_STRING_LENGTH];
+	jv w = JV_OBJECT(jv_string("b"), hex), blk, hdr;
+	int r;
+
+	r = dec_field(w, "b", "block", &blk, NULL, err);
+	jv_free(w);
+	if (r != 0)
+		return r;
+	if ((r = dec_field(blk, "header", "blockHeader", &hdr, id,
+	    err)) != 0) {
+		jv_free(blk);
+		return prefix_err(err, r, "header");
+	}
+	hdr = jv_object_set(hdr, jv_string("id"), jv_string(id));
+	blk = jv_object_set(blk, jv_string("header"), hdr);
+	if ((r = dec_each(blk, "transactions", dec_tx, &blk, err)) != 0)
+		return r;
+	return dec_each(blk, "assets", dec_asset, out, err);
+}
+
+int
+lp2p_network_decode(const struct lp2p_network *net, const char *name,
+    int response, const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
+{
+	const char *sn = lp2p_network_payload_schema(name, response);
+	struct lp2p_schema *s;
+	char *hex;
+	jv v;
+	int r;
+
+	*out = jv_invalid();
+	if (sn == NULL) {
+		if (name != NULL && n == 0 &&
+		    (lp2p_network_payload_schema(name, !response) != NULL)) {
+			*out = jv_null();
+			return 0;
+		}
+		return lp2p_errf(err, LP2P_ENOTFOUND, "%s: no %s schema known",
+		    name ? name : "(null)", response ? "response" : "data");
+	}
+	if (strcmp(sn, "peerRequestResponse") == 0) {
+		if ((r = lp2p_peers_decode(b, n, 0, &v, err)) != 0)
+			return r;
+		*out = JV_OBJECT(jv_string("peers"), v);
+		return 0;
+	}
+	if (strcmp(sn, "nodeInfo") == 0) {
+		if ((r = lp2p_schema_nodeinfo(&s, net != NULL ?
+		    lp2p_network_options_schema(net) : jv_null(), err)) != 0)
+			return r;
+		r = lp2p_codec_decode(s, b, n, out, err);
+		lp2p_schema_free(s);
+		return r;
+	}
+	if (strcmp(sn, "block") == 0) {
+		if ((hex = lp2p_hex_encode(b, n)) == NULL)
+			return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
+		r = dec_block(jv_string(hex), out, err);
+		free(hex);
+		return r == 0 ? 0 : prefix_err(err, r, "block");
+	}
+	if ((r = dec_named(sn, b, n, &v, err)) != 0)
+		return r;
+	if (strcmp(sn, "postBlockEvent") == 0) {
+		jv h = jv_object_get(v, jv_string("block"));
+
+		if ((r = dec_block(h, &v, err)) != 0)
+			return prefix_err(err, r, "block");
+		*out = JV_OBJECT(jv_string("block"), v);
+		return 0;
+	}
+	if (strcmp(sn, "getBlocksFromIdResponse") == 0)
+		return dec_each(v, "blocks", dec_block, out, err);
+	if (strcmp(sn, "getTransactionsResponse") == 0)
+		return dec_each(v, "transactions", dec_tx, out, err);
+	if (strcmp(sn, "singleCommitsNetworkPacket") == 0)
+		return dec_each(v, "commits", dec_commit, out, err);
+	*out = v;
+	return 0;
 }

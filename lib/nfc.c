@@ -291,9 +291,22 @@ lp2p__utf8_is_nfc(const uint8_t *s, size_t n)
 	size_t i, on;
 	int r;
 
-	for (i = 0; i < n && s[i] < 0x80; i++)
-		;
-	if (i == n)
+	/*
+	 * Below U+0300 every code point is a starter that no composition
+	 * takes as its second part and that NFC leaves alone (checked by
+	 * tools/gen-nfc-tables.js): such text is NFC.  In UTF-8 that is
+	 * ASCII and the lead bytes c2-cb.
+	 */
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x80)
+			continue;
+		if (s[i] >= 0xc2 && s[i] <= 0xcb && i + 1 < n) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i >= n)
 		return 1;
 	if (lp2p__utf8_nfc(s, n, &o, &on) != 0)
 		return 0;

@@ -460,7 +460,7 @@ main(int argc, char *argv[])
 	self.nodeinfo_len = nilen;
 	uv_loop_init(&loop);
 	uv_pipe_init(&loop, &in, 0);
-	if (uv_pipe_open(&in, 0) == 0)
+	if (uv_guess_handle(0) == UV_NAMED_PIPE && uv_pipe_open(&in, 0) == 0)
 		uv_read_start((uv_stream_t *)&in, on_alloc, on_stdin);
 	uv_signal_init(&loop, &sig);
 	uv_signal_start(&sig, on_signal, SIGTERM);

@@ -61,12 +61,16 @@ stop_node() {
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -TERM "$pid" 2>/dev/null
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+	fi
 	for ((i = 0; i < 20; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -KILL "$pid" 2>/dev/null
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid"
+	fi
 	wait "$pid" 2>/dev/null
 	return 0
 }
