@@ -208,7 +208,7 @@ cli_watch_net_release(struct cli_watch_net *n)
 }
 
 char *
-cli_watch_resolve(const char *hostport)
+cli_watch_resolve(const char *hostport, char *why, size_t len)
 {
 	struct addrinfo hints, *res;
 	char host[256], ipbuf[INET_ADDRSTRLEN], *out;
@@ -218,20 +218,28 @@ cli_watch_resolve(const char *hostport)
 	int rc;
 
 	if (colon == NULL || colon == hostport ||
-	    (size_t)(colon - hostport) >= sizeof(host))
-		errx(2, "--seed %s: not HOST:PORT", hostport);
+	    (size_t)(colon - hostport) >= sizeof(host)) {
+		snprintf(why, len, "not HOST:PORT");
+		return NULL;
+	}
 	memcpy(host, hostport, (size_t)(colon - hostport));
 	host[colon - hostport] = '\0';
 	port = strtonum(colon + 1, 1, 65535, &errstr);
-	if (errstr != NULL)
-		errx(2, "--seed %s: port %s", hostport, errstr);
-	if (host[0] == '[')
-		errx(2, "--seed %s: lisk-p2p peers are IPv4 only", hostport);
+	if (errstr != NULL) {
+		snprintf(why, len, "port %s", errstr);
+		return NULL;
+	}
+	if (host[0] == '[') {
+		snprintf(why, len, "lisk-p2p peers are IPv4 only");
+		return NULL;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_INET;
 	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0)
-		errx(2, "--seed %s: %s", hostport, gai_strerror(rc));
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		snprintf(why, len, "%s", gai_strerror(rc));
+		return NULL;
+	}
 	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
 	    ipbuf, sizeof(ipbuf));
 	freeaddrinfo(res);

@@ -52,9 +52,9 @@ void	 cli_watch_net_release(struct cli_watch_net *);
 
 /*
  * "HOST:PORT" with HOST resolved to IPv4 (lisk-p2p peers are IPv4 only):
- * a malloc'd "A.B.C.D:PORT".  Exit 2 when it cannot be resolved.
+ * a malloc'd "A.B.C.D:PORT", or NULL with the reason in why[len].
  */
-char	*cli_watch_resolve(const char *);
+char	*cli_watch_resolve(const char *, char *, size_t);
 
 /* ---- -b: feed the PeerBook ------------------------------------------ */
 struct cli_book;

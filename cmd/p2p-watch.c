@@ -447,7 +447,8 @@ main(int argc, char *argv[])
 	struct lp2p_err e;
 	const char *seeds[MAX_SEEDS], *book_path = NULL, *filter = NULL;
 	const char *bind = NULL;
-	int nseeds = 0, ch, status;
+	int nseeds = 0, resolved = 0, ch, status;
+	bool preset = true;
 	bool parallel_set = false, max_set = false;
 
 	cli_init();
@@ -560,18 +561,32 @@ main(int argc, char *argv[])
 	jv_free(cfg.options);
 	if (book_path != NULL)
 		w.book = cli_watch_book_open(book_path, &net);
-	if (nseeds == 0)
+	if (nseeds > 0)
+		preset = false;
+	else
 		nseeds = cli_watch_net_seeds(&net, seeds, MAX_SEEDS);
 	if (nseeds == 0)
 		errx(2, "no seed: give --seed HOST:PORT or a --network with "
 		    "seeds");
 	for (int i = 0; i < nseeds; i++) {
-		char *addr = cli_watch_resolve(seeds[i]);
+		char why[256], *addr;
 
+		/* a preset's seed that does not resolve is only a warning */
+		if ((addr = cli_watch_resolve(seeds[i], why,
+		    sizeof(why))) == NULL) {
+			if (!preset)
+				errx(2, "--seed %s: %s", seeds[i], why);
+			if (!w.quiet)
+				warnx("seed %s: %s", seeds[i], why);
+			continue;
+		}
 		if (lp2p_crawl_add(w.crawl, addr, &e) != 0)
 			errx(2, "--seed %s: %s", seeds[i], e.msg);
 		free(addr);
+		resolved++;
 	}
+	if (resolved == 0)
+		errx(1, "no seed of --network %s resolves", net.name);
 
 	uv_signal_init(w.loop, &w.sigint);
 	uv_signal_init(w.loop, &w.sigterm);
