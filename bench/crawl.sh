@@ -27,6 +27,7 @@ cleanup() {
 	[ "${#pids[@]}" -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$tmp"
+	true
 }
 trap cleanup EXIT INT TERM
 ulimit -n 65536 2>/dev/null || true
@@ -73,6 +74,15 @@ t1=$(date +%s.%N)
 echo "network: $n nodes ($refs reference, $((n - refs)) C), started in $(echo "$t1 - $t0" | bc) s"
 sleep 2
 last=$(addr $((n - 1)))
+alive=0
+for ((i = 0; i < n; i++)); do
+	if kill -0 "${pids[$i]}" 2>/dev/null; then
+		alive=$((alive + 1))
+	else
+		echo "node $i ($(addr $i)) died: $(tail -c 300 "$tmp/$i.err")"
+	fi
+done
+echo "alive before the crawl: $alive/$n"
 
 # the crawl
 /usr/bin/time -f '%M' -o "$tmp/time" cmd/p2p-watch --chain-id "$chain" \
@@ -85,7 +95,8 @@ s = lines[-1]
 real = {l["peerId"] for l in lines if l.get("type") == "PEER" and l["reachable"]}
 print(f"p2p-watch --crawl: {len(real)}/{sys.argv[3]} nodes reachable, "
       f"{s['discovered']} addresses discovered, {s['durationMs']} ms, "
-      f"peak RSS {int(open(sys.argv[2]).read().split()[-1]) / 1024:.1f} MiB")
+      f"peak RSS {int(open(sys.argv[2]).read().split()[-1]) / 1024:.1f} MiB, "
+      f"errors {json.dumps(s['errors'])}")
 PY
 
 # the reference: a node seeded with the same peer, until it has
