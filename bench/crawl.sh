@@ -22,6 +22,7 @@ tmp=${TMPDIR:-/tmp}/liskp2p-crawl-bench.$$
 mkdir -p "$tmp"
 pids=()
 cleanup() {
+	set +e
 	[ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
 	sleep 1
 	[ "${#pids[@]}" -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null
@@ -61,7 +62,7 @@ for ((i = 0; i < n; i++)); do
 		wait_line "$tmp/$i.out" '"type":"ready"'
 	else
 		cmd/p2p-node --chain-id "$chain" --network-version 1.0 \
-		    --listen "$a" "${seeds[@]}" </dev/null \
+		    --listen "$a" "${seeds[@]}" -b "$tmp/$i.peerbook" </dev/null \
 		    >/dev/null 2>"$tmp/$i.err" &
 		pids+=($!)
 		for ((k = 0; k < 200; k++)); do
@@ -92,7 +93,12 @@ python3 - "$tmp/crawl.out" "$tmp/time" "$n" <<'PY'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 s = lines[-1]
+def addr(i): return f"127.40.{100 + i // 250}.{1 + i % 250}:{20000 + i}"
+want = {addr(i) for i in range(int(sys.argv[3]))}
 real = {l["peerId"] for l in lines if l.get("type") == "PEER" and l["reachable"]}
+byid = {l["peerId"]: l for l in lines if l.get("type") == "PEER"}
+for m in sorted(want - real):
+    print(f"  not reached: {m}: {json.dumps(byid[m]['error']) if m in byid else 'never advertised'}")
 print(f"p2p-watch --crawl: {len(real)}/{sys.argv[3]} nodes reachable, "
       f"{s['discovered']} addresses discovered, {s['durationMs']} ms, "
       f"peak RSS {int(open(sys.argv[2]).read().split()[-1]) / 1024:.1f} MiB, "

@@ -180,7 +180,8 @@ crawl() {
 			    --chain-id "$CHAIN" "${seeds[@]}"
 		else
 			start_c "n$i" --chain-id "$CHAIN" --network-version 1.0 \
-			    --listen "$host:$port" "${seeds[@]}"
+			    --listen "$host:$port" "${seeds[@]}" \
+			    -b "$BATS_TEST_TMPDIR/n$i.peerbook"
 		fi
 		ids+=("$host:$port")
 	done
