@@ -12,52 +12,6 @@
 #include "liskp2p.h"
 #include "cli_book.h"
 
-static const struct {
-	const char	*name;
-	const char	*chain_id;
-} presets[] = {
-	{ "mainnet", "00000000" },
-	{ "testnet", "01000000" },
-	{ "devnet", "04000000" },
-};
-
-long
-cli_chain_id(const char *network, const char *hex, uint8_t *out)
-{
-	const char *preset = NULL;
-	uint8_t *b;
-	long n;
-
-	if (network != NULL) {
-		for (size_t i = 0; i < sizeof(presets) / sizeof(presets[0]);
-		    i++)
-			if (strcmp(network, presets[i].name) == 0)
-				preset = presets[i].chain_id;
-		if (preset == NULL)
-			errx(2, "--network %s: not mainnet, testnet or devnet",
-			    network);
-	}
-	if (hex != NULL) {
-		if (strlen(hex) > 2 * CLI_CHAIN_ID_MAX ||
-		    (n = lp2p_hex_decode(hex, strlen(hex), &b)) < 1)
-			errx(2, "--chain-id %.80s: not 1 to %d bytes of hex", hex,
-			    CLI_CHAIN_ID_MAX);
-		memcpy(out, b, (size_t)n);
-		free(b);
-		if (preset != NULL && strcasecmp(hex, preset) != 0)
-			errx(2, "--chain-id %s: network %s has chain ID %s", hex,
-			    network, preset);
-		return n;
-	}
-	if (preset != NULL) {
-		n = lp2p_hex_decode(preset, strlen(preset), &b);
-		memcpy(out, b, (size_t)n);
-		free(b);
-		return n;
-	}
-	return -1;
-}
-
 char *
 cli_book_path(const char *path, const uint8_t *cid, long n)
 {

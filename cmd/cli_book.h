@@ -1,7 +1,7 @@
 /*
- * cli_book.h — finding and opening the PeerBook from a program: the
- * default path, network presets for the chain ID, and durations.  Only
- * cmd/ uses this.
+ * cli_book.h — finding the PeerBook from a program: the default path
+ * (from the chain ID that cli_net.h resolves), and durations.  Only cmd/
+ * uses this.
  */
 #ifndef LP2P_CLI_BOOK_H
 #define LP2P_CLI_BOOK_H
@@ -9,14 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLI_CHAIN_ID_MAX	32	/* bytes */
-
-/*
- * The chain ID from --network NAME (mainnet, testnet, devnet) or
- * --chain-id HEX (either may be NULL; both must agree).  Returns the
- * length (>= 0), -1 when neither was given; usage errors exit 2.
- */
-long	 cli_chain_id(const char *, const char *, uint8_t *);
 /*
  * The book's path: path if not NULL, else
  * $XDG_STATE_HOME/liskp2p/<chain ID hex>.peerbook (~/.local/state when

@@ -127,8 +127,8 @@ cli_net_resolve(struct cli_net *n, int required, char *msg, size_t len)
 		}
 		if (bl > LP2P_CHAIN_ID_MAX) {
 			free(b);
-			snprintf(msg, len, "--chain-id %s: longer than %d bytes",
-			    a, LP2P_CHAIN_ID_MAX);
+			snprintf(msg, len, "--chain-id %s: longer than %d "
+			    "bytes", a, LP2P_CHAIN_ID_MAX);
 			return -1;
 		}
 		memcpy(n->chain_id, b, (size_t)bl);

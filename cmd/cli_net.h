@@ -24,9 +24,9 @@
 #define CLI_NET_OPT_VERSION	0x4e03
 
 #define CLI_NET_LONGOPTS \
-	{ "chain-id",		required_argument, NULL, CLI_NET_OPT_CHAIN_ID }, \
-	{ "network",		required_argument, NULL, CLI_NET_OPT_NETWORK }, \
-	{ "network-version",	required_argument, NULL, CLI_NET_OPT_VERSION }
+	{ "chain-id", required_argument, NULL, CLI_NET_OPT_CHAIN_ID }, \
+	{ "network", required_argument, NULL, CLI_NET_OPT_NETWORK }, \
+	{ "network-version", required_argument, NULL, CLI_NET_OPT_VERSION }
 
 /* for usage(): the SYNOPSIS fragment */
 #define CLI_NET_USAGE \
@@ -43,7 +43,7 @@ struct cli_net {
 	size_t		 chain_id_len;
 	char		 chain_id_hex[2 * LP2P_CHAIN_ID_MAX + 1];
 	char		 version[CLI_NET_MAX_VERSION + 1];
-	jv		 options_schema;	/* jv_null(): none (plain p2p) */
+	jv		 options_schema;	/* jv_null(): plain p2p */
 	jv		 default_options;	/* jv_null() without a schema */
 	const char *const *seeds;	/* host names, NULL-terminated */
 	uint16_t	 port;		/* default port; 0: none */

@@ -19,6 +19,7 @@
 #include "liskp2p.h"
 #include "cli.h"
 #include "cli_book.h"
+#include "cli_net.h"
 
 #define PROG		"p2p-peers"
 #define MAX_LINE	65536		/* bytes in one line of stdin/import */
@@ -28,22 +29,24 @@
 #define TOP_NETGROUPS	10
 
 enum {
-	OPT_ALL = 256, OPT_BANNED, OPT_BLACKLISTED, OPT_CHAIN_ID, OPT_FIXED,
-	OPT_FOR, OPT_FORMAT, OPT_NETWORK, OPT_NEW, OPT_SECRET, OPT_SEED,
-	OPT_SOURCE, OPT_TRIED, OPT_WHITELISTED
+	OPT_ALL = 256, OPT_BANNED, OPT_BLACKLISTED, OPT_FIXED, OPT_FOR,
+	OPT_FORMAT, OPT_NEW, OPT_SECRET, OPT_SEED, OPT_SOURCE, OPT_TRIED,
+	OPT_WHITELISTED
 };
 
 static const struct option longopts[] = {
 	{ "all",		no_argument,		NULL,	OPT_ALL },
 	{ "banned",		no_argument,		NULL,	OPT_BANNED },
 	{ "blacklisted",	no_argument,		NULL,	OPT_BLACKLISTED },
-	{ "chain-id",		required_argument,	NULL,	OPT_CHAIN_ID },
+	{ "chain-id",		required_argument,	NULL,
+	    CLI_NET_OPT_CHAIN_ID },
 	{ "count",		required_argument,	NULL,	'n' },
 	{ "fixed",		no_argument,		NULL,	OPT_FIXED },
 	{ "for",		required_argument,	NULL,	OPT_FOR },
 	{ "format",		required_argument,	NULL,	OPT_FORMAT },
 	{ "help",		no_argument,		NULL,	'h' },
-	{ "network",		required_argument,	NULL,	OPT_NETWORK },
+	{ "network",		required_argument,	NULL,
+	    CLI_NET_OPT_NETWORK },
 	{ "new",		no_argument,		NULL,	OPT_NEW },
 	{ "peerbook",		required_argument,	NULL,	'b' },
 	{ "quiet",		no_argument,		NULL,	'q' },
@@ -68,11 +71,12 @@ static const struct option longopts[] = {
 #define SEL_ALL		0x7f
 
 static struct {
-	const char	*book, *network, *chain_hex, *format, *forarg;
+	const char	*book, *format, *forarg;
 	const char	*source, *secret_arg, *count_arg;
 	int		 sel, verbose, quiet;
-	uint8_t		 cid[CLI_CHAIN_ID_MAX];
-	long		 ncid;
+	struct cli_net	 net;
+	uint8_t		 cid[LP2P_CHAIN_ID_MAX];
+	long		 ncid;		/* -1: no chain ID given */
 	char		*path;
 	uint64_t	 now;
 	int		 status;
@@ -1362,6 +1366,7 @@ main(int argc, char *argv[])
 	int ch, ci = -1, used = 0;
 
 	cli_init();
+	cli_net_init(&o.net);
 	o.ncid = -1;
 	while ((ch = getopt_long(argc, argv, "b:hn:qVv", longopts, NULL)) !=
 	    -1) {
@@ -1394,8 +1399,9 @@ main(int argc, char *argv[])
 		case OPT_SEED:		o.sel |= SEL_SEED; used |= SEL_SEED; break;
 		case OPT_TRIED:		o.sel |= SEL_TRIED; used |= SEL_TRIED; break;
 		case OPT_WHITELISTED:	o.sel |= SEL_WHITE; used |= SEL_WHITE; break;
-		case OPT_CHAIN_ID:
-			o.chain_hex = optarg;
+		case CLI_NET_OPT_CHAIN_ID:
+		case CLI_NET_OPT_NETWORK:
+			cli_net_opt(&o.net, ch, optarg);
 			break;
 		case OPT_FOR:
 			o.forarg = optarg;
@@ -1404,9 +1410,6 @@ main(int argc, char *argv[])
 		case OPT_FORMAT:
 			o.format = optarg;
 			used |= O_FORMAT;
-			break;
-		case OPT_NETWORK:
-			o.network = optarg;
 			break;
 		case OPT_SECRET:
 			o.secret_arg = optarg;
@@ -1439,7 +1442,11 @@ main(int argc, char *argv[])
 	    0 || strcmp(cmd, "stats") == 0 || strcmp(cmd, "select") == 0 ||
 	    strcmp(cmd, "init") == 0 || strcmp(cmd, "check") == 0))
 		usage_err("%s: unexpected argument '%s'", cmd, esc(argv[0]));
-	o.ncid = cli_chain_id(o.network, o.chain_hex, o.cid);
+	cli_net_finish(&o.net, 0);
+	if (o.net.set) {
+		memcpy(o.cid, o.net.chain_id, o.net.chain_id_len);
+		o.ncid = (long)o.net.chain_id_len;
+	}
 	o.now = cli_now_ms();
 	if (!(strcmp(cmd, "bucket") == 0 && (o.secret_arg != NULL ||
 	    (argc == 1 && strcmp(argv[0], "-") == 0))) &&
@@ -1462,6 +1469,7 @@ main(int argc, char *argv[])
 	case 11:	cmd_bucket(argc, argv); break;
 	}
 	free(o.path);
+	cli_net_release(&o.net);
 	if (fflush(stdout) == EOF && errno != EPIPE)
 		err(1, "stdout");
 	return o.status;

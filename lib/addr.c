@@ -233,6 +233,14 @@ js_ip_bytes(const char *s, uint8_t out[4])
 	return 0;
 }
 
+int
+lp2p__ip_bytes_ok(const char *s)
+{
+	uint8_t b[4];
+
+	return js_ip_bytes(s, b) == 0;
+}
+
 /* First four bytes of SHA-256 of the n bytes at p, big-endian. */
 static uint32_t
 hash32(const uint8_t *p, size_t n)

@@ -237,12 +237,30 @@ jop(struct lp2p_book *b, enum lp2p__op op, const char *ip, uint16_t port)
 
 /* ---- tables --------------------------------------------------------- */
 
+/* "ip:port" into buf (LP2P_PEERID_STRLEN), without printf's cost. */
+static void
+format_pid(char *buf, const char *ip, unsigned port)
+{
+	size_t n = strlen(ip);
+	char d[6];
+	int k = 0;
+
+	memcpy(buf, ip, n);
+	buf[n++] = ':';
+	do
+		d[k++] = (char)('0' + port % 10);
+	while ((port /= 10) > 0);
+	while (k > 0)
+		buf[n++] = d[--k];
+	buf[n] = '\0';
+}
+
 static void
 view(const struct lp2p_book *b, const struct lp2p__entry *e,
     struct lp2p_book_entry *v)
 {
 	memset(v, 0, sizeof(*v));
-	snprintf(v->peer_id, sizeof(v->peer_id), "%s:%u", e->ip, e->port);
+	format_pid(v->peer_id, e->ip, e->port);
 	memcpy(v->ip, e->ip, sizeof(e->ip));
 	v->port = e->port;
 	if (e->source != NULL)
@@ -346,11 +364,8 @@ lp2p__book_ban_until(const struct lp2p_book *b, const char *ip)
 static int
 valid_source(const char *source)
 {
-	uint32_t dummy;
-
 	/* whatever the reference can compute a new bucket from */
-	return strlen(source) < LP2P_IP_STRLEN &&
-	    lp2p_ip_bucket(0, "1.1.1.1", source, 0, 1, &dummy) == 0;
+	return strlen(source) < LP2P_IP_STRLEN && lp2p__ip_bytes_ok(source);
 }
 
 int
@@ -1141,6 +1156,21 @@ one_per_ip(const char *const *ip, const int32_t *rep, size_t k, size_t *keep)
 
 	if (k == 0)
 		return 0;
+	if (k <= 64) {
+		/* few: quadratic, no allocation */
+		for (size_t i = 0; i < k; i++) {
+			size_t j;
+
+			for (j = 0; j < m; j++)
+				if (strcmp(ip[keep[j]], ip[i]) == 0)
+					break;
+			if (j == m)
+				keep[m++] = i;
+			else if (rep[i] > rep[keep[j]])
+				keep[j] = i;
+		}
+		return m;
+	}
 	if ((s = calloc(k, sizeof(*s))) == NULL)
 		return (size_t)-1;
 	for (size_t i = 0; i < k; i++) {

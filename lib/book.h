@@ -11,6 +11,10 @@
 /* libbsd's <sys/tree.h> needs it; its <sys/cdefs.h> leaves it out */
 #ifndef __unused
 #define __unused	__attribute__((__unused__))
+/* bookfile.c: the general (libjq) reader alone, for the fuzz target */
+int	 lp2p__book_load_jv(struct lp2p_book **, const char *, size_t,
+	    const char *, struct lp2p_err *);
+
 #endif
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -118,5 +122,9 @@ int	 lp2p__book_insert(struct lp2p_book *, int, uint32_t,
 	    const struct lp2p_book_entry *, jv, struct lp2p_err *);
 uint64_t lp2p__book_ban_until(const struct lp2p_book *, const char *);
 int	 lp2p__book_ban_set(struct lp2p_book *, const char *, uint64_t);
+
+/* bookfile.c: the general (libjq) reader alone, for the fuzz target */
+int	 lp2p__book_load_jv(struct lp2p_book **, const char *, size_t,
+	    const char *, struct lp2p_err *);
 
 #endif

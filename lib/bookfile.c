@@ -52,6 +52,7 @@ jnum(jv v, double lo, double hi, double *out)
 {
 	double d;
 
+	*out = 0;	/* callers may convert it before looking at the error */
 	if (jv_get_kind(v) != JV_KIND_NUMBER) {
 		jv_free(v);
 		return -1;
@@ -85,151 +86,225 @@ stranger_key(jv obj, const char *const *allowed)
 	return bad;
 }
 
-static int
-load_peer(struct lp2p_book *nb, const char *name, int idx, jv p,
-    struct lp2p_err *err)
+/*
+ * A peer object as read, before validation: the value of each known field
+ * (by the kind it had), from the fast reader or from a jv object, so that
+ * both readers share one validation.
+ */
+enum pf { PF_PEERID, PF_IP, PF_PORT, PF_TABLE, PF_BUCKET, PF_SOURCE,
+	PF_ADDED, PF_SEEN, PF_FAILURES, PF_REPUTATION, PF_ADVERTISE, PF_INFO,
+	PF_N };
+static const char *const peer_keys[PF_N + 1] = { "peerId", "ipAddress",
+	"port", "table", "bucket", "sourceAddress", "dateAdded", "lastSeen",
+	"failures", "reputation", "advertise", "info", NULL };
+enum rk { RK_ABSENT = 0, RK_NULL, RK_NUM, RK_STR, RK_TRUE, RK_FALSE,
+	RK_OBJ, RK_OTHER };
+
+struct rawf {
+	enum rk		 k;
+	double		 num;
+	char		 str[LP2P_PEERID_STRLEN];	/* RK_STR, cut */
+	int		 cut;				/* did not fit */
+};
+
+struct rawpeer {
+	struct rawf	 f[PF_N];
+	char		 unknown[72];	/* first unknown key, "" = none */
+	jv		 info;		/* RK_OBJ info, else jv_null() */
+};
+
+static void
+rawf_jv(struct rawf *f, jv v)
 {
-	static const char *const keys[] = { "peerId", "ipAddress", "port",
-	    "table", "bucket", "sourceAddress", "dateAdded", "lastSeen",
-	    "failures", "reputation", "advertise", "info", NULL };
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:	f->k = RK_NULL; break;
+	case JV_KIND_TRUE:	f->k = RK_TRUE; break;
+	case JV_KIND_FALSE:	f->k = RK_FALSE; break;
+	case JV_KIND_OBJECT:	f->k = RK_OBJ; break;
+	case JV_KIND_NUMBER:
+		f->k = RK_NUM;
+		f->num = jv_number_value(v);
+		break;
+	case JV_KIND_STRING:
+		f->k = RK_STR;
+		f->cut = strlcpy(f->str, jv_string_value(v), sizeof(f->str)) >=
+		    sizeof(f->str) || (size_t)jv_string_length_bytes(jv_copy(v))
+		    != strlen(jv_string_value(v));
+		break;
+	default:		f->k = RK_OTHER; break;
+	}
+	jv_free(v);
+}
+
+/* p (consumed), an object, into rp. */
+static void
+rawpeer_jv(jv p, struct rawpeer *rp)
+{
+	memset(rp, 0, sizeof(*rp));
+	rp->info = jv_null();
+	jv_object_foreach(p, k, v) {
+		int i;
+
+		for (i = 0; i < PF_N; i++)
+			if (strcmp(jv_string_value(k), peer_keys[i]) == 0)
+				break;
+		if (i == PF_N) {
+			if (rp->unknown[0] == '\0')
+				strlcpy(rp->unknown, jv_string_value(k),
+				    sizeof(rp->unknown));
+			jv_free(v);
+		} else if (i == PF_INFO && jv_get_kind(v) == JV_KIND_OBJECT) {
+			rp->f[i].k = RK_OBJ;
+			jv_free(rp->info);
+			rp->info = v;
+		} else
+			rawf_jv(&rp->f[i], v);
+		jv_free(k);
+	}
+	jv_free(p);
+}
+
+/* An integral number field in [lo, hi] (absent/null: dflt); 0 or -1. */
+static int
+rnum(const struct rawf *f, double lo, double hi, double dflt, double *out)
+{
+	*out = dflt;
+	if (f->k == RK_ABSENT || f->k == RK_NULL)
+		return 0;
+	*out = 0;
+	if (f->k != RK_NUM || !isfinite(f->num) || f->num != floor(f->num) ||
+	    f->num < lo || f->num > hi)
+		return -1;
+	*out = f->num;
+	return 0;
+}
+
+static void
+format_peer_id(char *buf, const char *ip, unsigned port)
+{
+	size_t n = strlen(ip);
+	char d[6];
+	int k = 0;
+
+	memcpy(buf, ip, n);
+	buf[n++] = ':';
+	do
+		d[k++] = (char)('0' + port % 10);
+	while ((port /= 10) > 0);
+	while (k > 0)
+		buf[n++] = d[--k];
+	buf[n] = '\0';
+}
+
+/* Validate rp (its info is consumed) and insert it into nb. */
+static int
+load_peer(struct lp2p_book *nb, const char *name, int idx,
+    struct rawpeer *rp, struct lp2p_err *err)
+{
 	struct lp2p_book_entry e;
 	struct lp2p_err e2;
-	char where[96], *bad;
+	struct rawf *f = rp->f;
+	char where[96];
+	int have_where = 0;
 	const char *field = NULL;
-	jv v;
+	jv info = rp->info;
 	double d;
 	int table = 0, rc;
-	uint32_t bucket = 0;
+	uint32_t bucket;
 
+	rp->info = jv_null();
 	memset(&e, 0, sizeof(e));
-	e.advertise = 1;
-	e.reputation = LP2P_BOOK_REPUTATION;
-	snprintf(where, sizeof(where), "%s: peers[%d]", name, idx);
-	if (jv_get_kind(p) != JV_KIND_OBJECT) {
-		jv_free(p);
-		return lp2p_errf(err, LP2P_EINVAL, "%s: not an object", where);
+#define WHERE	(have_where ? where : (snprintf(where, sizeof(where), \
+	    e.peer_id[0] ? "%s: peers[%d] (%s)" : "%s: peers[%d]", name, idx, \
+	    e.peer_id), have_where = 1, where))
+	if (rp->unknown[0] != '\0') {
+		jv_free(info);
+		return lp2p_errf(err, LP2P_EINVAL, "%s: unknown field '%.64s'",
+		    WHERE, rp->unknown);
 	}
-	if ((bad = stranger_key(jv_copy(p), keys)) != NULL) {
-		rc = lp2p_errf(err, LP2P_EINVAL, "%s: unknown field '%.64s'",
-		    where, bad);
-		free(bad);
-		jv_free(p);
-		return rc;
-	}
-	v = jget(p, "ipAddress");
-	if (jv_get_kind(v) != JV_KIND_STRING ||
-	    !lp2p_ipv4_is_valid(jv_string_value(v))) {
-		jv_free(v);
-		jv_free(p);
+	if (f[PF_IP].k != RK_STR || f[PF_IP].cut ||
+	    !lp2p_ipv4_is_valid(f[PF_IP].str)) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s: 'ipAddress': not an IPv4 dotted quad", where);
+		    "%s: 'ipAddress': not an IPv4 dotted quad", WHERE);
 	}
-	strlcpy(e.ip, jv_string_value(v), sizeof(e.ip));
-	jv_free(v);
-	if (jnum(jget(p, "port"), 1, 65535,
-	    &d) != 0) {
-		jv_free(p);
+	strlcpy(e.ip, f[PF_IP].str, sizeof(e.ip));
+	if (f[PF_PORT].k == RK_ABSENT || f[PF_PORT].k == RK_NULL ||
+	    rnum(&f[PF_PORT], 1, 65535, 0, &d) != 0) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s (%s): 'port': not an integer in 1..65535", where, e.ip);
+		    "%s (%s): 'port': not an integer in 1..65535", WHERE, e.ip);
 	}
 	e.port = (uint16_t)d;
-	snprintf(e.peer_id, sizeof(e.peer_id), "%s:%u", e.ip, e.port);
-	snprintf(where, sizeof(where), "%s: peers[%d] (%s)", name, idx,
-	    e.peer_id);
-	v = jget(p, "peerId");
-	if (jv_get_kind(v) != JV_KIND_NULL && (jv_get_kind(v) !=
-	    JV_KIND_STRING || strcmp(jv_string_value(v), e.peer_id) != 0)) {
-		jv_free(v);
-		jv_free(p);
+	format_peer_id(e.peer_id, e.ip, e.port);
+	if (f[PF_PEERID].k != RK_ABSENT && f[PF_PEERID].k != RK_NULL &&
+	    (f[PF_PEERID].k != RK_STR || f[PF_PEERID].cut ||
+	    strcmp(f[PF_PEERID].str, e.peer_id) != 0)) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s: 'peerId': does not match ipAddress and port", where);
+		    "%s: 'peerId': does not match ipAddress and port", WHERE);
 	}
-	jv_free(v);
-	v = jget(p, "table");
-	if (jv_get_kind(v) == JV_KIND_STRING)
-		table = strcmp(jv_string_value(v), "new") == 0 ?
-		    LP2P_TABLE_NEW : strcmp(jv_string_value(v), "tried") == 0 ?
-		    LP2P_TABLE_TRIED : 0;
-	jv_free(v);
+	if (f[PF_TABLE].k == RK_STR && !f[PF_TABLE].cut)
+		table = strcmp(f[PF_TABLE].str, "new") == 0 ? LP2P_TABLE_NEW :
+		    strcmp(f[PF_TABLE].str, "tried") == 0 ? LP2P_TABLE_TRIED : 0;
 	if (table == 0) {
-		jv_free(p);
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s: 'table': not \"new\" or \"tried\"", where);
+		    "%s: 'table': not \"new\" or \"tried\"", WHERE);
 	}
-	if (jnum(jget(p, "bucket"), 0,
-	    nb->tab[table].nbuckets - 1, &d) != 0) {
-		jv_free(p);
+	if (f[PF_BUCKET].k != RK_NUM || rnum(&f[PF_BUCKET], 0,
+	    nb->tab[table].nbuckets - 1, 0, &d) != 0) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s: 'bucket': not an integer in 0..%u", where,
+		    "%s: 'bucket': not an integer in 0..%u", WHERE,
 		    nb->tab[table].nbuckets - 1);
 	}
 	bucket = (uint32_t)d;
-	v = jget(p, "sourceAddress");
-	if (jv_get_kind(v) == JV_KIND_STRING &&
-	    strlen(jv_string_value(v)) < sizeof(e.source))
-		strlcpy(e.source, jv_string_value(v), sizeof(e.source));
-	else if (jv_get_kind(v) != JV_KIND_NULL) {
-		jv_free(v);
-		jv_free(p);
+	if (f[PF_SOURCE].k == RK_STR && !f[PF_SOURCE].cut &&
+	    strlen(f[PF_SOURCE].str) < sizeof(e.source))
+		strlcpy(e.source, f[PF_SOURCE].str, sizeof(e.source));
+	else if (f[PF_SOURCE].k != RK_NULL && f[PF_SOURCE].k != RK_ABSENT) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s: 'sourceAddress': not an address or null", where);
+		    "%s: 'sourceAddress': not an address or null", WHERE);
 	}
-	jv_free(v);
-	if (jnum(jget(p, "dateAdded"), 0,
-	    MAX_SAFE_INT, &d) != 0)
+	if (f[PF_ADDED].k != RK_NUM ||
+	    rnum(&f[PF_ADDED], 0, MAX_SAFE_INT, 0, &d) != 0)
 		field = "dateAdded";
 	e.date_added = (uint64_t)d;
-	v = jget(p, "lastSeen");
-	if (jv_get_kind(v) == JV_KIND_NULL)
-		d = 0;
-	else if (jnum(jv_copy(v), 0, MAX_SAFE_INT, &d) != 0 && field == NULL)
+	if (rnum(&f[PF_SEEN], 0, MAX_SAFE_INT, 0, &d) != 0 && field == NULL)
 		field = "lastSeen";
-	jv_free(v);
 	e.last_seen = (uint64_t)d;
-	v = jget(p, "failures");
-	if (jv_get_kind(v) == JV_KIND_NULL)
-		d = 0;
-	else if (jnum(jv_copy(v), 0, LP2P_BOOK_MAX_FAILURES - 1, &d) != 0 &&
+	if (rnum(&f[PF_FAILURES], 0, LP2P_BOOK_MAX_FAILURES - 1, 0, &d) != 0 &&
 	    field == NULL)
 		field = "failures";
-	jv_free(v);
 	e.failures = (uint32_t)d;
-	v = jget(p, "reputation");
-	if (jv_get_kind(v) == JV_KIND_NULL)
-		d = LP2P_BOOK_REPUTATION;
-	else if (jnum(jv_copy(v), INT32_MIN, INT32_MAX, &d) != 0 &&
-	    field == NULL)
+	if (rnum(&f[PF_REPUTATION], INT32_MIN, INT32_MAX, LP2P_BOOK_REPUTATION,
+	    &d) != 0 && field == NULL)
 		field = "reputation";
-	jv_free(v);
 	e.reputation = (int32_t)d;
-	v = jget(p, "advertise");
-	if (jv_get_kind(v) == JV_KIND_FALSE)
-		e.advertise = 0;
-	else if (jv_get_kind(v) != JV_KIND_TRUE &&
-	    jv_get_kind(v) != JV_KIND_NULL && field == NULL)
+	e.advertise = f[PF_ADVERTISE].k != RK_FALSE;
+	if (f[PF_ADVERTISE].k != RK_TRUE && f[PF_ADVERTISE].k != RK_FALSE &&
+	    f[PF_ADVERTISE].k != RK_NULL && f[PF_ADVERTISE].k != RK_ABSENT &&
+	    field == NULL)
 		field = "advertise";
-	jv_free(v);
 	if (field != NULL) {
-		jv_free(p);
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL, "%s: '%s': bad value",
-		    where, field);
+		    WHERE, field);
 	}
-	v = jv_object_get(p, jv_string("info"));
-	if (jv_get_kind(v) == JV_KIND_INVALID) {
-		jv_free(v);
-		v = jv_null();
-	}
-	if (jv_get_kind(v) != JV_KIND_NULL && jv_get_kind(v) !=
-	    JV_KIND_OBJECT) {
-		jv_free(v);
+	if (f[PF_INFO].k != RK_ABSENT && f[PF_INFO].k != RK_NULL &&
+	    f[PF_INFO].k != RK_OBJ) {
+		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
-		    "%s: 'info': not an object", where);
+		    "%s: 'info': not an object", WHERE);
 	}
-	if ((rc = lp2p__book_insert(nb, table, bucket, &e, v, &e2)) != 0)
+	if ((rc = lp2p__book_insert(nb, table, bucket, &e, info, &e2)) != 0)
 		return lp2p_errf(err, rc == LP2P_ENOMEM ? rc : LP2P_EINVAL,
-		    "%s: %s", where, e2.msg);
+		    "%s: %s", WHERE, e2.msg);
 	return 0;
 }
+#undef WHERE
 
 static int
 load_lists(struct lp2p_book *nb, const char *name, jv lists,
@@ -354,25 +429,412 @@ load_bans(struct lp2p_book *nb, const char *name, jv bans,
 	return 0;
 }
 
+/*
+ * The fast reader.  libjq's parser takes ~40 ms for a full book; this one
+ * reads the JSON grammar strictly (no duplicate keys, depth-bounded) in
+ * one pass, turns each peer into a struct rawpeer and gives the other
+ * (small) members to libjq.  Whatever it does not take as it is -- a
+ * syntax error, a duplicate key, an exotic escape -- it leaves to the
+ * general jv path, which then decides and words the error, so the two
+ * cannot disagree on what a valid book is.
+ */
+struct rd {
+	const char	*p, *end;
+	int		 depth;
+};
+
+static int
+rd_peek(struct rd *r)
+{
+	while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' ||
+	    *r->p == '\n' || *r->p == '\r'))
+		r->p++;
+	return r->p < r->end ? (unsigned char)*r->p : -1;
+}
+
+static int
+rd_eat(struct rd *r, int c)
+{
+	if (rd_peek(r) != c)
+		return -1;
+	r->p++;
+	return 0;
+}
+
+/* A string into buf (cap > 0): ASCII escapes only, else -1 (the jv path). */
+static int
+rd_str(struct rd *r, char *buf, size_t cap, int *cut)
+{
+	size_t n = 0;
+
+	*cut = 0;
+	if (rd_eat(r, '"') != 0)
+		return -1;
+	while (r->p < r->end) {
+		unsigned char c = (unsigned char)*r->p++;
+
+		if (c == '"') {
+			buf[n] = '\0';
+			return 0;
+		}
+		if (c < 0x20 || c >= 0x80)
+			return -1;
+		if (c == '\\') {
+			if (r->p >= r->end)
+				return -1;
+			switch ((c = (unsigned char)*r->p++)) {
+			case '"': case '\\': case '/':	break;
+			case 'b':	c = '\b'; break;
+			case 'f':	c = '\f'; break;
+			case 'n':	c = '\n'; break;
+			case 'r':	c = '\r'; break;
+			case 't':	c = '\t'; break;
+			default:	return -1;	/* \u...: the jv path */
+			}
+		}
+		if (n + 1 < cap)
+			buf[n++] = (char)c;
+		else
+			*cut = 1;
+	}
+	return -1;
+}
+
+#define RD_NUM_MAX	40	/* chars of a number the fast reader takes */
+
+static int
+rd_num(struct rd *r, double *out)
+{
+	const char *s, *p;
+	char buf[RD_NUM_MAX + 1];
+
+	rd_peek(r);
+	s = p = r->p;
+	if (p < r->end && *p == '-')
+		p++;
+	if (p < r->end && *p == '0')
+		p++;
+	else if (p < r->end && *p >= '1' && *p <= '9')
+		while (p < r->end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		return -1;
+	if (p < r->end && *p == '.') {
+		if (++p >= r->end || *p < '0' || *p > '9')
+			return -1;
+		while (p < r->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < r->end && (*p == 'e' || *p == 'E')) {
+		if (++p < r->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= r->end || *p < '0' || *p > '9')
+			return -1;
+		while (p < r->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p - s > RD_NUM_MAX)
+		return -1;
+	if (p - s <= 15 && memchr(s, '.', (size_t)(p - s)) == NULL &&
+	    memchr(s, 'e', (size_t)(p - s)) == NULL &&
+	    memchr(s, 'E', (size_t)(p - s)) == NULL) {
+		/* an integer below 10^15: exact without strtod */
+		int64_t v = 0;
+
+		for (const char *q = *s == '-' ? s + 1 : s; q < p; q++)
+			v = v * 10 + (*q - '0');
+		*out = *s == '-' ? -(double)v : (double)v;
+		r->p = p;
+		return 0;
+	}
+	memcpy(buf, s, (size_t)(p - s));
+	buf[p - s] = '\0';
+	*out = strtod(buf, NULL);
+	r->p = p;
+	return 0;
+}
+
+static int
+rd_lit(struct rd *r, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	rd_peek(r);
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, lit, n) != 0)
+		return -1;
+	r->p += n;
+	return 0;
+}
+
+/* Any value, checked and skipped. */
+static int
+rd_skip(struct rd *r)
+{
+	char k[1];
+	int cut, c = rd_peek(r);
+
+	switch (c) {
+	case '"':
+		return rd_str(r, k, sizeof(k), &cut);
+	case '{':
+	case '[':
+		if (++r->depth > LP2P_MAX_JSON_DEPTH)
+			return -1;
+		r->p++;
+		if (rd_eat(r, c == '{' ? '}' : ']') == 0) {
+			r->depth--;
+			return 0;
+		}
+		for (;;) {
+			if (c == '{' && (rd_str(r, k, sizeof(k), &cut) != 0 ||
+			    rd_eat(r, ':') != 0))
+				return -1;
+			if (rd_skip(r) != 0)
+				return -1;
+			if (rd_eat(r, ',') == 0)
+				continue;
+			if (rd_eat(r, c == '{' ? '}' : ']') != 0)
+				return -1;
+			r->depth--;
+			return 0;
+		}
+	case 't':
+		return rd_lit(r, "true");
+	case 'f':
+		return rd_lit(r, "false");
+	case 'n':
+		return rd_lit(r, "null");
+	}
+	return rd_num(r, &(double){ 0 });
+}
+
+/* One value of a peer field into f (info: its text into *span). */
+static int
+rd_field(struct rd *r, struct rawf *f, const char **span, size_t *slen)
+{
+	const char *s;
+	int c = rd_peek(r);
+
+	switch (c) {
+	case '"':
+		f->k = RK_STR;
+		return rd_str(r, f->str, sizeof(f->str), &f->cut);
+	case 't':
+		f->k = RK_TRUE;
+		return rd_lit(r, "true");
+	case 'f':
+		f->k = RK_FALSE;
+		return rd_lit(r, "false");
+	case 'n':
+		f->k = RK_NULL;
+		return rd_lit(r, "null");
+	case '{':
+	case '[':
+		s = r->p;
+		if (rd_skip(r) != 0)
+			return -1;
+		f->k = c == '{' ? RK_OBJ : RK_OTHER;
+		if (span != NULL) {
+			*span = s;
+			*slen = (size_t)(r->p - s);
+		}
+		return 0;
+	}
+	f->k = RK_NUM;
+	return rd_num(r, &f->num);
+}
+
+/* The PF_ index of a peer's key, or PF_N. */
+static int
+peer_key(const char *k)
+{
+	static const int first[PF_N] = { 'p', 'i', 'p', 't', 'b', 's', 'd',
+	    'l', 'f', 'r', 'a', 'i' };
+
+	for (int i = 0; i < PF_N; i++)
+		if (k[0] == first[i] && strcmp(k, peer_keys[i]) == 0)
+			return i;
+	return PF_N;
+}
+
+/* One peer object into rp (its info to free by the caller). */
+static int
+rd_peer(struct rd *r, struct rawpeer *rp)
+{
+	const char *span = NULL;
+	size_t slen = 0;
+	char key[32];
+	int cut, i;
+
+	memset(rp, 0, sizeof(*rp));
+	rp->info = jv_null();
+	if (rd_eat(r, '{') != 0)
+		return -1;
+	if (rd_eat(r, '}') == 0)
+		return 0;
+	for (;;) {
+		if (rd_str(r, key, sizeof(key), &cut) != 0 ||
+		    rd_eat(r, ':') != 0)
+			return -1;
+		i = cut ? PF_N : peer_key(key);
+		if (i == PF_N) {
+			if (rp->unknown[0] == '\0')
+				strlcpy(rp->unknown, key, sizeof(rp->unknown));
+			if (rd_skip(r) != 0)
+				return -1;
+		} else if (rp->f[i].k != RK_ABSENT) {
+			return -1;		/* duplicate key */
+		} else if (rd_field(r, &rp->f[i], i == PF_INFO ? &span : NULL,
+		    &slen) != 0)
+			return -1;
+		if (rd_eat(r, ',') == 0)
+			continue;
+		if (rd_eat(r, '}') != 0)
+			return -1;
+		break;
+	}
+	if (span != NULL && rp->f[PF_INFO].k == RK_OBJ) {
+		rp->info = jv_parse_sized(span, (int)slen);
+		if (jv_get_kind(rp->info) != JV_KIND_OBJECT)
+			return -1;
+	}
+	return 0;
+}
+
+static int load_bans(struct lp2p_book *, const char *, jv, struct lp2p_err *);
+static int load_lists(struct lp2p_book *, const char *, jv,
+    struct lp2p_err *);
+static int load_jv(struct lp2p_book **, jv, const char *, struct lp2p_err *);
+
+/*
+ * 0 or an error of the book; 1: not taken, use the jv path.  The members
+ * before "peers" make the book (checked as the jv path checks them); each
+ * peer is then checked and inserted as it is read; after "peers" only
+ * "bans" and "lists" may follow.  Any other layout goes the jv path.
+ */
+static int
+fast_load(struct lp2p_book **bp, const char *buf, size_t len,
+    const char *name, struct lp2p_err *err)
+{
+	struct rd r = { buf, buf + len, 0 };
+	struct rawpeer rp;
+	struct lp2p_book *nb = NULL;
+	jv top = jv_object();
+	char key[32];
+	int cut, rc = 1, idx = 0, after = 0;
+
+	rp.info = jv_null();
+	if (rd_eat(&r, '{') != 0 || rd_peek(&r) == '}')
+		goto out;
+	for (;;) {
+		const char *s;
+		jv v;
+
+		if (rd_str(&r, key, sizeof(key), &cut) != 0 || cut ||
+		    rd_eat(&r, ':') != 0)
+			goto out;
+		if (strcmp(key, "peers") == 0 && nb == NULL && !after) {
+			top = jv_object_set(top, jv_string(key), jv_array());
+			rc = load_jv(&nb, top, name, err);
+			top = jv_invalid();
+			if (rc != 0)
+				goto out;
+			rc = 1;
+			if (rd_eat(&r, '[') != 0)
+				goto out;
+			if (rd_eat(&r, ']') != 0)
+				for (;;) {
+					if (rd_peer(&r, &rp) != 0)
+						goto out;
+					rc = load_peer(nb, name, idx++, &rp,
+					    err);
+					if (rc != 0)
+						goto out;
+					rc = 1;
+					if (rd_eat(&r, ',') == 0)
+						continue;
+					if (rd_eat(&r, ']') != 0)
+						goto out;
+					break;
+				}
+			after = 1;
+		} else {
+			rd_peek(&r);
+			s = r.p;
+			if (rd_skip(&r) != 0)
+				goto out;
+			v = jv_parse_sized(s, (int)(r.p - s));
+			if (jv_get_kind(v) == JV_KIND_INVALID) {
+				jv_free(v);
+				goto out;
+			}
+			if (!after) {
+				jv o = jv_object_get(jv_copy(top),
+				    jv_string(key));
+				int dup = jv_get_kind(o) != JV_KIND_INVALID;
+
+				jv_free(o);
+				if (dup) {
+					jv_free(v);
+					goto out;
+				}
+				top = jv_object_set(top, jv_string(key), v);
+			} else if (strcmp(key, "bans") == 0 && after == 1) {
+				if ((rc = load_bans(nb, name, v, err)) != 0)
+					goto out;
+				rc = 1;
+				after = 2;
+			} else if (strcmp(key, "lists") == 0 && after <= 2) {
+				if ((rc = load_lists(nb, name, v, err)) != 0)
+					goto out;
+				rc = 1;
+				after = 3;
+			} else {
+				jv_free(v);
+				goto out;
+			}
+		}
+		if (rd_eat(&r, ',') == 0)
+			continue;
+		if (rd_eat(&r, '}') != 0)
+			goto out;
+		break;
+	}
+	if (rd_peek(&r) != -1 || nb == NULL)
+		goto out;			/* trailing bytes; no peers */
+	*bp = nb;
+	nb = NULL;
+	rc = 0;
+out:
+	jv_free(top);
+	jv_free(rp.info);
+	lp2p_book_free(nb);
+	return rc;
+}
+
 int
 lp2p_book_load_mem(struct lp2p_book **bp, const char *buf, size_t len,
     const char *name, struct lp2p_err *err)
 {
-	static const char *const keys[] = { "format", "version", "chainID",
-	    "secret", "generation", "savedAt", "peers", "bans", "lists",
-	    NULL };
-	struct lp2p_book *nb = NULL;
-	jv root, v, peers;
-	double d;
-	char *bad;
-	uint8_t *cid;
-	long n;
-	int rc, np;
+	int rc;
 
 	*bp = NULL;
 	if (len > LP2P_BOOK_MAX_FILE)
 		return lp2p_errf(err, LP2P_EINVAL, "%s: larger than %d bytes",
 		    name, LP2P_BOOK_MAX_FILE);
+	if ((rc = fast_load(bp, buf, len, name, err)) != 1)
+		return rc;
+	return lp2p__book_load_jv(bp, buf, len, name, err);
+}
+
+int
+lp2p__book_load_jv(struct lp2p_book **bp, const char *buf, size_t len,
+    const char *name, struct lp2p_err *err)
+{
+	jv root;
+	int rc;
+
+	*bp = NULL;
 	root = jv_parse_sized(buf, (int)len);
 	if (jv_get_kind(root) == JV_KIND_INVALID) {
 		jv m = jv_invalid_get_msg(root);
@@ -383,6 +845,26 @@ lp2p_book_load_mem(struct lp2p_book **bp, const char *buf, size_t len,
 		jv_free(m);
 		return rc;
 	}
+	return load_jv(bp, root, name, err);
+}
+
+/* The book in root (consumed), an object parsed from a file. */
+static int
+load_jv(struct lp2p_book **bp, jv root, const char *name,
+    struct lp2p_err *err)
+{
+	static const char *const keys[] = { "format", "version", "chainID",
+	    "secret", "generation", "savedAt", "peers", "bans", "lists",
+	    NULL };
+	struct lp2p_book *nb = NULL;
+	jv v, peers;
+	double d;
+	char *bad;
+	uint8_t *cid;
+	long n;
+	int rc, np;
+
+	*bp = NULL;
 	if (jv_get_kind(root) != JV_KIND_OBJECT) {
 		jv_free(root);
 		return lp2p_errf(err, LP2P_EINVAL, "%s: not a JSON object",
@@ -474,14 +956,26 @@ lp2p_book_load_mem(struct lp2p_book **bp, const char *buf, size_t len,
 		    "%s: 'peers': not an array", name);
 	}
 	np = jv_array_length(jv_copy(peers));
-	for (int i = 0; i < np; i++)
-		if ((rc = load_peer(nb, name, i, jv_array_get(jv_copy(peers), i),
-		    err)) != 0) {
+	for (int i = 0; i < np; i++) {
+		struct rawpeer rp;
+		jv p = jv_array_get(jv_copy(peers), i);
+
+		if (jv_get_kind(p) != JV_KIND_OBJECT) {
+			jv_free(p);
+			jv_free(peers);
+			jv_free(root);
+			lp2p_book_free(nb);
+			return lp2p_errf(err, LP2P_EINVAL,
+			    "%s: peers[%d]: not an object", name, i);
+		}
+		rawpeer_jv(p, &rp);
+		if ((rc = load_peer(nb, name, i, &rp, err)) != 0) {
 			jv_free(peers);
 			jv_free(root);
 			lp2p_book_free(nb);
 			return rc;
 		}
+	}
 	jv_free(peers);
 	v = jget(root, "bans");
 	if (jv_get_kind(v) == JV_KIND_INVALID) {
@@ -794,6 +1288,7 @@ lp2p_book_write(struct lp2p_book *b, const char *path, uint64_t now,
 	}
 	set_identity(b, &st);
 	lp2p__book_journal_clear(b);
+	b->journaling = 1;	/* tied to a file now: keep changes for sync */
 	rc = 0;
 out:
 	if (fd != -1)

@@ -405,7 +405,8 @@ compile_obj(struct comp *c, jv schema, struct cobj *o, int depth)
 			snprintf(c->path + plen, sizeof(c->path) - plen,
 			    "%sproperties.%s", plen ? "." : "",
 			    jv_string_value(k));
-			r = compile_prop(c, jv_string_value(k), v, &f[i], depth);
+			r = compile_prop(c, jv_string_value(k), v, &f[i],
+			    depth);
 			i++;
 		}
 		jv_free(k);
@@ -1067,7 +1068,8 @@ rd_varint(struct dec *d, size_t *pos, size_t lim, int is64, uint64_t *v)
 			return derr(d, at, "varint runs past the end");
 		c = d->buf[i++];
 		if (n == max - 1 && c > (is64 ? 0x01 : 0x0f))
-			return derr(d, at, "varint out of range of %s", is64 ? "uint64" : "uint32");
+			return derr(d, at, "varint out of range of %s",
+			    is64 ? "uint64" : "uint32");
 		r |= (uint64_t)(c & 0x7f) << (7 * n);
 		if ((c & 0x80) == 0) {
 			if (n > 0 && c == 0)
@@ -1233,12 +1235,13 @@ rd_array(struct dec *d, const struct cfield *f, size_t *pos, size_t lim,
 				break;
 			}
 			if (f->item == K_OBJECT) {
-				if ((r = rd_len(d, pos, lim, &start, &n)) == 0 &&
-				    n > 0) {
+				r = rd_len(d, pos, lim, &start, &n);
+				if (r == 0 && n > 0) {
 					/* quirk: empty objects are skipped */
 					size_t p = start;
 
-					r = rd_obj(d, f->obj, &p, start + n, &e);
+					r = rd_obj(d, f->obj, &p, start + n,
+					    &e);
 				}
 			} else
 				r = rd_scalar(d, f->item, f->format, pos, lim,
@@ -1337,7 +1340,8 @@ rd_obj(struct dec *d, const struct cobj *o, size_t *pos, size_t lim,
 			jv_free(v);
 	}
 	if (r == 0 && *pos != lim)
-		r = derr(d, *pos, "%zu unexpected bytes at the end", lim - *pos);
+		r = derr(d, *pos, "%zu unexpected bytes at the end",
+		    lim - *pos);
 	if (r != 0) {
 		jv_free(obj);
 		return r;

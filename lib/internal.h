@@ -22,6 +22,10 @@
 /* ---- small helpers -------------------------------------------------- */
 #define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* ---- addr.c -------------------------------------------------------- */
+/* 1 if the reference's getIPBytes() reads s without throwing (a source). */
+int	 lp2p__ip_bytes_ok(const char *);
+
 /* ---- watch: filter.c, liskcore.c, crawl.c --------------------------- */
 #define LP2P_FILTER_MAX_PROGRAM	(64 * 1024)	/* bytes of a jq program */
 #define LP2P_FILTER_MAX_OUTPUTS	10000	/* jq outputs for one input */

@@ -90,15 +90,17 @@ void	 lp2p_rand_buf(void *, size_t);
  * lisk-codec 0.5.0 (the binary format of WIRE.md §5), driven by a schema
  * in lisk-codec's JSON form: {"$id", "type":"object", "properties":{NAME:
  * {"dataType": uint32|sint32|uint64|sint64|boolean|bytes|string,
- * "fieldNumber": 1..18999}, NAME: {"type":"object", "fieldNumber", 
+ * "fieldNumber": 1..18999}, NAME: {"type":"object", "fieldNumber",
  * "properties"}, NAME: {"type":"array", "fieldNumber", "items": {dataType
- * or type object}}}}.  Other keywords (required, minLength, format, ...)
- * are ignored.  Nesting is limited to LP2P_CODEC_MAX_DEPTH levels.
+ * or type object}}}}.  Of the other keywords only "format" of bytes is
+ * used ("lisk32", "base64"); required, minLength etc. are ignored.
+ * Nesting is limited to LP2P_CODEC_MAX_DEPTH levels.
  *
  * Values cross the API in lisk-codec's toJSON form: bytes as lowercase hex
- * strings (upper case accepted on encode), uint64/sint64 as decimal
- * strings (integral numbers up to 2^53 also accepted on encode),
- * uint32/sint32 as numbers, booleans, UTF-8 strings, objects and arrays.
+ * strings (upper case accepted on encode; lisk32 addresses or base64 when
+ * the schema says so), uint64/sint64 as decimal strings (integral numbers
+ * up to 2^53 also accepted on encode), uint32/sint32 as numbers, booleans,
+ * UTF-8 strings, objects and arrays.
  */
 struct lp2p_schema;			/* compiled schema, layout in codec.c */
 
@@ -466,8 +468,8 @@ int	 lp2p_book_write(struct lp2p_book *, const char *, uint64_t,
 	    struct lp2p_err *);
 /*
  * For a process that keeps a book open beside others (a node): a book from
- * lp2p_book_load (or after its first sync) journals its own changes until
- * its next write.  changed: 1 if the file is not the one this
+ * lp2p_book_load, or once written or synced, journals its own changes
+ * until its next write.  changed: 1 if the file is not the one this
  * book last read or wrote.  sync: take the lock; if the file changed,
  * load it, replay this book's journal on top and make that this book's
  * content; write; release.  Nothing made by another writer is lost, and

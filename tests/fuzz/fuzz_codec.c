@@ -46,8 +46,9 @@ setup(void)
 	    "/nodeInfo");
 	schemas[nschemas++] = (struct lp2p_schema *)lp2p_schema_builtin(
 	    "/protocolPeerInfo");
-	if (lp2p_schema_nodeinfo(&schemas[nschemas], lp2p_network_options_schema(
-	    lp2p_network_find("mainnet")), &e) != 0)
+	if (lp2p_schema_nodeinfo(&schemas[nschemas],
+	    lp2p_network_options_schema(lp2p_network_find("mainnet")),
+	    &e) != 0)
 		abort();
 	nschemas++;
 	for (size_t i = 0; i < 4; i++)

@@ -514,10 +514,11 @@ dump(const struct lp2p_book *b)
 	return a;
 }
 
+static char dir[64];
+
 static char *
 tmppath(const char *name)
 {
-	static char dir[64];
 	char *p;
 
 	if (dir[0] == '\0') {
@@ -526,6 +527,16 @@ tmppath(const char *name)
 	}
 	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
 	return p;
+}
+
+static void
+rmlock(const char *path)
+{
+	char *l;
+
+	assert_true(asprintf(&l, "%s.lock", path) > 0);
+	unlink(l);
+	free(l);
 }
 
 static struct lp2p_book *
@@ -608,9 +619,39 @@ test_file_roundtrip(void **state)
 	assert_int_equal(jv_get_kind(info), JV_KIND_OBJECT);
 	jv_free(info);
 	assert_false(lp2p_book_changed(c, path));
-	/* the same content as jv */
+	/* the same content as jv; pretty-printed (as by jq .) and with
+	 * \u escapes (the general reader) it loads the same */
 	info = lp2p_book_to_jv(c, T0);
 	assert_int_equal(jv_get_kind(info), JV_KIND_OBJECT);
+	{
+		jv pretty = jv_dump_string(jv_copy(info), JV_PRINT_PRETTY |
+		    JV_PRINT_ASCII);
+		jv esc = jv_dump_string(jv_copy(info), 0);
+		struct lp2p_book *d;
+		char *e2 = strdup(jv_string_value(esc)), *q;
+
+		assert_int_equal(lp2p_book_load_mem(&d, jv_string_value(pretty),
+		    strlen(jv_string_value(pretty)), "pretty", &err), 0);
+		assert_true(jv_equal(dump(c), dump(d)));
+		lp2p_book_free(d);
+		/* "format" spelt with an escape: the general reader */
+		q = strstr(e2, "liskp2p-peerbook");
+		assert_non_null(q);
+		{
+			char *t;
+
+			*q = '\0';
+			assert_true(asprintf(&t, "%s\\u006c%s", e2, q + 1) > 0);
+			assert_int_equal(lp2p_book_load_mem(&d, t, strlen(t),
+			    "escaped", &err), 0);
+			assert_true(jv_equal(dump(c), dump(d)));
+			lp2p_book_free(d);
+			free(t);
+		}
+		jv_free(pretty);
+		jv_free(esc);
+		free(e2);
+	}
 	jv_free(info);
 	lp2p_book_free(c);
 	assert_int_equal(lp2p_book_load(&c, "/nonexistent/x", &err),
@@ -618,6 +659,7 @@ test_file_roundtrip(void **state)
 	assert_null(c);
 	lp2p_book_free(b);
 	unlink(path);
+	rmlock(path);
 	free(path);
 }
 
@@ -754,6 +796,7 @@ test_file_sync(void **state)
 	lp2p_book_free(a);
 	lp2p_book_free(b);
 	unlink(path);
+	rmlock(path);
 	free(path);
 }
 
@@ -776,5 +819,9 @@ main(void)
 		cmocka_unit_test(test_file_sync),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	if (dir[0] != '\0')
+		rmdir(dir);
+	return rc;
 }

@@ -120,7 +120,7 @@ decode_prefixes(const struct lp2p_schema *s, const uint8_t *b, size_t n)
 		jv v;
 		int r;
 
-		memcpy(p, b, k);	/* exact-size copy: ASan sees overreads */
+		memcpy(p, b, k);	/* exact size: ASan sees overreads */
 		r = lp2p_codec_decode(s, p, k, &v, &e);
 		if (r == 0)
 			jv_free(v);
@@ -183,8 +183,8 @@ test_vectors(void **state)
 				assert_int_equal(r, LP2P_ECODEC);
 			else {
 				if (r != 0)
-					fail_msg("%s: %s", jv_string_value(name),
-					    e.msg);
+					fail_msg("%s: %s",
+					    jv_string_value(name), e.msg);
 				assert_jv_equal(out, jv_copy(want));
 			}
 			b = unhex(jv_string_value(hex), &bl);
@@ -657,8 +657,8 @@ test_encode_invalid(void **state)
 		    "for sint32" },
 		{ S_S32, "{\"u\":-2147483649}", "u: -2147483649 out of range "
 		    "for sint32" },
-		{ S_LISK32, "{\"a\":\"lskzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz5fw597\"}",
-		    "a: not a lisk32 address" },
+		{ S_LISK32, "{\"a\":\"lskzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"
+		    "5fw597\"}", "a: not a lisk32 address" },
 		{ S_LISK32, "{\"a\":\"00\"}", "a: not a lisk32 address" },
 		{ S_ARR_OBJ, "{\"a\":[{\"x\":1},{}]}", "a[1].x: missing "
 		    "(uint32)" },

@@ -257,8 +257,10 @@ test_cli_net(void **state)
 		    NULL, 0 },
 		{ NULL, "", NULL, 1, "--chain-id: empty", NULL, NULL, 0 },
 		{ NULL, "0000000000000000000000000000000000000000"
-		    "00000000000000000000000000", NULL, 1, "--chain-id 0000000000000000000000000000000000000000"
-		    "00000000000000000000000000: longer than 32 bytes", NULL, NULL, 0 },
+		    "00000000000000000000000000", NULL, 1,
+		    "--chain-id 0000000000000000000000000000000000000000"
+		    "00000000000000000000000000: longer than 32 bytes",
+		    NULL, NULL, 0 },
 		{ NULL, "00000000", "x", 1, "--network-version x: not a "
 		    "version (like 1.0)", NULL, NULL, 0 },
 		{ NULL, "00000000", "1.", 1, "--network-version 1.: not a "
@@ -345,7 +347,8 @@ test_decode_core4(void **state)
 
 		if (!jv_is_valid(name)) {
 			jv_free(name);
-			name = jv_object_get(jv_copy(v), jv_string("procedure"));
+			name = jv_object_get(jv_copy(v),
+			    jv_string("procedure"));
 		}
 		if (!jv_is_valid(name)) {	/* nodeInfo vectors */
 			jv_free(name);
