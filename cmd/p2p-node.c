@@ -20,6 +20,7 @@
 #include "internal.h"
 #include "cli.h"
 #include "cli_io.h"
+#include "cli_net.h"
 
 #define PROG	"p2p-node"
 
@@ -30,14 +31,12 @@ static const struct option longopts[] = {
 	{ "verbose",		no_argument,		NULL,	'v' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "blacklist",		required_argument,	NULL,	'B' },
-	{ "chain-id",		required_argument,	NULL,	'C' },
+	CLI_NET_LONGOPTS,
 	{ "fixed",		required_argument,	NULL,	'F' },
 	{ "listen",		required_argument,	NULL,	'L' },
 	{ "max-inbound",	required_argument,	NULL,	'I' },
 	{ "max-message-rate",	required_argument,	NULL,	'R' },
 	{ "max-outbound",	required_argument,	NULL,	'O' },
-	{ "network",		required_argument,	NULL,	'N' },
-	{ "network-version",	required_argument,	NULL,	'W' },
 	{ "no-advertise",	no_argument,		NULL,	'A' },
 	{ "nonce",		required_argument,	NULL,	'n' },
 	{ "option",		required_argument,	NULL,	'o' },
@@ -50,7 +49,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: p2p-node [-hqVv] [--network NAME | --chain-id HEX --network-version V]\n"
+"usage: p2p-node [-hqVv] [--network NAME | --chain-id HEX [--network-version V]]\n"
 "                [--listen [ADDR:]PORT] [--seed HOST:PORT]... [--fixed HOST:PORT]...\n"
 "                [--whitelist HOST:PORT]... [--blacklist IP]... [--max-inbound N]\n"
 "                [--max-outbound N] [--max-message-rate N] [-b FILE] [--nonce STRING]\n"
@@ -192,6 +191,7 @@ on_line(unsigned long lineno, const char *s, size_t len, void *arg)
 {
 	struct prog *pg = arg;
 	struct cmdctx *c;
+	struct lp2p_err e;
 	jv v, msg;
 	size_t i;
 
@@ -204,6 +204,10 @@ on_line(unsigned long lineno, const char *s, size_t len, void *arg)
 		;
 	if (i == len)
 		return;
+	if (lp2p_json_check(s, len, LP2P_MAX_JSON_DEPTH, &e) != 0) {
+		error_line(pg, lineno, e.msg, jv_invalid());
+		return;
+	}
 	v = jv_parse_sized(s, (int)len);
 	if (!jv_is_valid(v)) {
 		msg = jv_invalid_get_msg(v);
@@ -236,10 +240,13 @@ on_eof(void *arg)
 	(void)arg;	/* EOF on stdin does not stop the node */
 }
 
-/* "HOST:PORT" with a host name: resolved to its first IPv4 address. */
+/*
+ * "HOST:PORT" with a host name: resolved to its first IPv4 address.  Bad
+ * input exits 2, unless soft (a preset's seed): then a warning.
+ */
 static void
-add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
-    const char *arg)
+add_peer_soft(struct lp2p_node_config *cfg, int list, const char *flag,
+    const char *arg, int soft)
 {
 	struct lp2p_err e;
 	struct addrinfo hints, *res;
@@ -259,8 +266,14 @@ add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_INET;
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL)
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL) {
+		if (soft) {
+			warnx("%s: seed %s: cannot resolve, skipped", flag,
+			    arg);
+			return;
+		}
 		errx(2, "%s %s: %s", flag, arg, e.msg);
+	}
 	if (getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof(ip), NULL,
 	    0, NI_NUMERICHOST) != 0) {
 		freeaddrinfo(res);
@@ -270,6 +283,13 @@ add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
 	snprintf(buf, sizeof(buf), "%s%s", ip, c);
 	if (lp2p_node_config_add(cfg, list, buf, &e) != 0)
 		errx(2, "%s %s: %s", flag, arg, e.msg);
+}
+
+static void
+add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
+    const char *arg)
+{
+	add_peer_soft(cfg, list, flag, arg, 0);
 }
 
 static char *
@@ -326,16 +346,15 @@ main(int argc, char *argv[])
 	struct lp2p_node_cb cb = { on_event, on_node_closed };
 	struct lp2p_err e;
 	struct prog pg;
-	const char *chain = NULL, *nv = NULL, *network = NULL;
+	struct cli_net net;
 	const char *listen = NULL, *book = NULL;
-	uint8_t *cid;
-	long clen;
 	char *eq, key[128];
 	int ch, rc;
 
 	cli_init();
 	memset(&pg, 0, sizeof(pg));
 	lp2p_node_config_init(&cfg);
+	cli_net_init(&net);
 	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
@@ -347,8 +366,10 @@ main(int argc, char *argv[])
 		case 'b':
 			book = optarg;
 			break;
-		case 'C':
-			chain = optarg;
+		case CLI_NET_OPT_NETWORK:
+		case CLI_NET_OPT_CHAIN_ID:
+		case CLI_NET_OPT_VERSION:
+			cli_net_opt(&net, ch, optarg);
 			break;
 		case 'F':
 			add_peer(&cfg, 'f', "--fixed", optarg);
@@ -362,9 +383,6 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			listen = optarg;
-			break;
-		case 'N':
-			network = optarg;
 			break;
 		case 'n':
 			if (strlen(optarg) == 0 ||
@@ -402,9 +420,6 @@ main(int argc, char *argv[])
 		case 'v':
 			pg.verbose++;
 			break;
-		case 'W':
-			nv = optarg;
-			break;
 		case 'w':
 			add_peer(&cfg, 'w', "--whitelist", optarg);
 			break;
@@ -418,27 +433,26 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (network != NULL)
-		errx(2, "--network %s: presets are not available in this "
-		    "build; use --chain-id HEX --network-version V", network);
-	if (chain == NULL)
-		errx(2, "--chain-id HEX (or --network NAME) is required");
-	clen = lp2p_hex_decode(chain, strlen(chain), &cid);
-	if (clen < 0 || clen > 32) {
-		if (clen >= 0)
-			free(cid);
-		errx(2, "--chain-id %s: not hex of at most 32 bytes", chain);
+	cli_net_finish(&net, 1);
+	memcpy(cfg.chain_id, net.chain_id, net.chain_id_len);
+	cfg.chain_id_len = net.chain_id_len;
+	strlcpy(cfg.network_version, net.version, sizeof(cfg.network_version));
+	if (jv_get_kind(net.options_schema) == JV_KIND_OBJECT) {
+		cfg.options_schema = jv_copy(net.options_schema);
+		cfg.options = jv_copy(net.default_options);
 	}
-	memcpy(cfg.chain_id, cid, (size_t)clen);
-	cfg.chain_id_len = (size_t)clen;
-	free(cid);
-	if (nv != NULL) {
-		if (strlen(nv) == 0 || strlen(nv) >= sizeof(cfg.network_version))
-			errx(2, "--network-version %s: 1 to %zu characters", nv,
-			    sizeof(cfg.network_version) - 1);
-		strlcpy(cfg.network_version, nv, sizeof(cfg.network_version));
+	for (size_t i = 0; net.seeds != NULL && net.seeds[i] != NULL; i++) {
+		char s[300];
+
+		/* the preset's seeds, unless seeds were given */
+		if (cfg.nseeds > 0 && i == 0)
+			break;
+		snprintf(s, sizeof(s), "%s:%u", net.seeds[i], net.port);
+		if (strchr(net.seeds[i], ':') != NULL)
+			strlcpy(s, net.seeds[i], sizeof(s));
+		add_peer_soft(&cfg, 's', "--network", s, 1);
 	}
-	cfg.port = 7667;
+	cfg.port = net.port != 0 ? net.port : 7667;
 	if (listen != NULL)
 		parse_listen(&cfg, listen);
 	cfg.book_path = book != NULL ? strdup(book) :
@@ -453,6 +467,7 @@ main(int argc, char *argv[])
 		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
 		    e.msg);
 	lp2p_node_config_release(&cfg);
+	cli_net_release(&net);
 	uv_signal_init(pg.loop, &pg.sigint);
 	uv_signal_init(pg.loop, &pg.sigterm);
 	pg.sigint.data = pg.sigterm.data = &pg;

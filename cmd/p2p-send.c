@@ -76,6 +76,7 @@ struct target {
 	uint64_t		 pni_window;
 	int			 pni_count;
 	uint64_t		 last_message;	/* uv_now() of the last send */
+	char			*ban_reason;	/* we dropped the peer: why */
 };
 
 static struct {
@@ -278,9 +279,13 @@ fail_rest(struct target *t)
 {
 	char why[LP2P_ERR_MSG + 64];
 
-	snprintf(why, sizeof(why), "%s%d %s", t->connected ?
-	    "connection closed: " : "connection refused: ", t->fail_code,
-	    t->fail_reason != NULL ? t->fail_reason : "");
+	if (t->ban_reason != NULL)
+		snprintf(why, sizeof(why), "peer dropped for misbehaving: %s",
+		    t->ban_reason);
+	else
+		snprintf(why, sizeof(why), "%s%d %s", t->connected ?
+		    "connection closed: " : "connection refused: ",
+		    t->fail_code, t->fail_reason != NULL ? t->fail_reason : "");
 	for (; t->next < g.nitems; t->next++)
 		emit_result(t, &g.items[t->next], -1, jv_invalid(), why);
 	finish(t);
@@ -426,6 +431,17 @@ on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 }
 
 static void
+on_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
+{
+	struct target *t = arg;
+
+	(void)p;
+	(void)server_level;
+	if (t->ban_reason == NULL && (t->ban_reason = strdup(why)) == NULL)
+		err(1, NULL);
+}
+
+static void
 on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
     bool done, void *arg)
 {
@@ -448,6 +464,7 @@ static const struct lp2p_peer_cb peer_cb = {
 	.on_connected = on_connected,
 	.on_request = on_request,
 	.on_nodeinfo = on_nodeinfo,
+	.on_ban = on_ban,
 	.on_closed = on_closed,
 };
 
@@ -851,6 +868,7 @@ out:
 	for (size_t i = 0; i < g.ntargets; i++) {
 		jv_free(g.targets[i].nodeinfo);
 		free(g.targets[i].fail_reason);
+		free(g.targets[i].ban_reason);
 	}
 	for (size_t i = 0; i < g.nitems; i++) {
 		free(g.items[i].name);

@@ -644,6 +644,14 @@ int	 lp2p_node_apply_penalty(struct lp2p_node *, const char *, int,
 /* A copy of the node's nodeInfo as JSON (chainID hex). */
 jv	 lp2p_node_info(const struct lp2p_node *);
 
+/*
+ * Strict RFC 8259 syntax check of one JSON text (one value, optional
+ * whitespace around it), iterative, nesting at most maxdepth.  Run it on
+ * outside text before jv_parse_sized: libjq 1.6 leaks memory on some
+ * invalid input.  0, or LP2P_EINVAL with "at byte N: ..." in err.
+ */
+int	 lp2p_json_check(const char *, size_t, int, struct lp2p_err *);
+
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
 

@@ -619,11 +619,17 @@ on_sync(uv_timer_t *t)
 {
 	struct lp2p_node *n = t->data;
 	struct lp2p_err err;
+	struct npeer *np, *t2;
+	uint64_t now = lp2p__now_ms();
 
 	lp2p__pool_pending_drop(n, NULL);
-	if (lp2p__nb_sync(n->book, lp2p__now_ms(), &err) != 0)
+	if (lp2p__nb_sync(n->book, now, &err) != 0)
 		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
 		    err.msg));
+	/* a ban made by another process (p2p-peers ban) takes effect */
+	TAILQ_FOREACH_SAFE(np, &n->peers, entry, t2)
+		if (lp2p__nb_is_banned(n->book, np->ip, now))
+			lp2p__pool_remove(np, LP2P_CLOSE_NORMAL, NULL);
 }
 
 int
@@ -831,16 +837,14 @@ lp2p_node_apply_penalty(struct lp2p_node *n, const char *peer_id,
     int penalty, struct lp2p_err *err)
 {
 	struct npeer *np;
-	char ip[48];
-	size_t l = strcspn(peer_id, ":");
+	char *const *lists[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist };
+	const size_t ns[] = { n->cfg.nseeds, n->cfg.nfixed, n->cfg.nwhitelist };
 
-	if (l < sizeof(ip)) {
-		memcpy(ip, peer_id, l);
-		ip[l] = '\0';
-		/* seed, fixed and whitelisted peers are exempt (isTrustedPeer) */
-		if (lp2p__pool_kind_of(n, ip, 0) != LP2P__KIND_NONE)
-			return 0;
-	}
+	/* seed, fixed and whitelisted peerIds are exempt (isTrustedPeer) */
+	for (size_t k = 0; k < LP2P_NELEM(ns); k++)
+		for (size_t i = 0; i < ns[k]; i++)
+			if (strcmp(lists[k][i], peer_id) == 0)
+				return 0;
 	if ((np = lp2p__pool_find(n, peer_id)) == NULL)
 		return lp2p_errf(err, LP2P_ENOTFOUND, "Peer not found: %s",
 		    peer_id);

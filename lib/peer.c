@@ -952,6 +952,7 @@ sc_opts(const struct lp2p_peer_config *c, struct lp2p_sc_opts *o)
 	o->ping_interval = c->ping_interval;
 	o->ping_timeout = c->ping_timeout;
 	o->max_pending = c->max_pending;
+	o->control_message_limit = c->control_message_limit;
 }
 
 /* Free a peer whose sc never existed (creation failed). */

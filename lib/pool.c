@@ -539,7 +539,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 		char id[64];
 
 		/* our own address, as the reference sends it back (§13) */
-		if (port == n->bound_port &&
+		if (port == (n->bound_port ? n->bound_port : n->cfg.port) &&
 		    strcmp(ip, n->cfg.host_ip) == 0) {
 			jv_free(jip);
 			jv_free(e);
@@ -919,9 +919,9 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 		if (!np->inbound && !handshake_done) {
 			lp2p__emit(n, lp2p__ev_peer(
 			    "EVENT_CONNECT_ABORT_OUTBOUND", np));
-			if (np->kind == LP2P__KIND_NONE)
-				lp2p__nb_downgrade(n->book, np->ip, np->port,
-				    lp2p__now_ms());
+			/* the book spares seed, fixed, whitelisted peerIds */
+			lp2p__nb_downgrade(n->book, np->ip, np->port,
+			    lp2p__now_ms());
 		}
 		lp2p__pool_remove(np, 0, NULL);
 		ev = lp2p__ev_peer(np->inbound ? "EVENT_CLOSE_INBOUND" :

@@ -15,6 +15,7 @@
  * Close: #disconnect + close frame, or bare close frame, or terminate.
  * on_closed comes once every handle is closed; the owner frees there.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,16 @@ struct lp2p_sc {
 	bool			 have_code;
 	char			 ip[48];
 	char			*target;
+	struct lp2p_sc_server	*srv;		/* server side, until it closes */
+	TAILQ_ENTRY(lp2p_sc)	 sentry;
+};
+
+#define MAX_CTL_IPS	256	/* IPs counted per control-message window */
+#define CTL_WINDOW	1000	/* ms: the #disconnect counter's window */
+
+struct ctl_count {
+	char		 ip[48];
+	uint32_t	 count;
 };
 
 struct lp2p_sc_server {
@@ -77,6 +88,11 @@ struct lp2p_sc_server {
 	struct lp2p_sc_opts	 opts;
 	struct lp2p_sc_server_cb cb;
 	void			*arg;
+	uv_timer_t		 t_ctl;		/* resets ctl every second */
+	struct ctl_count	 ctl[MAX_CTL_IPS];
+	size_t			 nctl;
+	int			 nclosing;
+	TAILQ_HEAD(, lp2p_sc)	 conns;		/* accepted, not yet freed */
 };
 
 static void	sc_fail_pending(struct lp2p_sc *, int);
@@ -150,42 +166,162 @@ sc_send_text(struct lp2p_sc *sc, char *text)
 
 /* ---- decoding and screening --------------------------------------- */
 
-/* Nesting depth of a JSON text, ignoring brackets inside strings. */
+/*
+ * Check that s[0..n) is one JSON text (RFC 8259, as JSON.parse accepts it:
+ * no NaN, no comments) nested at most max levels deep, without recursion.
+ * 0, LP2P_EPROTO (not JSON) or LP2P_EINVAL (too deep).  libjq 1.6's parser
+ * leaks memory on some invalid inputs, so only checked text reaches it.
+ */
 static int
-json_depth(const char *s, size_t n)
+json_check(const char *s, size_t n, int max)
 {
-	int d = 0, max = 0;
-	bool str = false;
+	enum { VALUE, AFTER, KEY_OR_END, KEY, COLON, VALUE_OR_END } st = VALUE;
+	char stack[LP2P_MAX_JSON_DEPTH + 1];
+	int depth = 0;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (str) {
-			if (c == '\\')
+	if (max > LP2P_MAX_JSON_DEPTH)
+		max = LP2P_MAX_JSON_DEPTH;
+	for (;;) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+		    s[i] == '\r'))
+			i++;
+		if (i == n)
+			return st == AFTER && depth == 0 ? 0 : LP2P_EPROTO;
+		switch (st) {
+		case AFTER:
+			if (depth == 0)
+				return LP2P_EPROTO;	/* trailing text */
+			if (s[i] == ',') {
+				st = stack[depth - 1] == '{' ? KEY : VALUE;
 				i++;
-			else if (c == '"')
-				str = false;
+			} else if ((s[i] == '}' && stack[depth - 1] == '{') ||
+			    (s[i] == ']' && stack[depth - 1] == '[')) {
+				depth--;
+				i++;
+			} else
+				return LP2P_EPROTO;
+			continue;
+		case COLON:
+			if (s[i++] != ':')
+				return LP2P_EPROTO;
+			st = VALUE;
+			continue;
+		case KEY_OR_END:
+			if (s[i] == '}') {
+				depth--;
+				i++;
+				st = AFTER;
+				continue;
+			}
+			/* FALLTHROUGH */
+		case KEY:
+			if (s[i] != '"')
+				return LP2P_EPROTO;
+			break;
+		case VALUE_OR_END:
+			if (s[i] == ']') {
+				depth--;
+				i++;
+				st = AFTER;
+				continue;
+			}
+			/* FALLTHROUGH */
+		case VALUE:
+			break;
+		}
+		/* a value (or a key string) starts at s[i] */
+		if (s[i] == '{' || s[i] == '[') {
+			if (depth == max)
+				return LP2P_EINVAL;
+			stack[depth++] = s[i];
+			st = s[i] == '{' ? KEY_OR_END : VALUE_OR_END;
+			i++;
 			continue;
 		}
-		if (c == '"')
-			str = true;
-		else if (c == '{' || c == '[') {
-			if (++d > max)
-				max = d;
-		} else if (c == '}' || c == ']')
-			d--;
+		if (s[i] == '"') {
+			bool key = st == KEY || st == KEY_OR_END;
+
+			for (i++; ; i++) {
+				unsigned char c;
+
+				if (i >= n)
+					return LP2P_EPROTO;
+				c = (unsigned char)s[i];
+				if (c == '"')
+					break;
+				if (c < 0x20)
+					return LP2P_EPROTO;
+				if (c != '\\')
+					continue;
+				if (++i >= n)
+					return LP2P_EPROTO;
+				if (s[i] == 'u') {
+					for (int k = 0; k < 4; k++)
+						if (++i >= n || !isxdigit(
+						    (unsigned char)s[i]))
+							return LP2P_EPROTO;
+				} else if (strchr("\"\\/bfnrt", s[i]) == NULL ||
+				    s[i] == '\0')
+					return LP2P_EPROTO;
+			}
+			i++;
+			st = key ? COLON : AFTER;
+			continue;
+		}
+		if (st == KEY || st == KEY_OR_END)
+			return LP2P_EPROTO;
+		if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
+			if (s[i] == '-')
+				i++;
+			if (i < n && s[i] == '0')
+				i++;
+			else if (i < n && s[i] >= '1' && s[i] <= '9')
+				while (i < n && s[i] >= '0' && s[i] <= '9')
+					i++;
+			else
+				return LP2P_EPROTO;
+			if (i < n && s[i] == '.') {
+				if (++i >= n || s[i] < '0' || s[i] > '9')
+					return LP2P_EPROTO;
+				while (i < n && s[i] >= '0' && s[i] <= '9')
+					i++;
+			}
+			if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+				i++;
+				if (i < n && (s[i] == '+' || s[i] == '-'))
+					i++;
+				if (i >= n || s[i] < '0' || s[i] > '9')
+					return LP2P_EPROTO;
+				while (i < n && s[i] >= '0' && s[i] <= '9')
+					i++;
+			}
+			st = AFTER;
+			continue;
+		}
+		if (n - i >= 4 && memcmp(s + i, "true", 4) == 0)
+			i += 4;
+		else if (n - i >= 5 && memcmp(s + i, "false", 5) == 0)
+			i += 5;
+		else if (n - i >= 4 && memcmp(s + i, "null", 4) == 0)
+			i += 4;
+		else
+			return LP2P_EPROTO;
+		st = AFTER;
 	}
-	return max;
 }
 
 int
 lp2p__sc_decode(const char *s, size_t n, jv *out)
 {
 	jv v;
+	int rc;
 
 	*out = jv_invalid();
-	if (json_depth(s, n) > LP2P_MAX_JSON_DEPTH)
-		return LP2P_EINVAL;
+	if (n > INT32_MAX)
+		return LP2P_EPROTO;
+	if ((rc = json_check(s, n, LP2P_MAX_JSON_DEPTH)) != 0)
+		return rc;
 	v = jv_parse_sized(s, (int)n);
 	if (!jv_is_valid(v)) {
 		jv_free(v);
@@ -709,7 +845,8 @@ handle_ack(struct lp2p_sc *sc, jv msg)
 	jv_free(pt);
 	sc->ping_timeout = v < 1 ? 1 : v > 3600000 ? 3600000 : (uint32_t)v;
 	uv_timer_stop(&sc->t_hs);
-	uv_timer_start(&sc->t_watch, on_watch_timer, sc->ping_timeout, 0);
+	uv_timer_start(&sc->t_watch, on_watch_timer, sc->ping_timeout,
+	    sc->ping_timeout);	/* uv_timer_again needs the repeat */
 	sc->state = SC_OPEN;
 	sc->opened = true;
 	sc_flush_queue(sc);	/* what was queued goes first */
@@ -750,6 +887,28 @@ server_handshake(struct lp2p_sc *sc)
 	sc->opened = true;
 	if (sc->cb.on_open != NULL)
 		sc->cb.on_open(sc, sc->arg);
+}
+
+/* One more #disconnect from ip in this window; returns the count. */
+static uint32_t
+ctl_count(struct lp2p_sc_server *srv, const char *ip)
+{
+	for (size_t i = 0; i < srv->nctl; i++)
+		if (strcmp(srv->ctl[i].ip, ip) == 0)
+			return ++srv->ctl[i].count;
+	if (srv->nctl == MAX_CTL_IPS)
+		return 1;		/* table full: not counted */
+	strlcpy(srv->ctl[srv->nctl].ip, ip, sizeof(srv->ctl[0].ip));
+	srv->ctl[srv->nctl].count = 1;
+	return srv->ctl[srv->nctl++].count;
+}
+
+static void
+on_ctl_timer(uv_timer_t *t)
+{
+	struct lp2p_sc_server *srv = t->data;
+
+	srv->nctl = 0;
 }
 
 static void
@@ -809,6 +968,19 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 		}
 	}
 	ev = jv_object_get(jv_copy(msg), jv_string("event"));
+	if (!sc->client && sc->srv != NULL &&
+	    jv_get_kind(ev) == JV_KIND_STRING &&
+	    strcmp(jv_string_value(ev), "#disconnect") == 0 &&
+	    ctl_count(sc->srv, sc->ip) > sc->opts.control_message_limit) {
+		jv_free(ev);
+		jv_free(msg);
+		snprintf(why, sizeof(why), "more than %u #disconnect from %s "
+		    "in %d ms", sc->opts.control_message_limit, sc->ip,
+		    CTL_WINDOW);
+		sc_offence(sc, LP2P_SC_BAN, why);
+		lp2p__sc_close(sc, 1006, why, LP2P__CLOSE_TERMINATE);
+		return;
+	}
 	if (jv_get_kind(ev) != JV_KIND_STRING) {
 		jv_free(ev);
 		if (sc->client && !sc->opened) {
@@ -885,7 +1057,7 @@ on_ws_closed(struct lp2p_ws *ws, int code, const char *reason, bool by_us,
 	struct lp2p_sc *sc = arg;
 
 	if (sc->client && sc->state == SC_CONNECTING && code == 4007)
-		set_code(sc, 4007, "Connect timeout", true);
+		set_code(sc, 4007, NULL, true);	/* the SC text */
 	else
 		set_code(sc, code, by_us ? reason : NULL, by_us);
 	if (!sc->have_code || sc->reason == NULL) {
@@ -990,6 +1162,8 @@ srv_on_accept(struct lp2p_ws_server *ws_srv, struct lp2p_ws *ws, void *arg)
 		return;
 	}
 	sc->ws = ws;
+	sc->srv = srv;
+	TAILQ_INSERT_TAIL(&srv->conns, sc, sentry);
 	sc->state = SC_HANDSHAKE;
 	strlcpy(sc->ip, lp2p__ws_remote_ip(ws), sizeof(sc->ip));
 	lp2p__ws_set_cb(ws, &sc_ws_cb, sc);
@@ -1010,14 +1184,34 @@ srv_is_banned(const char *ip, void *arg)
 }
 
 static void
+srv_closed_one(struct lp2p_sc_server *srv)
+{
+	struct lp2p_sc *sc;
+
+	if (--srv->nclosing > 0)
+		return;
+	while ((sc = TAILQ_FIRST(&srv->conns)) != NULL) {
+		TAILQ_REMOVE(&srv->conns, sc, sentry);
+		sc->srv = NULL;		/* connections outlive the server */
+	}
+	if (srv->cb.on_closed != NULL)
+		srv->cb.on_closed(srv, srv->arg);
+}
+
+static void
+on_ctl_closed(uv_handle_t *h)
+{
+	srv_closed_one(h->data);
+}
+
+static void
 srv_on_closed(struct lp2p_ws_server *ws_srv, void *arg)
 {
 	struct lp2p_sc_server *srv = arg;
 
 	lp2p__ws_server_free(ws_srv);
 	srv->ws = NULL;
-	if (srv->cb.on_closed != NULL)
-		srv->cb.on_closed(srv, srv->arg);
+	srv_closed_one(srv);
 }
 
 int
@@ -1041,12 +1235,18 @@ lp2p__sc_server_new(struct lp2p_sc_server **out, uv_loop_t *loop,
 	srv->opts = *o;
 	srv->cb = *cb;
 	srv->arg = arg;
+	if (srv->opts.control_message_limit == 0)
+		srv->opts.control_message_limit = 10;
+	TAILQ_INIT(&srv->conns);
 	ws_opts(o, &wo);
 	if ((rc = lp2p__ws_server_new(&srv->ws, loop, &wo, host, port, &wcb,
 	    srv, err)) < 0) {
 		free(srv);
 		return rc;
 	}
+	uv_timer_init(loop, &srv->t_ctl);
+	srv->t_ctl.data = srv;
+	uv_timer_start(&srv->t_ctl, on_ctl_timer, CTL_WINDOW, CTL_WINDOW);
 	*out = srv;
 	return 0;
 }
@@ -1060,8 +1260,11 @@ lp2p__sc_server_port(const struct lp2p_sc_server *srv)
 void
 lp2p__sc_server_close(struct lp2p_sc_server *srv)
 {
-	if (srv != NULL && srv->ws != NULL)
-		lp2p__ws_server_close(srv->ws);
+	if (srv == NULL || srv->ws == NULL || srv->nclosing > 0)
+		return;
+	srv->nclosing = 2;
+	uv_close((uv_handle_t *)&srv->t_ctl, on_ctl_closed);
+	lp2p__ws_server_close(srv->ws);
 }
 
 void
@@ -1082,6 +1285,8 @@ lp2p__sc_free(struct lp2p_sc *sc)
 {
 	if (sc == NULL)
 		return;
+	if (sc->srv != NULL)
+		TAILQ_REMOVE(&sc->srv->conns, sc, sentry);
 	free(sc->reason);
 	free(sc->target);
 	free(sc);

@@ -28,6 +28,7 @@ struct lp2p_sc_opts {
 	uint32_t ping_interval;		/* server: #1 period */
 	uint32_t ping_timeout;		/* announced; server watchdog (4001) */
 	uint32_t max_pending;		/* outstanding requests / queued */
+	uint32_t control_message_limit;	/* server: #disconnect per IP/s */
 };
 
 /* Why the sc layer wants the peer punished. */

@@ -804,6 +804,7 @@ on_connect(uv_connect_t *c, int status)
 		ws_kill(ws, 1006, why);
 		return;
 	}
+	(void)uv_tcp_nodelay(&ws->tcp, 1);	/* as Node's sockets */
 	uv_read_start((uv_stream_t *)&ws->tcp, on_alloc, on_read);
 	ws_flush(ws);
 }
@@ -947,6 +948,7 @@ on_connection(uv_stream_t *s, int status)
 		uv_ip6_name(si, ws->ip, sizeof(ws->ip));
 		ws->rport = ntohs(si->sin6_port);
 	}
+	(void)uv_tcp_nodelay(&ws->tcp, 1);
 	lp2p__ws_head_init(&ws->head, false);
 	ws->head_active = true;
 	uv_timer_start(&ws->timer, on_timer, ws->opts.head_timeout > 0 ?

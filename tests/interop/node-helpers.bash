@@ -97,3 +97,11 @@ stop_one() {
 	done
 	wait "$p"
 }
+
+# tohex STRING / fromhex HEX (no xxd needed)
+tohex() {
+	printf %s "$1" | od -An -tx1 -v | tr -d ' \n'
+}
+fromhex() {
+	printf '%b' "$(printf %s "$1" | sed 's/../\\x&/g')"
+}

@@ -131,3 +131,26 @@ teardown() {
 	printf '%s\n' "${lines[@]}" | grep -F "\"peerId\":\"$other\"" |
 	    grep -qF '"error":"connection refused'
 }
+
+@test "--network devnet: Lisk Core 4 nodeInfo with options, both ways" {
+	start_ref ref --host 127.0.0.1 --port "$PORT" --lisk-core \
+	    --chain-id 04000000 --network-version 5.0
+	run -0 --separate-stderr p2p-send --network devnet --peer "$PEER" \
+	    --request getNodeInfo
+	[ "$(jq -r .data.chainID <<<"$output")" = 04000000 ]
+	[ "$(jq -r .data.networkVersion <<<"$output")" = 5.0 ]
+	[ "$(jq -r .data.options.height <<<"$output")" = 0 ]
+	# our postNodeInfo decoded with the custom schema: no penalty 100
+	wait_out ref '"event":"postNodeInfo"'
+	wait_out ref EVENT_CLOSE_INBOUND
+	! grep -q EVENT_BAN_PEER "$BATS_TEST_TMPDIR/ref.out"
+	! grep -q EVENT_FAILED_PEER_INFO_UPDATE "$BATS_TEST_TMPDIR/ref.out"
+	# a nodeInfo without options does not decode: p2p-send drops the peer
+	stop_node ref
+	PORT2=$(free_port 127.0.0.1)
+	start_ref ref2 --host 127.0.0.1 --port "$PORT2" --chain-id 04000000 \
+	    --network-version 5.0
+	run -1 --separate-stderr p2p-send --network devnet \
+	    --peer "127.0.0.1:$PORT2" --request getNodeInfo
+	[[ $(jq -r .error <<<"$output") == "peer dropped for misbehaving: postNodeInfo does not decode" ]]
+}

@@ -7,6 +7,7 @@ Usage: rawws.py HOST:PORT [options] [ACTION...]
   --chain HEX --version V --port N --nonce HEX   query fields
   --head TEXT        send TEXT (\\r\\n escapes allowed) as the whole head
   --wait MS          after the actions, read for MS (default 1500)
+  --repeat N         do it all N times, one connection after the other
 Actions, in order, after the upgrade:
   text:STRING        send a masked text frame
   handshake          send the SocketCluster #handshake
@@ -51,6 +52,7 @@ def main():
          'nonce': os.urandom(8).hex()}
     path = head = None
     wait = 1.5
+    repeat = 1
     actions = []
     while args:
         a = args.pop(0)
@@ -62,13 +64,21 @@ def main():
             head = args.pop(0).encode().decode('unicode_escape').encode('latin1')
         elif a == '--wait':
             wait = int(args.pop(0)) / 1000
+        elif a == '--repeat':
+            repeat = int(args.pop(0))
         else:
             actions.append(a)
     if path is None:
         path = ('/rpc/?networkVersion=%s&chainID=%s&nonce=%s'
                 '&advertiseAddress=false&port=%s' %
                 (q['version'], q['chain'], q['nonce'], q['port']))
+    for _ in range(repeat):
+        once(host, port, path, head, actions, wait)
+
+
+def once(host, port, path, head, actions, wait):
     s = socket.create_connection((host, int(port)), timeout=5)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if head is None:
         head = ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
                 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
@@ -106,8 +116,8 @@ def main():
     except (BrokenPipeError, ConnectionResetError):
         pass
     end = time.time() + wait
-    s.settimeout(0.1)
     while time.time() < end:
+        s.settimeout(max(0.001, min(0.1, end - time.time())))
         try:
             d = s.recv(65536)
         except socket.timeout:

@@ -9,9 +9,12 @@
  *       [--fixed H:P]... [--max-inbound N] [--max-outbound N]
  *       [--respond echo|none|error|empty] [--ws-max-message-rate N]
  *       [--rate-interval MS] [--no-advertise] [--populator-interval MS]
+ *       [--lisk-core]
  *
  * Defaults: chain ID 10000000, network version 1.0, respond echo,
  * max-inbound 100, max-outbound 20, the reference's other defaults.
+ * --lisk-core: the Lisk SDK 6 nodeInfo options schema (customNodeInfoSchema)
+ * with initial options {height 0, ...}, as Lisk Core 4 nodes run.
  * The reference package comes from $LISK_REF_NODE_MODULES (default: the
  * node_modules beside this file).
  *
@@ -75,6 +78,7 @@ for (let i = 0; i < argv.length; i++) {
 	case '--rate-interval': opt.rateCalculationInterval = Number(val()); break;
 	case '--populator-interval': opt.populatorInterval = Number(val()); break;
 	case '--no-advertise': opt.advertise = false; break;
+	case '--lisk-core': opt.liskCore = true; break;
 	default: usage(`${a}: unknown option`);
 	}
 }
@@ -120,6 +124,21 @@ const config = {
 	maxInboundConnections: opt.maxInbound,
 	maxOutboundConnections: opt.maxOutbound,
 };
+if (opt.liskCore) {
+	config.customNodeInfoSchema = {
+		$id: '/nodeInfo/custom', type: 'object',
+		required: ['height', 'blockVersion', 'lastBlockID', 'maxHeightPrevoted', 'legacy'],
+		properties: {
+			height: { dataType: 'uint32', fieldNumber: 1 },
+			maxHeightPrevoted: { dataType: 'uint32', fieldNumber: 2 },
+			blockVersion: { dataType: 'uint32', fieldNumber: 3 },
+			lastBlockID: { dataType: 'bytes', fieldNumber: 4 },
+			legacy: { type: 'array', fieldNumber: 5, items: { dataType: 'bytes' } },
+		},
+	};
+	config.nodeInfo.options = { height: 0, maxHeightPrevoted: 0, blockVersion: 0,
+		lastBlockID: Buffer.alloc(0), legacy: [] };
+}
 if (opt.wsMaxMessageRate) config.wsMaxMessageRate = opt.wsMaxMessageRate;
 if (opt.rateCalculationInterval) config.rateCalculationInterval = opt.rateCalculationInterval;
 if (opt.populatorInterval) config.populatorInterval = opt.populatorInterval;

@@ -198,3 +198,15 @@ teardown() {
 	wait_out c '"type":"ban".*"serverLevel":false' 50
 	wait_out ref '"type":"EVENT_CLOSE_OUTBOUND".*"code":1000'
 }
+
+@test "more than 10 #disconnect a second from one IP: banned by both" {
+	start_cpeer c --host $CHOST --port "$CPORT"
+	start_ref ref --host 127.0.0.1 --port "$RPORT"
+	dis='text:{"event":"#disconnect","data":{"code":1000}}'
+	run -0 rawws "$CHOST:$CPORT" --repeat 25 --wait 20 handshake "$dis"
+	wait_out c '"type":"ban".*"why":"more than 10 #disconnect'
+	run -0 rawws "127.0.0.1:$RPORT" --repeat 25 --wait 20 handshake "$dis"
+	wait_out ref EVENT_BAN_PEER
+	run -0 rawws "127.0.0.1:$RPORT" handshake
+	[[ $output == *'"http": 401'* ]]
+}

@@ -72,15 +72,22 @@ stop_node() {
 		kill -KILL "$pid"
 	fi
 	wait "$pid" 2>/dev/null
+	# a C node must end clean under ASan/LSan/UBSan
+	if grep -qE 'Sanitizer|runtime error' "$BATS_TEST_TMPDIR/$1.err"; then
+		echo "$1: sanitizer report:" >&2
+		head -40 "$BATS_TEST_TMPDIR/$1.err" >&2
+		return 1
+	fi
 	return 0
 }
 
 stop_all() {
-	local f
+	local f rc=0
 	for f in "$BATS_TEST_TMPDIR"/*.pid; do
 		[ -e "$f" ] || continue
-		stop_node "$(basename "$f" .pid)"
+		stop_node "$(basename "$f" .pid)" || rc=1
 	done
+	return $rc
 }
 
 # Build the C test peer (sanitizer library) once per file.

@@ -166,6 +166,10 @@ struct world {
 	int			 replies;
 	int			 messages;
 	int			 closed;
+	uint32_t		 ping_interval;	/* server #1, 0: default */
+	uint32_t		 ping_timeout;
+	const char		*bind;		/* client source address */
+	char			 seen_ip[48];	/* as the server saw it */
 };
 
 static void
@@ -271,6 +275,7 @@ s_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	(void)reason;
 	(void)len;
 	w->server_peer = p;
+	strlcpy(w->seen_ip, lp2p__peer_ip(p), sizeof(w->seen_ip));
 	return 0;
 }
 
@@ -328,6 +333,10 @@ run_world(struct world *w, const char *srv_nv, uint8_t srv_chain,
 
 	lp2p__peer_config_default(&cfg);
 	cfg.rate_calculation_interval = rate_iv;
+	if (w->ping_interval > 0)
+		cfg.ping_interval = w->ping_interval;
+	if (w->ping_timeout > 0)
+		cfg.ping_timeout = w->ping_timeout;
 	self_init(&cs, "1.0", 0x10);
 	self_init(&ss, srv_nv, srv_chain);
 	strlcpy(ss.nonce, "ffffffffffffffff", sizeof(ss.nonce));
@@ -339,7 +348,7 @@ run_world(struct world *w, const char *srv_nv, uint8_t srv_chain,
 	assert_int_equal(lp2p__peer_server_new(&w->srv, &w->loop, &cfg, &ss,
 	    "127.0.0.1", 0, &sscb, &scb, w, &e), 0);
 	assert_int_equal(lp2p__peer_connect(&w->client, &w->loop, &cfg, &cs,
-	    "127.0.0.1", (uint16_t)lp2p__peer_server_port(w->srv), NULL,
+	    "127.0.0.1", (uint16_t)lp2p__peer_server_port(w->srv), w->bind,
 	    &ccb, w, &e), 0);
 	uv_run(&w->loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&w->loop), 0);
@@ -382,6 +391,13 @@ test_honest(void **state)
 	assert_int_equal(w.srv_penalty, 0);
 	assert_false(w.srv_banned);
 	assert_int_equal(w.client_code, 1000);
+	assert_string_equal(w.seen_ip, "127.0.0.1");
+	/* dialing from a chosen source address */
+	memset(&w, 0, sizeof(w));
+	w.bind = "127.0.0.3";
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.client_code, 1000);
+	assert_string_equal(w.seen_ip, "127.0.0.3");
 }
 
 static void
@@ -426,6 +442,28 @@ test_flood(void **state)
 	assert_int_equal(w.client_code, 1000);
 }
 
+static void
+test_heartbeat(void **state)
+{
+	struct world w;
+
+	(void)state;
+	/* #1 every 100 ms, pingTimeout 400: a 1.5-s connection stays up */
+	memset(&w, 0, sizeof(w));
+	w.ping_interval = 100;
+	w.ping_timeout = 400;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_true(w.client_connected);
+	assert_int_equal(w.client_code, 1000);
+	/* no #1 within pingTimeout: the client closes with 4000 */
+	memset(&w, 0, sizeof(w));
+	w.ping_interval = 5000;
+	w.ping_timeout = 400;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.client_code, 4000);
+	assert_string_equal(w.client_reason, "Server ping timed out");
+}
+
 int
 main(void)
 {
@@ -437,6 +475,7 @@ main(void)
 		cmocka_unit_test(test_honest),
 		cmocka_unit_test(test_getnodeinfo_rules),
 		cmocka_unit_test(test_flood),
+		cmocka_unit_test(test_heartbeat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

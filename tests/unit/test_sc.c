@@ -37,6 +37,16 @@ test_screen(void **state)
 		{ "{\"event\":\"#unsubscribe\"}", LP2P_EPROTO },
 		{ "{\"event\":\"x\"} {}", LP2P_EPROTO },	/* two values */
 		{ "{\"event\":\"x\"", LP2P_EPROTO },
+		/* libjq 1.6 leaks on this one: must not reach it */
+		{ "{\"event\":\"x\",\"d:aast\"\"\"}", LP2P_EPROTO },
+		{ "{\"event\":nan}", LP2P_EPROTO },
+		{ "{\"event\":\"x\",}", LP2P_EPROTO },
+		{ "{\"event\":\"\\u00e9\\n\"}", 0 },
+		{ "{\"event\":\"\\x\"}", LP2P_EPROTO },
+		{ "{\"cid\":-0.5e+0}", LP2P_EPROTO },	/* JSON, not integer */
+		{ "{\"cid\":-0.5e+2}", 0 },		/* -50 */
+		{ "{\"cid\":01}", LP2P_EPROTO },
+		{ " {\"rid\":1} \r\n", 0 },
 	};
 	char why[128];
 

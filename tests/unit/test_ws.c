@@ -310,6 +310,131 @@ test_refused(void **state)
 	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
+/* ---- back-pressure: a client that never reads is dropped ---------------- */
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+struct bp {
+	uv_loop_t		 loop;
+	uv_timer_t		 tick;
+	uv_timer_t		 guard;
+	struct lp2p_ws_server	*srv;
+	struct lp2p_ws		*ws;
+	size_t			 sent;
+	int			 full;
+	bool			 closed;
+	char			 reason[128];
+};
+
+static void
+bp_closed(struct lp2p_ws *ws, int code, const char *reason, bool by_us,
+    void *arg)
+{
+	struct bp *b = arg;
+
+	(void)code;
+	assert_true(by_us);
+	strlcpy(b->reason, reason, sizeof(b->reason));
+	lp2p__ws_free(ws);
+	b->ws = NULL;
+	b->closed = true;
+	uv_timer_stop(&b->tick);
+	lp2p__ws_server_close(b->srv);
+}
+
+static void
+bp_tick(uv_timer_t *t)
+{
+	static char chunk[256 * 1024];
+	struct bp *b = t->data;
+	int rc;
+
+	if (b->ws == NULL)
+		return;
+	memset(chunk, 'q', sizeof(chunk));
+	rc = lp2p__ws_send(b->ws, chunk, sizeof(chunk));
+	if (rc == LP2P_EFULL)
+		b->full++;
+	else {
+		assert_int_equal(rc, 0);
+		b->sent += sizeof(chunk);
+	}
+	/* the queue never holds more than the limit */
+	if (b->ws != NULL)
+		assert_true(lp2p__ws_queued(b->ws) <= (1 << 20) + 65536 +
+		    sizeof(chunk));
+}
+
+static void
+bp_accept(struct lp2p_ws_server *srv, struct lp2p_ws *ws, void *arg)
+{
+	static const struct lp2p_ws_cb cb = { .on_closed = bp_closed };
+	struct bp *b = arg;
+
+	(void)srv;
+	b->ws = ws;
+	lp2p__ws_set_cb(ws, &cb, b);
+	uv_timer_start(&b->tick, bp_tick, 5, 5);
+}
+
+static void
+bp_srv_closed(struct lp2p_ws_server *srv, void *arg)
+{
+	struct bp *b = arg;
+
+	lp2p__ws_server_free(srv);
+	uv_close((uv_handle_t *)&b->tick, NULL);
+	uv_close((uv_handle_t *)&b->guard, NULL);
+}
+
+static void
+test_backpressure(void **state)
+{
+	static const struct lp2p_ws_server_cb scb = {
+		.on_accept = bp_accept,
+		.on_closed = bp_srv_closed,
+	};
+	static const char head[] = "GET /rpc/ HTTP/1.1\r\n"
+	    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+	    "dGhlIHNhbXBsZSBub25jZQ==\r\nConnection: Upgrade\r\n"
+	    "Upgrade: websocket\r\n\r\n";
+	struct lp2p_ws_opts o = { .max_payload = LP2P_WS_MAX_PAYLOAD,
+	    .max_queue = 1 << 20 };
+	struct sockaddr_in sa;
+	struct lp2p_err e;
+	struct bp b;
+	int fd;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	uv_loop_init(&b.loop);
+	uv_timer_init(&b.loop, &b.tick);
+	uv_timer_init(&b.loop, &b.guard);
+	b.tick.data = &b;
+	uv_timer_start(&b.guard, on_guard, 20000, 0);
+	assert_int_equal(lp2p__ws_server_new(&b.srv, &b.loop, &o, "127.0.0.1",
+	    0, &scb, &b, &e), 0);
+	/* a raw client: sends the upgrade, then never reads */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)lp2p__ws_server_port(b.srv));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(write(fd, head, sizeof(head) - 1),
+	    (ssize_t)sizeof(head) - 1);
+	uv_run(&b.loop, UV_RUN_DEFAULT);
+	close(fd);
+	assert_true(b.closed);
+	assert_int_equal(b.full, 1);
+	assert_string_equal(b.reason, "write queue full");
+	assert_true(b.sent > (1 << 20));	/* the kernel took some first */
+	assert_int_equal(uv_loop_close(&b.loop), 0);
+}
+
 int
 main(void)
 {
@@ -320,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_accept_key),
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_backpressure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

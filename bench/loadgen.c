@@ -1,0 +1,210 @@
+/*
+ * loadgen.c — load for the node benchmarks (bench/run.sh), built on the
+ * library's connection layer (lib/peer.h).  Not installed.
+ *
+ *   loadgen IP PORT conns N SRC	N connections from SRC.x.y (announced
+ *					ports 20000+i), held until SIGTERM
+ *   loadgen IP PORT flood N SIZE	one connection, N one-way messages of
+ *					SIZE bytes, then 2 s of lingering
+ *   loadgen IP PORT rtt N		one connection, N requests one after
+ *					the other; prints p50/p99 in ms
+ *
+ * One JSON line on stdout at the end of each phase.
+ */
+#include <err.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "peer.h"
+
+static uv_loop_t *loop;
+static struct lp2p_peer_config pcfg;
+static struct lp2p_peer_self self;
+static const char *mode;
+static long count, size, connected, closed, started, done_reqs;
+static double *rtts;
+static struct lp2p_peer *one;
+static uv_timer_t timer;
+static uv_signal_t sig;
+static uint64_t t0;
+
+static void
+on_connected(struct lp2p_peer *p, void *arg)
+{
+	(void)arg;
+	connected++;
+	if (strcmp(mode, "conns") == 0 && connected == count) {
+		printf("{\"connected\":%ld,\"ms\":%.1f}\n", connected,
+		    (double)(uv_hrtime() - t0) / 1e6);
+		fflush(stdout);
+	}
+	(void)p;
+}
+
+static void
+on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
+    bool hs, void *arg)
+{
+	(void)code; (void)by_us; (void)hs; (void)arg;
+	if (strcmp(mode, "conns") == 0 && !by_us)
+		fprintf(stderr, "loadgen: %s closed: %d %s\n",
+		    lp2p__peer_id(p), code, reason ? reason : "");
+	closed++;
+	lp2p__peer_free(p);
+	if (p == one)
+		one = NULL;
+}
+
+static const struct lp2p_peer_cb cb = {
+	.on_connected = on_connected,
+	.on_closed = on_closed,
+};
+
+static void send_requests(void);
+
+static void
+on_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r, void *arg)
+{
+	(void)p; (void)arg;
+	if (r->status != 0)
+		errx(1, "request %ld: %s", done_reqs,
+		    r->error ? r->error : lp2p_strerror(r->status));
+	rtts[done_reqs++] = r->rtt_ms;
+	send_requests();
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+stop_all(void)
+{
+	uv_stop(loop);
+}
+
+static void
+send_requests(void)
+{
+	uint8_t d[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	if (done_reqs == count) {
+		qsort(rtts, (size_t)count, sizeof(*rtts), cmp);
+		printf("{\"requests\":%ld,\"p50_ms\":%.3f,\"p99_ms\":%.3f}\n",
+		    count, rtts[count / 2], rtts[(count * 99) / 100]);
+		fflush(stdout);
+		stop_all();
+		return;
+	}
+	if (lp2p__peer_request(one, "bench", d, sizeof(d), on_reply,
+	    NULL) != 0)
+		errx(1, "request failed");
+}
+
+static void
+on_tick(uv_timer_t *t)
+{
+	static uint8_t *buf;
+	long k;
+
+	(void)t;
+	if (strcmp(mode, "conns") == 0) {
+		uv_timer_stop(&timer);
+		return;
+	}
+	if (one == NULL || !lp2p__peer_is_connected(one))
+		return;
+	if (strcmp(mode, "rtt") == 0) {
+		uv_timer_stop(&timer);
+		send_requests();
+		return;
+	}
+	if (buf == NULL && (buf = calloc(1, (size_t)size + 1)) == NULL)
+		err(1, NULL);
+	/* flood: up to 500 messages a millisecond tick */
+	for (k = 0; k < 500 && started < count; k++, started++)
+		if (lp2p__peer_send(one, "bench", buf, (size_t)size) != 0)
+			errx(1, "send %ld failed", started);
+	if (started == count) {
+		uv_timer_stop(&timer);
+		printf("{\"sent\":%ld,\"ms\":%.1f}\n", started,
+		    (double)(uv_hrtime() - t0) / 1e6);
+		fflush(stdout);
+		uv_timer_start(&timer, (uv_timer_cb)stop_all, 2000, 0);
+	}
+}
+
+static void
+on_sig(uv_signal_t *s, int n)
+{
+	(void)s; (void)n;
+	stop_all();
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct lp2p_err e;
+	struct lp2p_peer *p;
+	uint8_t *ni;
+	size_t nilen;
+	char bind[48];
+	const char *ip;
+	uint16_t port;
+	jv info;
+
+	if (argc < 5)
+		errx(2, "usage: loadgen IP PORT conns|flood|rtt N [ARG]");
+	signal(SIGPIPE, SIG_IGN);
+	ip = argv[1];
+	port = (uint16_t)atoi(argv[2]);
+	mode = argv[3];
+	count = atol(argv[4]);
+	size = argc > 5 ? atol(argv[5]) : 0;
+	loop = uv_default_loop();
+	lp2p__peer_config_default(&pcfg);
+	self.chain_id[0] = 0x10;
+	self.chain_id_len = 4;
+	strlcpy(self.network_version, "1.0", sizeof(self.network_version));
+	self.advertise_address = false;
+	info = JV_OBJECT(jv_string("chainID"), jv_string("10000000"),
+	    jv_string("networkVersion"), jv_string("1.0"),
+	    jv_string("nonce"), jv_string("0123456789abcdef"),
+	    jv_string("advertiseAddress"), jv_false());
+	if (lp2p_codec_encode(lp2p_schema_builtin("/nodeInfo"), info, &ni,
+	    &nilen, &e) != 0)
+		errx(1, "%s", e.msg);
+	self.nodeinfo = ni;
+	self.nodeinfo_len = nilen;
+	if ((rtts = calloc((size_t)count + 1, sizeof(*rtts))) == NULL)
+		err(1, NULL);
+	t0 = uv_hrtime();
+	for (long i = 0; i < (strcmp(mode, "conns") == 0 ? count : 1); i++) {
+		snprintf(self.nonce, sizeof(self.nonce), "%016lx",
+		    0xbe00000000L + (long)i);
+		self.port = (uint16_t)(20000 + i);
+		snprintf(bind, sizeof(bind), "%s.%ld.%ld",
+		    strcmp(mode, "conns") == 0 ? argv[5] : "127.33", i / 250,
+		    i % 250 + 1);
+		if (lp2p__peer_connect(&p, loop, &pcfg, &self, ip, port, bind,
+		    &cb, NULL, &e) != 0)
+			errx(1, "%s", e.msg);
+		one = p;
+	}
+	uv_timer_init(loop, &timer);
+	uv_timer_start(&timer, on_tick, 1, 1);
+	uv_signal_init(loop, &sig);
+	uv_signal_start(&sig, on_sig, SIGTERM);
+	uv_run(loop, UV_RUN_DEFAULT);
+	return 0;
+}
