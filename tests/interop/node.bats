@@ -269,3 +269,32 @@ rnode() {
 	run -0 jq -e --arg ip "$NET.2" '[.bans[] | select(.ip == $ip)] | length == 1' "$T/a.book"
 	run -0 jq -e '[.peers[] | select(.peerId == "10.9.8.7:7667")] | length == 1' "$T/a.book"
 }
+
+@test "a slow reader: events are dropped and counted, replies are not" {
+	pa=$(free_port "$NET.1")
+	mkfifo "$T/a.in"
+	exec {afd}<>"$T/a.in"
+	sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/a.pid" \
+	    p2p-node --chain-id 10000000 --listen "$NET.1:$pa" -b "$T/a.book" \
+	    --max-message-rate 1000000 <"$T/a.in" 2>"$T/a.err" 3>&- |
+	    (sleep 6; cat) >"$T/a.out" 3>&- &
+	echo $! >>"$T/pids"
+	wait_for test -s "$T/a.pid"
+	cat "$T/a.pid" >>"$T/pids"
+	cnode b 2 --seed "$NET.1:$pa"
+	wait_line "$T/b.out" '"type":"EVENT_CONNECT_OUTBOUND"'
+	python3 -c 'import sys
+for i in range(200):
+    sys.stdout.write("{\"op\":\"broadcast\",\"event\":\"big\",\"data\":\"%s\"}\n" % ("%02x" % (i % 256) * 16384))' >"$T/big"
+	cmd b "$(cat "$T/big")"
+	sleep 1
+	printf '%s\n' '{"op":"getNodeInfo","id":77}' >&"$afd"
+	wait_line "$T/a.out" '"type":"DROPPED"' 150
+	wait_line "$T/a.out" '"type":"REPLY","id":77' 50
+	n=$(grep -c '"event":"big"' "$T/a.out")
+	d=$(jq -s 'map(select(.type == "DROPPED") | .count) | add' "$T/a.out")
+	echo "# $n events written, $d dropped" >&3
+	[ "$d" -gt 0 ]
+	[ $((n + d)) -eq 200 ]
+	kill -0 "$(cat "$T/a.pid")"
+}
