@@ -23,6 +23,10 @@ mkdir -p "$tmp"
 pids=()
 cleanup() {
 	set +e
+	for ((i = 0; i < ${#pids[@]}; i++)); do
+		kill -0 "${pids[$i]}" 2>/dev/null ||
+		    echo "node $i died during the run: $(tail -c 300 "$tmp/$i.err" 2>/dev/null)"
+	done
 	[ "${#pids[@]}" -gt 0 ] && kill "${pids[@]}" 2>/dev/null
 	sleep 1
 	[ "${#pids[@]}" -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null
