@@ -170,3 +170,54 @@ load helpers
 	echo "$output" | jq -e -s --arg id "127.40.250.6:$port" \
 	    'length == 1 and .[0].peerId == $id and .[0].table == "new"'
 }
+
+# A TCP server on ADDR that never answers (silent) or closes at once
+# (close); its pid in $BATS_TEST_TMPDIR/srv.pid, stopped by teardown.
+tcp_server() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+end = time.time() + 30
+held = []
+s.settimeout(0.2)
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    if sys.argv[2] == "close":
+        c.close()
+    else:
+        held.append(c)
+' "$1" "$2" >"$BATS_TEST_TMPDIR/srv.port" &
+	echo $! >"$BATS_TEST_TMPDIR/srv.pid"
+	wait_for test -s "$BATS_TEST_TMPDIR/srv.port"
+}
+
+teardown() {
+	if [ -f "$BATS_TEST_TMPDIR/srv.pid" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/srv.pid")" 2>/dev/null
+		wait "$(cat "$BATS_TEST_TMPDIR/srv.pid")" 2>/dev/null
+	fi
+	return 0
+}
+
+@test "crawl: a peer that never answers is a timeout, one that hangs up a reset" {
+	tcp_server 127.40.250.8 silent
+	local port
+	port=$(cat "$BATS_TEST_TMPDIR/srv.port")
+	run -1 --separate-stderr p2p-watch --chain-id 00000000 -q \
+	    --seed "127.40.250.8:$port" --crawl --timeout 0.5 --events PEER
+	echo "$output" | jq -e '.reachable == false and
+	    .error.kind == "timeout" and .error.code == 4007'
+	kill "$(cat "$BATS_TEST_TMPDIR/srv.pid")"
+	tcp_server 127.40.250.9 close
+	port=$(cat "$BATS_TEST_TMPDIR/srv.port")
+	run -1 --separate-stderr p2p-watch --chain-id 00000000 -q \
+	    --seed "127.40.250.9:$port" --crawl --timeout 1 --events PEER
+	echo "$output" | jq -e '.reachable == false and
+	    .error.kind == "reset" and .error.code == 1006'
+}
