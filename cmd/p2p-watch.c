@@ -254,6 +254,8 @@ decode_event(struct watch *w, jv ev)
 
 /* ---- crawl and watch callbacks -------------------------------------- */
 
+static void on_progress(uv_timer_t *);
+
 static void
 on_event(struct lp2p_crawl *c, jv ev, void *arg)
 {
@@ -307,6 +309,7 @@ on_done(struct lp2p_crawl *c, jv summary, void *arg)
 	if (w->crawl_mode) {
 		if (w->progress_on) {
 			uv_timer_stop(&w->progress);
+			on_progress(&w->progress);	/* the final counts */
 			fputc('\n', stderr);
 		}
 		if (w->graph) {
