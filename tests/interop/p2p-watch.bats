@@ -218,3 +218,26 @@ crawl() {
 	run -0 crawl --seed 127.40.16.2:5062 --bind 127.40.16.101 -b "$book"
 	run -0 p2p-peers -b "$book" check
 }
+
+@test "watch a C node (p2p-node): its broadcast arrives; -b records it as tried" {
+	local book=$BATS_TEST_TMPDIR/watch.peerbook
+	start_c c1 --chain-id "$CHAIN" --network-version 1.0 \
+	    --listen 127.40.18.1:5081 -b "$BATS_TEST_TMPDIR/c1.peerbook"
+	timeout 20 p2p-watch --chain-id "$CHAIN" --seed 127.40.18.1:5081 \
+	    --bind 127.40.18.100 --duration 4 -b "$book" \
+	    --events CONNECT_OUTBOUND,MESSAGE_RECEIVED,CLOSE_OUTBOUND \
+	    >"$BATS_TEST_TMPDIR/w.out" 2>"$BATS_TEST_TMPDIR/w.err" &
+	local wpid=$!
+	wait_out c1 'EVENT_NEW_INBOUND_PEER.*127.40.18.100'
+	cmd c1 '{"op":"broadcast","event":"fromC","data":"c0ffee"}'
+	wait "$wpid"
+	local o=$BATS_TEST_TMPDIR/w.out
+	jq -e -s 'map(.type) | unique == ["EVENT_CLOSE_OUTBOUND",
+	    "EVENT_CONNECT_OUTBOUND", "EVENT_MESSAGE_RECEIVED"]' "$o"
+	jq -e -s 'any(.event == "fromC" and .data == "c0ffee" and
+	    .peerId == "127.40.18.1:5081")' "$o"
+	run -0 --separate-stderr p2p-peers -b "$book" list --tried \
+	    --format ndjson
+	echo "$output" | jq -e -s 'length == 1 and
+	    .[0].peerId == "127.40.18.1:5081"'
+}
