@@ -811,7 +811,11 @@ void	 lp2p_filter_free(struct lp2p_filter *);
  * "EVENT_CONNECT_OUTBOUND", "peerId", ...} (liskp2p-events(7)); closed
  * peers are retried after a back-off; the run ends with lp2p_crawl_stop.
  * lp2p_crawl_dot gives the topology seen so far as Graphviz DOT (a jv
- * string; edges only when keep_graph was set).
+ * string; edges only when keep_graph was set).  No function here calls
+ * back before it returns; every callback owns the jv it receives.
+ * lp2p_crawl_new copies the config (options with jv_copy: the caller
+ * still frees its own); errors LP2P_EINVAL (parallel, chain ID), ENOMEM,
+ * or the codec's when the nodeInfo does not encode.
  */
 #define LP2P_CRAWL_MAX_PEERS	100000	/* peers one crawl keeps */
 #define LP2P_CRAWL_MAX_PARALLEL	1000	/* connections at a time */
