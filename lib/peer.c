@@ -38,7 +38,6 @@ struct inreq {
 struct lp2p_peer {
 	uv_loop_t		*loop;
 	struct lp2p_sc		*sc;
-	struct lp2p_peer_server	*srv;
 	struct lp2p_peer_config	 cfg;
 	struct lp2p_peer_self	 self;
 	uint8_t			*nodeinfo;
@@ -1019,7 +1018,6 @@ srv_on_accept(struct lp2p_sc_server *ssrv, struct lp2p_sc *sc, void *arg)
 		return;
 	}
 	p->inbound = true;
-	p->srv = srv;
 	p->sc = sc;
 	strlcpy(p->ip, lp2p__sc_remote_ip(sc), sizeof(p->ip));
 	snprintf(p->id, sizeof(p->id), "%s:0", p->ip);

@@ -77,6 +77,7 @@ struct lp2p_ws_server {
 	bool			 closing;
 	bool			 failed;
 	LIST_HEAD(, lp2p_ws)	 pending;
+	size_t			 npending;
 };
 
 static void	ws_pump(struct lp2p_ws *);
@@ -607,6 +608,7 @@ server_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 	ws->head_active = false;
 	uv_timer_stop(&ws->timer);
 	LIST_REMOVE(ws, entry);
+	srv->npending--;
 	ws->srv = NULL;
 	ws->state = WS_OPEN;
 	ws_flush(ws);
@@ -710,8 +712,10 @@ on_handle_closed(uv_handle_t *h)
 		return;
 	if (ws->srv != NULL || ws->cb.on_closed == NULL) {
 		/* never upgraded, or nobody listening: ours to free */
-		if (ws->srv != NULL)
+		if (ws->srv != NULL) {
 			LIST_REMOVE(ws, entry);
+			ws->srv->npending--;
+		}
 		ws->srv = NULL;
 		lp2p__ws_free(ws);
 		return;
@@ -932,6 +936,13 @@ on_connection(uv_stream_t *s, int status)
 	ws->srv = srv;
 	ws->state = WS_HEAD;
 	LIST_INSERT_HEAD(&srv->pending, ws, entry);
+	if (++srv->npending > (srv->opts.max_upgrading > 0 ?
+	    srv->opts.max_upgrading : LP2P_WS_MAX_UPGRADING)) {
+		/* accepted only to be closed: never unbounded */
+		(void)uv_accept(s, (uv_stream_t *)&ws->tcp);
+		ws_kill(ws, 1013, "too many connections upgrading");
+		return;
+	}
 	if (uv_accept(s, (uv_stream_t *)&ws->tcp) != 0 ||
 	    uv_tcp_getpeername(&ws->tcp, (struct sockaddr *)&ss, &len) != 0) {
 		ws_kill(ws, 1006, NULL);
@@ -1012,8 +1023,13 @@ lp2p__ws_server_close(struct lp2p_ws_server *srv)
 	if (srv == NULL || srv->closing)
 		return;
 	srv->closing = true;
-	LIST_FOREACH_SAFE(ws, &srv->pending, entry, tmp)
+	LIST_FOREACH_SAFE(ws, &srv->pending, entry, tmp) {
+		/* detached: the server may be freed before they are closed */
+		LIST_REMOVE(ws, entry);
+		srv->npending--;
+		ws->srv = NULL;
 		ws_kill(ws, 1001, "server closing");
+	}
 	uv_close((uv_handle_t *)&srv->tcp, on_server_closed);
 }
 
@@ -1039,6 +1055,8 @@ lp2p__ws_send(struct lp2p_ws *ws, const void *p, size_t n)
 
 	if (ws->state != WS_OPEN)
 		return LP2P_ECLOSED;
+	if (n > ws->opts.max_payload)
+		return LP2P_EINVAL;	/* the peer would drop us (1009) */
 	if (wslay_event_get_queued_msg_length(ws->ctx) + n >
 	    ws->opts.max_queue) {
 		ws_kill(ws, 1006, "write queue full");

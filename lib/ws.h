@@ -21,6 +21,9 @@
 
 #include "liskp2p.h"
 
+/* ceilings of this layer (STYLE 8) */
+#define LP2P_WS_MAX_UPGRADING	512	/* connections not yet upgraded */
+
 struct lp2p_ws;
 struct lp2p_ws_server;
 
@@ -46,6 +49,7 @@ struct lp2p_ws_opts {
 	size_t	 max_queue;		/* bytes queued before drop */
 	uint32_t connect_timeout;	/* ms, TCP+upgrade (client), 0 none */
 	uint32_t head_timeout;		/* ms, server waits for a head */
+	size_t	 max_upgrading;		/* server; 0: LP2P_WS_MAX_UPGRADING */
 };
 
 struct lp2p_ws_server_cb {

@@ -10,6 +10,7 @@ Usage: rawws.py HOST:PORT [options] [ACTION...]
   --repeat N         do it all N times, one connection after the other
 Actions, in order, after the upgrade:
   text:STRING        send a masked text frame
+  frag:STRING        the same as a text frame and a continuation frame
   handshake          send the SocketCluster #handshake
   ping               send a WebSocket ping control frame
   big:N              send a frame header announcing N bytes, then 1 KiB
@@ -26,10 +27,10 @@ import sys
 import time
 
 
-def frame(opcode, payload, length=None):
+def frame(opcode, payload, length=None, fin=True):
     mask = os.urandom(4)
     n = len(payload) if length is None else length
-    head = bytes([0x80 | opcode])
+    head = bytes([(0x80 if fin else 0) | opcode])
     if n < 126:
         head += bytes([0x80 | n])
     elif n < 65536:
@@ -107,6 +108,12 @@ def once(host, port, path, head, actions, wait):
                 s.sendall(frame(1, b'{"event":"#handshake","data":{"authToken":null},"cid":1}'))
             elif a == 'ping':
                 s.sendall(frame(9, b''))
+            elif a.startswith('frag:'):
+                b = a[5:].encode()
+                h = len(b) // 2
+                s.sendall(frame(1, b[:h], fin=False))
+                time.sleep(0.05)
+                s.sendall(frame(0, b[h:]))
             elif a.startswith('text:'):
                 s.sendall(frame(1, a[5:].encode()))
             elif a.startswith('big:'):

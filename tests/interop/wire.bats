@@ -111,16 +111,18 @@ teardown() {
 	wait "$first"
 }
 
-@test "malformed upgrade: 400 from both, the same head" {
+@test "malformed upgrade: 400 (431 for a head over 16 KiB) from both, the same head" {
 	start_cpeer c --host $CHOST --port "$CPORT"
 	start_ref ref --host 127.0.0.1 --port "$RPORT"
-	for path in /rpc /socketcluster/ '/rpc/x?a=1'; do
+	long=/rpc/?x=$(printf '%017000d' 0)
+	for path in /rpc /socketcluster/ '/rpc/x?a=1' "$long"; do
 		run -0 rawws "127.0.0.1:$RPORT" --path "$path"
 		ref=$output
 		run -0 rawws "$CHOST:$CPORT" --path "$path"
-		[[ $ref == *'"http": 400'* ]]
+		[[ $ref == *'"http": 4'[03]* ]]
 		[ "$output" = "$ref" ]
 	done
+	[[ $ref == *'"http": 431'* ]]
 }
 
 @test "message before #handshake: 4009 from both" {
@@ -209,4 +211,17 @@ teardown() {
 	wait_out ref EVENT_BAN_PEER
 	run -0 rawws "127.0.0.1:$RPORT" handshake
 	[[ $output == *'"http": 401'* ]]
+}
+
+@test "fragmented messages are reassembled by both" {
+	start_cpeer c --host $CHOST --port "$CPORT"
+	start_ref ref --host 127.0.0.1 --port "$RPORT"
+	hs='frag:{"event":"#handshake","data":{"authToken":null},"cid":1}'
+	msg='frag:{"event":"remote-message","data":{"event":"split","data":"AAEC"}}'
+	run -0 rawws "127.0.0.1:$RPORT" --port 6011 "$hs" "$msg"
+	[[ $output == *'pingTimeout'* ]]
+	wait_out ref '"event":"split","data":"000102"'
+	run -0 rawws "$CHOST:$CPORT" --port 6011 "$hs" "$msg"
+	[[ $output == *'pingTimeout'* ]]
+	wait_out c '"event":"split","data":"000102"'
 }

@@ -215,12 +215,14 @@ c_closed(struct lp2p_ws *ws, int code, const char *reason, bool by_us,
 static void
 c_open(struct lp2p_ws *ws, void *arg)
 {
-	static char big[200000];
+	static char big[LP2P_WS_MAX_PAYLOAD + 1];
 
 	(void)arg;
-	memset(big, 'z', sizeof(big));
+	memset(big, 'z', 200000);
+	assert_int_equal(lp2p__ws_send(ws, big, LP2P_WS_MAX_PAYLOAD + 1),
+	    LP2P_EINVAL);
 	assert_int_equal(lp2p__ws_send(ws, "#2", 2), 0);
-	assert_int_equal(lp2p__ws_send(ws, big, sizeof(big)), 0);
+	assert_int_equal(lp2p__ws_send(ws, big, 200000), 0);
 	assert_int_equal(lp2p__ws_send(ws, "{}", 2), 0);
 }
 
@@ -435,6 +437,66 @@ test_backpressure(void **state)
 	assert_int_equal(uv_loop_close(&b.loop), 0);
 }
 
+static void
+on_stop(uv_timer_t *t)
+{
+	struct lp2p_ws_server *srv = t->data;
+
+	lp2p__ws_server_close(srv);
+	uv_close((uv_handle_t *)t, NULL);
+}
+
+static void
+lim_srv_closed(struct lp2p_ws_server *srv, void *arg)
+{
+	(void)arg;
+	lp2p__ws_server_free(srv);
+}
+
+static void
+test_upgrading_limit(void **state)
+{
+	static const struct lp2p_ws_server_cb scb = {
+		.on_closed = lim_srv_closed,
+	};
+	struct lp2p_ws_opts o = { .max_upgrading = 4 };
+	struct lp2p_ws_server *srv;
+	struct sockaddr_in sa;
+	struct lp2p_err e;
+	uv_timer_t stop;
+	uv_loop_t loop;
+	int fd[6], eof = 0;
+	char c;
+
+	(void)state;
+	uv_loop_init(&loop);
+	assert_int_equal(lp2p__ws_server_new(&srv, &loop, &o, "127.0.0.1", 0,
+	    &scb, NULL, &e), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)lp2p__ws_server_port(srv));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (int i = 0; i < 6; i++) {
+		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_int_equal(connect(fd[i], (struct sockaddr *)&sa,
+		    sizeof(sa)), 0);
+	}
+	uv_timer_init(&loop, &stop);
+	stop.data = srv;
+	uv_timer_start(&stop, on_stop, 300, 0);
+	uv_run(&loop, UV_RUN_ONCE);	/* accept them all */
+	uv_run(&loop, UV_RUN_NOWAIT);
+	/* two were closed at once, four wait for their upgrade head */
+	for (int i = 0; i < 6; i++)
+		if (recv(fd[i], &c, 1, MSG_DONTWAIT) == 0)
+			eof++;
+	assert_int_equal(eof, 2);
+	uv_run(&loop, UV_RUN_DEFAULT);	/* server close drops the rest */
+	for (int i = 0; i < 6; i++)
+		close(fd[i]);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -446,6 +508,7 @@ main(void)
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_backpressure),
+		cmocka_unit_test(test_upgrading_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
