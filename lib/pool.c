@@ -903,6 +903,11 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 	jv ev;
 
 	if (np == NULL) {
+		/* ourselves, learned through gossip: forget that entry */
+		if (lp2p__peer_is_inbound(p) && code == LP2P_CLOSE_SELF)
+			lp2p__nb_remove(n->book, lp2p__peer_ip(p),
+			    lp2p__peer_port(p) != 0 ? lp2p__peer_port(p) :
+			    (uint16_t)n->bound_port);
 		if (lp2p__peer_is_inbound(p) && code >= 4000) {
 			ev = lp2p__ev_error("EVENT_FAILED_TO_ADD_INBOUND_PEER",
 			    lp2p__peer_id(p), reason ? reason : "");

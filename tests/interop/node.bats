@@ -155,6 +155,14 @@ rnode() {
 	[[ $output == *'"op":"respond"}' ]]
 	run -0 reply r2 2
 	[[ $output == *'"data":"0a0b0c"'* ]]
+	# ... or the error given with respond
+	cmd r2 "{\"op\":\"requestFromPeer\",\"peerId\":\"$NET.2:$P_c1\",\"procedure\":\"getBlocks\",\"data\":\"02\",\"id\":8}"
+	wait_line "$T/c1.out" '"procedure":"getBlocks","data":"02".*"requestId"'
+	r=$(grep '"procedure":"getBlocks","data":"02"' "$T/c1.out" | jq .requestId)
+	cmd c1 "{\"op\":\"respond\",\"requestId\":$r,\"error\":\"no such block\",\"id\":9}"
+	run -0 reply c1 9
+	run -0 reply r2 8
+	[[ $output == *'"error":'*'no such block'* ]]
 	# a C request to a reference node (echo mode)
 	cmd c2 "{\"op\":\"requestFromPeer\",\"peerId\":\"127.0.0.1:$P_r2\",\"procedure\":\"echo\",\"data\":\"5a\",\"id\":4}"
 	run -0 reply c2 4
@@ -252,7 +260,7 @@ rnode() {
 	wait_line "$T/b.out" '"EVENT_REMOVE_PEER","peerId":"'"$NET.1:$P_a"'","code":4418,"reason":"Evicted outbound peer '"$NET.1:$P_a"'"'
 	run -1 grep '"EVENT_REMOVE_PEER","peerId":"'"$NET.2:$P_f"'"' "$T/b.out"
 	# the populator dials it again
-	wait_count "$T/b.out" '"EVENT_CONNECT_OUTBOUND","peerId":"'"$NET.1:$P_a"'"' 2 100
+	wait_count "$T/b.out" '"EVENT_CONNECT_OUTBOUND","peerId":"'"$NET.1:$P_a"'"' 2 300
 }
 
 @test "a ban made by p2p-peers reaches the running node and stays" {
