@@ -20,6 +20,7 @@ struct cli_out {
 	bool		 stream;	/* pipe or tty: uv_write */
 	bool		 gone;		/* EPIPE seen */
 	bool		 closing;
+	bool		 close_started;	/* uv_close called */
 	union {
 		uv_pipe_t	pipe;
 		uv_tty_t	tty;
@@ -89,6 +90,7 @@ gone(struct cli_out *o)
 }
 
 static void write_line(struct cli_out *, const char *, size_t);
+static void close_now(struct cli_out *);
 
 static void
 on_written(uv_write_t *req, int status)
@@ -98,10 +100,15 @@ on_written(uv_write_t *req, int status)
 
 	o->queued -= w->len;
 	free(w);
-	if (status == UV_EPIPE || status == UV_ECONNRESET) {
+	if (status == UV_EPIPE || status == UV_ECONNRESET)
 		gone(o);
+	if (o->closing) {	/* close once the last line is written */
+		if (o->queued == 0 || o->gone)
+			close_now(o);
 		return;
 	}
+	if (o->gone)
+		return;
 	if (o->dropped > 0 && o->queued < CLI_OUT_MAX_QUEUED / 2 && !o->gone) {
 		char line[96];
 		int l = snprintf(line, sizeof(line),
@@ -193,16 +200,28 @@ out_closed(uv_handle_t *h)
 		o->done(o->done_arg);
 }
 
+static void
+close_now(struct cli_out *o)
+{
+	if (o->close_started)
+		return;
+	o->close_started = true;
+	if (o->stream)
+		uv_close((uv_handle_t *)&o->h.s, out_closed);
+	else if (o->done != NULL)
+		o->done(o->done_arg);
+}
+
 void
 cli_out_close(struct cli_out *o, void (*done)(void *), void *arg)
 {
 	o->closing = true;
 	o->done = done;
 	o->done_arg = arg;
-	if (o->stream)
-		uv_close((uv_handle_t *)&o->h.s, out_closed);
-	else if (done != NULL)
-		done(arg);
+	/* uv_close would cancel queued writes: wait for them (on_written) */
+	if (o->stream && o->queued > 0 && !o->gone)
+		return;
+	close_now(o);
 }
 
 void

@@ -93,6 +93,9 @@ static struct {
 	unsigned		 rate;
 	bool			 failed;
 	bool			 options;	/* nodeInfo with SDK 6 options */
+	const struct lp2p_network *net;	/* --network preset, or NULL */
+	bool			 force;		/* --force: names it does not know */
+	struct lp2p_liskcore	*lc;		/* --decode */
 } g;
 
 static void	usage(FILE *, int) __attribute__((noreturn));
@@ -107,11 +110,42 @@ usage(FILE *f, int status)
 	    "\t--peer HOST:PORT... (--request PROCEDURE | --event EVENT)\n"
 	    "\t[--data-hex HEX | --data-file FILE] [--timeout SECONDS] "
 	    "[--rate N]\n"
+	    "\t[--decode] [--force]\n"
 	    "       %s [--help] [--version]\n", PROG, PROG);
 	exit(status);
 }
 
 /* ---- results --------------------------------------------------------- */
+
+/*
+ * --decode: a Lisk Core 4 response made readable, beside its bytes (data:
+ * a hex string, not consumed).  Names Core 4 does not answer are left.
+ */
+static jv
+decode_data(jv o, const char *name, jv data)
+{
+	struct lp2p_err e;
+	uint8_t *b;
+	long n;
+	jv out;
+	int rc;
+
+	if (jv_get_kind(data) != JV_KIND_STRING)
+		return o;
+	n = lp2p_hex_decode(jv_string_value(data),
+	    (size_t)jv_string_length_bytes(jv_copy(data)), &b);
+	if (n < 0)
+		return o;
+	rc = lp2p_liskcore_decode(g.lc, LP2P_LC_RESPONSE, name, b, (size_t)n,
+	    &out, &e);
+	free(b);
+	if (rc == 0)
+		return jv_object_set(o, jv_string("decoded"), out);
+	if (rc != LP2P_ENOTFOUND)
+		o = jv_object_set(o, jv_string("decodeError"),
+		    jv_string(e.msg));
+	return o;
+}
 
 static void
 emit_result(struct target *t, const struct item *it, double rtt, jv data,
@@ -129,9 +163,11 @@ emit_result(struct target *t, const struct item *it, double rtt, jv data,
 		jv_free(data);
 		o = jv_object_set(o, jv_string("error"), jv_string(error));
 		g.failed = true;
-	} else if (jv_is_valid(data))
+	} else if (jv_is_valid(data)) {
+		if (g.lc != NULL && it->request)
+			o = decode_data(o, it->name, data);
 		o = jv_object_set(o, jv_string("data"), data);
-	else
+	} else
 		jv_free(data);
 	cli_emit(o);
 }
@@ -476,6 +512,29 @@ check_item(struct item *it, const char *where)
 	if (it->len > MAX_DATA)
 		errx(2, "%s: data of %zu bytes exceeds %d", where, it->len,
 		    MAX_DATA);
+	/*
+	 * Lisk Core bans an IP for 24 h for one event or procedure it does
+	 * not know (LISK-CORE-4.md §2), and for getLegacyBlocksFromId with a
+	 * snapshot it lacks (every default node).
+	 */
+	if (g.net != NULL && !g.force) {
+		bool ok;
+
+		if (it->request)
+			ok = (lp2p_network_has_procedure(g.net, it->name) &&
+			    strcmp(it->name, "getLegacyBlocksFromId") != 0) ||
+			    strcmp(it->name, "getNodeInfo") == 0 ||
+			    strcmp(it->name, "getPeers") == 0;
+		else
+			ok = lp2p_network_has_event(g.net, it->name) ||
+			    strcmp(it->name, "postNodeInfo") == 0;
+		if (!ok)
+			errx(2, "%s: refusing %s '%s': a Lisk Core node of %s "
+			    "bans the sender's IP for 24 h for it (--force "
+			    "sends it anyway)", where, it->request ?
+			    "procedure" : "event", it->name,
+			    lp2p_network_name(g.net));
+	}
 }
 
 static void
@@ -596,6 +655,7 @@ set_network(const char *name, const char **chain, const char **version)
 			*chain = nets[i].chain;
 			*version = "5.0";
 			g.options = true;
+			g.net = lp2p_network_find(name);
 			return;
 		}
 	errx(2, "--network %s: unknown (mainnet, testnet, devnet)", name);
@@ -665,6 +725,8 @@ main(int argc, char *argv[])
 		{ "data-file",		required_argument,	NULL,	'f' },
 		{ "help",		no_argument,		NULL,	'h' },
 		{ "data-hex",		required_argument,	NULL,	'x' },
+		{ "decode",		no_argument,		NULL,	'd' },
+		{ "force",		no_argument,		NULL,	'F' },
 		{ "event",		required_argument,	NULL,	'e' },
 		{ "network",		required_argument,	NULL,	'n' },
 		{ "network-version",	required_argument,	NULL,	'N' },
@@ -688,8 +750,15 @@ main(int argc, char *argv[])
 		case 'c':
 			chain = optarg;
 			break;
+		case 'd':
+			if (g.lc == NULL && lp2p_liskcore_new(&g.lc, &e) != 0)
+				errx(1, "--decode: %s", e.msg);
+			break;
 		case 'e':
 			event = optarg;
+			break;
+		case 'F':
+			g.force = true;
 			break;
 		case 'f':
 			file = optarg;
@@ -808,5 +877,6 @@ out:
 	free(g.items);
 	free(g.nodeinfo);
 	lp2p_schema_free(g.schema);
+	lp2p_liskcore_free(g.lc);
 	return g.failed ? 1 : 0;
 }

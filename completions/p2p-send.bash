@@ -24,7 +24,7 @@ _p2p_send()
 		return ;;
 	esac
 	COMPREPLY=($(compgen -W '--network --chain-id --network-version --peer
-	    --request --event --data-hex --data-file --timeout --rate --help
-	    --version' -- "$cur"))
+	    --request --event --data-hex --data-file --timeout --rate --decode
+	    --force --help --version' -- "$cur"))
 }
 complete -F _p2p_send p2p-send

@@ -26,4 +26,11 @@
 /* 1 if the reference's getIPBytes() reads s without throwing (a source). */
 int	 lp2p__ip_bytes_ok(const char *);
 
+/* ---- watch: filter.c, liskcore.c, crawl.c --------------------------- */
+#define LP2P_FILTER_MAX_PROGRAM	(64 * 1024)	/* bytes of a jq program */
+#define LP2P_FILTER_MAX_OUTPUTS	10000	/* jq outputs for one input */
+#define LP2P_LC_MAX_ITEMS	10000	/* items summarised in one payload */
+#define LP2P_WATCH_RETRY_MIN	10000	/* ms before a closed peer is retried */
+#define LP2P_WATCH_RETRY_MAX	300000	/* ms, the back-off's ceiling */
+
 #endif /* LP2P_INTERNAL_H */

@@ -741,4 +741,121 @@ const char *lp2p_network_params_schema(const char *, const char *);
 int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
 	    const uint8_t *, size_t, jv *, struct lp2p_err *);
 
+/* ---- watch: Lisk Core 4 payloads, jq filters, crawl ----------------- */
+/* (section owned by liskcore.c, filter.c and crawl.c) */
+
+/*
+ * lisk32 addresses (LISK-CORE-4.md §3): "lsk" + 38 characters for 20
+ * address bytes.  Encode returns 0, or LP2P_EINVAL unless len is 20;
+ * decode returns 0, or LP2P_EINVAL for a wrong prefix, length, character
+ * or checksum.
+ */
+#define LP2P_ADDRESS_LEN	20	/* bytes of a Lisk address */
+#define LP2P_LISK32_LEN		41	/* characters of its lisk32 form */
+int	 lp2p_lisk32_encode(const uint8_t *, size_t,
+	    char [LP2P_LISK32_LEN + 1]);
+int	 lp2p_lisk32_decode(const char *, uint8_t [LP2P_ADDRESS_LEN]);
+
+/*
+ * Lisk Core 4 payloads made readable.  lp2p_liskcore_new compiles the
+ * Core 4 schemas once (free with lp2p_liskcore_free; NULL is a no-op).
+ * lp2p_liskcore_decode takes the kind (an event's data, a request's data
+ * or a response's data), the event or procedure name, and the bytes; on
+ * success *out is a readable object (blocks: height, id, timestamp and
+ * timestampISO, generatorAddress in lisk32, transaction ids and
+ * summaries, counts).  Errors: LP2P_ENOTFOUND for a name Core 4 does not
+ * use in that kind (getNodeInfo and getPeers belong to lisk-p2p),
+ * LP2P_ECODEC for bytes that do not decode, LP2P_EFULL beyond a ceiling;
+ * *out is then invalid.  The bytes are only read.
+ */
+#define LP2P_LC_EVENT		0	/* one-way message data */
+#define LP2P_LC_REQUEST		1	/* rpc-request data */
+#define LP2P_LC_RESPONSE	2	/* rpc response data */
+struct lp2p_liskcore;
+int	 lp2p_liskcore_new(struct lp2p_liskcore **, struct lp2p_err *);
+void	 lp2p_liskcore_free(struct lp2p_liskcore *);
+int	 lp2p_liskcore_decode(const struct lp2p_liskcore *, int, const char *,
+	    const uint8_t *, size_t, jv *, struct lp2p_err *);
+
+/*
+ * A jq program run in-process (libjq), for --filter.  lp2p_filter_new
+ * compiles it (LP2P_EINVAL with jq's message when it does not compile).
+ * lp2p_filter_run feeds one input (consumed) and calls emit with each
+ * output (emit owns it), in order, before it returns; it returns 0, or
+ * LP2P_EINVAL with jq's message for a run-time error (outputs before the
+ * error were emitted), or LP2P_EFULL past 10,000 outputs for one input.
+ */
+struct lp2p_filter;
+int	 lp2p_filter_new(struct lp2p_filter **, const char *,
+	    struct lp2p_err *);
+int	 lp2p_filter_run(struct lp2p_filter *, jv, void (*)(jv, void *),
+	    void *, struct lp2p_err *);
+void	 lp2p_filter_free(struct lp2p_filter *);
+
+/*
+ * Crawl: walk a network by getPeers from the seeds (p2p-watch --crawl).
+ * Every peer learned is contacted once, `parallel` at a time: handshake
+ * (advertiseAddress false, never listening), getNodeInfo, getPeers,
+ * close.  on_peer receives one record per contacted peer (owned by the
+ * callee): {"type":"PEER","peerId","reachable":true,"rttMs","nodeInfo",
+ * "peersAdvertised"} or {"type":"PEER","peerId","reachable":false,
+ * "error":{"kind","code"?,"reason"?}} with kind one of timeout, reset,
+ * refused, closed, invalid-nodeinfo, remote-error, protocol, error.
+ * on_done receives the summary {"type":"SUMMARY","discovered",
+ * "reachable","unreachable","notContacted","durationMs","errors":{kind:
+ * count}} once, after which lp2p_crawl_free may be called (and not
+ * before).  Seeds are "IPv4:port" (LP2P_EINVAL otherwise).
+ * lp2p_crawl_stop ends early: no new probe, open ones closed, on_done
+ * follows.  With watch set, up to `parallel` peers stay connected and
+ * on_event receives events shaped as the node's: {"ts","type":
+ * "EVENT_CONNECT_OUTBOUND", "peerId", ...} (liskp2p-events(7)); closed
+ * peers are retried after a back-off; the run ends with lp2p_crawl_stop.
+ * lp2p_crawl_dot gives the topology seen so far as Graphviz DOT (a jv
+ * string; edges only when keep_graph was set).  No function here calls
+ * back before it returns; every callback owns the jv it receives.
+ * lp2p_crawl_new copies the config (options with jv_copy: the caller
+ * still frees its own); errors LP2P_EINVAL (parallel, chain ID), ENOMEM,
+ * or the codec's when the nodeInfo does not encode.
+ */
+#define LP2P_CRAWL_MAX_PEERS	100000	/* peers one crawl keeps */
+#define LP2P_CRAWL_MAX_PARALLEL	1000	/* connections at a time */
+struct lp2p_crawl;
+struct uv_loop_s;
+struct lp2p_schema;
+struct lp2p_crawl_config {
+	uint8_t	 chain_id[32];		/* nodeInfo chainID bytes */
+	size_t	 chain_id_len;
+	char	 network_version[32];	/* "1.0" */
+	jv	 options;		/* nodeInfo options (copied) or null */
+	const struct lp2p_schema *nodeinfo_schema; /* NULL: plain /nodeInfo */
+	uint16_t port;			/* query 'port' we announce: 7667 */
+	const char *bind;		/* source address to dial from, or NULL */
+	uint32_t parallel;		/* connections at a time: 10 */
+	uint32_t max_peers;		/* peers to keep: LP2P_CRAWL_MAX_PEERS */
+	uint32_t connect_timeout;	/* ms: 2000 */
+	uint32_t ack_timeout;		/* ms per request: 2000 */
+	int	 keep_graph;		/* remember who advertised whom */
+	int	 watch;			/* watch mode: stay connected */
+};
+struct lp2p_crawl_cb {
+	void	(*on_peer)(struct lp2p_crawl *, jv, void *);	/* crawl */
+	void	(*on_event)(struct lp2p_crawl *, jv, void *);	/* watch */
+	void	(*on_done)(struct lp2p_crawl *, jv, void *);
+};
+struct lp2p_crawl_stats {
+	uint32_t discovered, queued, active, reachable, unreachable;
+	double	 elapsed_ms;
+};
+void	 lp2p_crawl_config_init(struct lp2p_crawl_config *);
+int	 lp2p_crawl_new(struct lp2p_crawl **, struct uv_loop_s *,
+	    const struct lp2p_crawl_config *, const struct lp2p_crawl_cb *,
+	    void *, struct lp2p_err *);
+int	 lp2p_crawl_add(struct lp2p_crawl *, const char *, struct lp2p_err *);
+int	 lp2p_crawl_start(struct lp2p_crawl *, struct lp2p_err *);
+void	 lp2p_crawl_stop(struct lp2p_crawl *);
+void	 lp2p_crawl_stats(const struct lp2p_crawl *,
+	    struct lp2p_crawl_stats *);
+jv	 lp2p_crawl_dot(const struct lp2p_crawl *);
+void	 lp2p_crawl_free(struct lp2p_crawl *);
+
 #endif /* LISKP2P_H */

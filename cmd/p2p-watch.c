@@ -1,0 +1,641 @@
+/*
+ * p2p-watch — observe a Lisk network (events as NDJSON), or crawl it.
+ *
+ * Thin: options are parsed here, the walking and watching is lib/crawl.c,
+ * payload decoding lib/liskcore.c, filters lib/filter.c.  Every output
+ * line goes through emit(): --events, --decode and --filter apply to
+ * watch events and to crawl records alike.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "liskp2p.h"
+#include "cli.h"
+#include "cli_watch.h"
+
+#define PROG		"p2p-watch"
+#define MAX_SEEDS	1024		/* --seed flags */
+#define MAX_EVENTS	32		/* types in --events */
+#define MAX_DURATION	31536000	/* s, --duration ceiling (a year) */
+#define BOOK_SAVE_MS	5000		/* ms between saves of -b FILE */
+
+static const struct option longopts[] = {
+	{ "peerbook",		required_argument,	NULL,	'b' },
+	{ "help",		no_argument,		NULL,	'h' },
+	{ "quiet",		no_argument,		NULL,	'q' },
+	{ "version",		no_argument,		NULL,	'V' },
+	{ "verbose",		no_argument,		NULL,	'v' },
+	{ "bind",		required_argument,	NULL,	'B' },
+	{ "chain-id",		required_argument,	NULL,	'C' },
+	{ "crawl",		no_argument,		NULL,	'c' },
+	{ "decode",		no_argument,		NULL,	'd' },
+	{ "duration",		required_argument,	NULL,	'D' },
+	{ "events",		required_argument,	NULL,	'e' },
+	{ "filter",		required_argument,	NULL,	'f' },
+	{ "graph",		required_argument,	NULL,	'g' },
+	{ "max-peers",		required_argument,	NULL,	'm' },
+	{ "network",		required_argument,	NULL,	'N' },
+	{ "network-version",	required_argument,	NULL,	'n' },
+	{ "parallel",		required_argument,	NULL,	'p' },
+	{ "seed",		required_argument,	NULL,	's' },
+	{ "timeout",		required_argument,	NULL,	't' },
+	{ NULL,			0,			NULL,	0 }
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: p2p-watch [-hqVv] [--network NAME | --chain-id HEX\n"
+"                 [--network-version V]] [--seed HOST:PORT]... [-b FILE]\n"
+"                 [--max-peers N] [--events TYPE,...] [--filter JQ]\n"
+"                 [--duration SECONDS] [--decode] [--bind ADDR]\n"
+"                 [--timeout SECONDS]\n"
+"       p2p-watch --crawl [--parallel N] [--graph dot] [options above]\n");
+}
+
+/* Event types p2p-watch can print (--events names them). */
+static const char *const event_types[] = {
+	"EVENT_CONNECT_OUTBOUND", "EVENT_CONNECT_ABORT_OUTBOUND",
+	"EVENT_CLOSE_OUTBOUND", "EVENT_MESSAGE_RECEIVED",
+	"EVENT_REQUEST_RECEIVED", "EVENT_DISCOVERED_PEER",
+	"EVENT_UPDATED_PEER_INFO", "EVENT_BAN_PEER", "EVENT_NETWORK_READY",
+	"PEER", "SUMMARY", NULL
+};
+
+struct watch {
+	uv_loop_t		*loop;
+	struct lp2p_crawl	*crawl;
+	struct lp2p_liskcore	*lc;		/* --decode */
+	struct lp2p_filter	*filter;	/* --filter */
+	struct cli_book		*book;		/* -b */
+	const char		*events[MAX_EVENTS + 1];	/* --events */
+	int			 nevents;
+	int			 crawl_mode, graph, decode, verbose, quiet;
+	uint32_t		 parallel, max_peers;
+	double			 duration, timeout;
+	jv			 heights;	/* peerId -> height (--decode) */
+	double			 net_height;
+	uint64_t		 connects;	/* watch: successful connects */
+	jv			 summary;
+	uv_signal_t		 sigint, sigterm;
+	uv_timer_t		 stop_timer;	/* --duration */
+	uv_timer_t		 progress;	/* crawl, stderr a terminal */
+	uv_timer_t		 save;		/* -b: save every few seconds */
+	int			 progress_on;
+	int			 stopping;
+	int			 filter_errors;
+	int			 gone;		/* stdout's reader left */
+};
+
+/* ---- output --------------------------------------------------------- */
+
+static void
+filter_out(jv v, void *arg)
+{
+	(void)arg;
+	cli_watch_emit(v);
+}
+
+/* One line (consumed) through --filter, or as is. */
+static void
+emit(struct watch *w, jv v)
+{
+	struct lp2p_err e;
+
+	if (w->filter == NULL) {
+		cli_watch_emit(v);
+		return;
+	}
+	if (lp2p_filter_run(w->filter, v, filter_out, w, &e) != 0) {
+		/* a program that fails on one event goes on with the next */
+		if (w->filter_errors++ < 10 && !w->quiet)
+			warnx("--filter: %s", e.msg + strlen("filter: "));
+	}
+}
+
+static int
+type_wanted(const struct watch *w, jv ev)
+{
+	jv t;
+	int ok = 0;
+
+	if (w->nevents == 0)
+		return 1;
+	t = jv_object_get(jv_copy(ev), jv_string("type"));
+	if (jv_get_kind(t) == JV_KIND_STRING)
+		for (int i = 0; i < w->nevents && !ok; i++)
+			ok = strcmp(jv_string_value(t), w->events[i]) == 0;
+	jv_free(t);
+	return ok;
+}
+
+/* ---- --decode ------------------------------------------------------- */
+
+/* Height from a nodeInfo's options: the network height follows. */
+static jv
+track_height(struct watch *w, jv ev, jv info)
+{
+	jv opts, h, id;
+
+	if (jv_get_kind(info) != JV_KIND_OBJECT) {
+		jv_free(info);
+		return ev;
+	}
+	opts = jv_object_get(info, jv_string("options"));
+	if (jv_get_kind(opts) != JV_KIND_OBJECT) {
+		jv_free(opts);
+		return ev;
+	}
+	h = jv_object_get(jv_copy(opts), jv_string("height"));
+	id = jv_object_get(jv_copy(ev), jv_string("peerId"));
+	if (jv_get_kind(h) == JV_KIND_NUMBER &&
+	    jv_get_kind(id) == JV_KIND_STRING) {
+		double d = jv_number_value(h);
+
+		w->heights = jv_object_set(w->heights, jv_copy(id),
+		    jv_copy(h));
+		if (d > w->net_height)
+			w->net_height = d;
+		opts = jv_object_set(opts, jv_string("networkHeight"),
+		    jv_number(w->net_height));
+		ev = jv_object_set(ev, jv_string("decoded"), jv_copy(opts));
+	}
+	jv_free(h);
+	jv_free(id);
+	jv_free(opts);
+	return ev;
+}
+
+/* Add "decoded" (or "decodeError") to a message or request event. */
+static jv
+decode_event(struct watch *w, jv ev)
+{
+	jv type = jv_object_get(jv_copy(ev), jv_string("type"));
+	jv name = jv_invalid(), data;
+	struct lp2p_err e;
+	uint8_t *b = NULL;
+	long n = 0;
+	int kind, rc;
+	jv out;
+
+	if (jv_get_kind(type) != JV_KIND_STRING) {
+		jv_free(type);
+		return ev;
+	}
+	if (strcmp(jv_string_value(type), "EVENT_MESSAGE_RECEIVED") == 0) {
+		kind = LP2P_LC_EVENT;
+		name = jv_object_get(jv_copy(ev), jv_string("event"));
+	} else if (strcmp(jv_string_value(type), "EVENT_REQUEST_RECEIVED") ==
+	    0) {
+		kind = LP2P_LC_REQUEST;
+		name = jv_object_get(jv_copy(ev), jv_string("procedure"));
+	} else {
+		if (strcmp(jv_string_value(type), "EVENT_CONNECT_OUTBOUND") ==
+		    0)
+			ev = track_height(w, ev, jv_object_get(jv_copy(ev),
+			    jv_string("nodeInfo")));
+		jv_free(type);
+		return ev;
+	}
+	jv_free(type);
+	data = jv_object_get(jv_copy(ev), jv_string("data"));
+	if (jv_get_kind(name) != JV_KIND_STRING) {
+		jv_free(name);
+		jv_free(data);
+		return ev;
+	}
+	if (jv_get_kind(data) == JV_KIND_OBJECT) {	/* postNodeInfo */
+		jv_free(name);
+		return track_height(w, ev, data);
+	}
+	if (jv_get_kind(data) == JV_KIND_STRING)
+		n = lp2p_hex_decode(jv_string_value(data),
+		    (size_t)jv_string_length_bytes(jv_copy(data)), &b);
+	jv_free(data);
+	if (n < 0) {
+		jv_free(name);
+		return ev;
+	}
+	rc = lp2p_liskcore_decode(w->lc, kind, jv_string_value(name), b,
+	    (size_t)n, &out, &e);
+	free(b);
+	jv_free(name);
+	if (rc == LP2P_ENOTFOUND)
+		return ev;		/* not a Core 4 payload: left alone */
+	if (rc != 0)
+		return jv_object_set(ev, jv_string("decodeError"),
+		    jv_string(e.msg));
+	/* a block raises what we know of the network's height */
+	{
+		jv blk = jv_object_get(jv_copy(out), jv_string("block"));
+
+		if (jv_get_kind(blk) == JV_KIND_OBJECT) {
+			jv h = jv_object_get(jv_copy(blk), jv_string("height"));
+
+			if (jv_get_kind(h) == JV_KIND_NUMBER &&
+			    jv_number_value(h) > w->net_height)
+				w->net_height = jv_number_value(h);
+			jv_free(h);
+		}
+		jv_free(blk);
+	}
+	return jv_object_set(ev, jv_string("decoded"), out);
+}
+
+/* ---- crawl and watch callbacks -------------------------------------- */
+
+static void on_progress(uv_timer_t *);
+
+static void
+on_event(struct lp2p_crawl *c, jv ev, void *arg)
+{
+	struct watch *w = arg;
+	jv t = jv_object_get(jv_copy(ev), jv_string("type"));
+
+	(void)c;
+	if (jv_get_kind(t) == JV_KIND_STRING) {
+		const char *s = jv_string_value(t);
+
+		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0)
+			w->connects++;
+		cli_watch_book_event(w->book, ev);
+	}
+	jv_free(t);
+	if (!type_wanted(w, ev)) {
+		jv_free(ev);
+		return;
+	}
+	if (w->decode)
+		ev = decode_event(w, ev);
+	emit(w, ev);
+}
+
+static void
+on_peer(struct lp2p_crawl *c, jv rec, void *arg)
+{
+	struct watch *w = arg;
+
+	(void)c;
+	cli_watch_book_record(w->book, rec);
+	if (w->graph || !type_wanted(w, rec)) {
+		jv_free(rec);
+		return;
+	}
+	emit(w, rec);
+}
+
+static void
+on_closed_handle(uv_handle_t *h)
+{
+	(void)h;
+}
+
+static void
+on_done(struct lp2p_crawl *c, jv summary, void *arg)
+{
+	struct watch *w = arg;
+
+	w->summary = jv_copy(summary);
+	if (w->crawl_mode) {
+		if (w->progress_on) {
+			uv_timer_stop(&w->progress);
+			on_progress(&w->progress);	/* the final counts */
+			fputc('\n', stderr);
+		}
+		if (w->graph) {
+			jv dot = lp2p_crawl_dot(c);
+
+			cli_watch_text(jv_string_value(dot));
+			jv_free(dot);
+			jv_free(summary);
+		} else if (type_wanted(w, summary))
+			emit(w, summary);
+		else
+			jv_free(summary);
+	} else
+		jv_free(summary);
+	uv_close((uv_handle_t *)&w->sigint, on_closed_handle);
+	uv_close((uv_handle_t *)&w->sigterm, on_closed_handle);
+	uv_close((uv_handle_t *)&w->stop_timer, on_closed_handle);
+	uv_close((uv_handle_t *)&w->progress, on_closed_handle);
+	uv_close((uv_handle_t *)&w->save, on_closed_handle);
+	lp2p_crawl_free(c);
+	w->crawl = NULL;
+}
+
+static void
+stop(struct watch *w)
+{
+	if (w->stopping || w->crawl == NULL)
+		return;
+	w->stopping = 1;
+	uv_timer_stop(&w->stop_timer);
+	lp2p_crawl_stop(w->crawl);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	stop(s->data);
+}
+
+/* stdout's reader is gone: stop quietly (exit 0). */
+static void
+on_gone(void *arg)
+{
+	struct watch *w = arg;
+
+	w->gone = 1;
+	stop(w);
+}
+
+static void
+on_duration(uv_timer_t *t)
+{
+	stop(t->data);
+}
+
+static void
+on_progress(uv_timer_t *t)
+{
+	struct watch *w = t->data;
+	struct lp2p_crawl_stats s;
+
+	if (w->crawl == NULL)
+		return;
+	lp2p_crawl_stats(w->crawl, &s);
+	fprintf(stderr, "\r" PROG ": %u discovered, %u reachable, "
+	    "%u unreachable, %u active, %.1f s   ", s.discovered,
+	    s.reachable, s.unreachable, s.active, s.elapsed_ms / 1000);
+}
+
+static void
+on_save(uv_timer_t *t)
+{
+	struct watch *w = t->data;
+
+	cli_watch_book_flush(w->book);
+}
+
+/* ---- options -------------------------------------------------------- */
+
+/* A decimal number of seconds in (0, max]. */
+static double
+seconds(const char *flag, const char *arg, double max)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(arg, &end);
+	if (end == arg || *end != '\0' || errno != 0 || !isfinite(d))
+		errx(2, "%s %s: not a number of seconds", flag, arg);
+	if (d <= 0 || d > max)
+		errx(2, "%s %s: out of range (0..%g]", flag, arg, max);
+	return d;
+}
+
+static void
+parse_events(struct watch *w, const char *arg)
+{
+	char *copy, *s, *tok;
+
+	if ((copy = strdup(arg)) == NULL)
+		err(1, NULL);
+	for (s = copy; (tok = strsep(&s, ",")) != NULL;) {
+		const char *hit = NULL;
+		char full[64];
+
+		if (*tok == '\0')
+			continue;
+		snprintf(full, sizeof(full), "%s%s",
+		    strncmp(tok, "EVENT_", 6) == 0 || strcmp(tok, "PEER") == 0
+		    || strcmp(tok, "SUMMARY") == 0 ? "" : "EVENT_", tok);
+		for (int i = 0; event_types[i] != NULL; i++)
+			if (strcmp(full, event_types[i]) == 0)
+				hit = event_types[i];
+		if (hit == NULL)
+			errx(2, "--events %s: unknown type '%s' (known: "
+			    "EVENT_CONNECT_OUTBOUND, EVENT_MESSAGE_RECEIVED, "
+			    "..., PEER, SUMMARY; see p2p-watch(1))", arg, tok);
+		if (w->nevents == MAX_EVENTS)
+			errx(2, "--events: more than %d types", MAX_EVENTS);
+		w->events[w->nevents++] = hit;
+	}
+	free(copy);
+	if (w->nevents == 0)
+		errx(2, "--events '%s': no type named", arg);
+}
+
+/* Globals, so that exits on bad input leave nothing LSan calls leaked. */
+static struct watch w;
+static struct cli_watch_net net;
+
+int
+main(int argc, char *argv[])
+{
+	struct lp2p_crawl_config cfg;
+	struct lp2p_crawl_cb cb = { on_peer, on_event, on_done };
+	struct lp2p_err e;
+	const char *seeds[MAX_SEEDS], *book_path = NULL, *filter = NULL;
+	const char *bind = NULL;
+	int nseeds = 0, resolved = 0, ch, status;
+	bool preset = true;
+	bool parallel_set = false, max_set = false;
+
+	cli_init();
+	memset(&w, 0, sizeof(w));
+	cli_watch_net_init(&net);
+	w.parallel = 10;
+	w.max_peers = 20;
+	w.timeout = 2;
+	w.heights = jv_object();
+	w.summary = jv_null();
+	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'b':
+			book_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'q':
+			w.quiet = 1;
+			break;
+		case 'V':
+			cli_version(PROG);
+			return 0;
+		case 'v':
+			w.verbose++;
+			break;
+		case 'B':
+			bind = optarg;
+			break;
+		case 'C':
+		case 'N':
+		case 'n':
+			cli_watch_net_flag(&net, ch, optarg);
+			break;
+		case 'c':
+			w.crawl_mode = 1;
+			break;
+		case 'd':
+			w.decode = 1;
+			break;
+		case 'D':
+			w.duration = seconds("--duration", optarg,
+			    MAX_DURATION);
+			break;
+		case 'e':
+			parse_events(&w, optarg);
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'g':
+			if (strcmp(optarg, "dot") != 0)
+				errx(2, "--graph %s: unknown format (dot)",
+				    optarg);
+			w.graph = 1;
+			break;
+		case 'm':
+			w.max_peers = (uint32_t)cli_num("--max-peers", optarg,
+			    1, LP2P_CRAWL_MAX_PARALLEL);
+			max_set = true;
+			break;
+		case 'p':
+			w.parallel = (uint32_t)cli_num("--parallel", optarg,
+			    1, LP2P_CRAWL_MAX_PARALLEL);
+			parallel_set = true;
+			break;
+		case 's':
+			if (nseeds == MAX_SEEDS)
+				errx(2, "--seed: more than %d", MAX_SEEDS);
+			seeds[nseeds++] = optarg;
+			break;
+		case 't':
+			w.timeout = seconds("--timeout", optarg, 60);
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		warnx("%s: unexpected argument", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!w.crawl_mode && (parallel_set || w.graph))
+		errx(2, "%s: only with --crawl", parallel_set ? "--parallel" :
+		    "--graph");
+	if (w.crawl_mode && max_set)
+		errx(2, "--max-peers: watch mode only (use --parallel)");
+	cli_watch_net_finish(&net);
+	if (filter != NULL && lp2p_filter_new(&w.filter, filter, &e) != 0)
+		errx(2, "--filter: %s", e.msg + strlen("filter: "));
+	if (w.decode && lp2p_liskcore_new(&w.lc, &e) != 0)
+		errx(1, "--decode: %s", e.msg);
+
+	w.loop = uv_default_loop();
+	cli_watch_out_init(w.loop, on_gone, &w);
+	lp2p_crawl_config_init(&cfg);
+	cli_watch_net_apply(&net, &cfg);
+	cfg.bind = bind;
+	cfg.watch = !w.crawl_mode;
+	cfg.parallel = w.crawl_mode ? w.parallel : w.max_peers;
+	cfg.keep_graph = w.graph;
+	cfg.connect_timeout = (uint32_t)(w.timeout * 1000);
+	cfg.ack_timeout = (uint32_t)(w.timeout * 1000);
+	if (lp2p_crawl_new(&w.crawl, w.loop, &cfg, &cb, &w, &e) != 0)
+		errx(1, "%s", e.msg);
+	jv_free(cfg.options);
+	if (book_path != NULL)
+		w.book = cli_watch_book_open(book_path, &net);
+	if (nseeds > 0)
+		preset = false;
+	else
+		nseeds = cli_watch_net_seeds(&net, seeds, MAX_SEEDS);
+	if (nseeds == 0)
+		errx(2, "no seed: give --seed HOST:PORT or a --network with "
+		    "seeds");
+	for (int i = 0; i < nseeds; i++) {
+		char why[256], *addr;
+
+		/* a preset's seed that does not resolve is only a warning */
+		if ((addr = cli_watch_resolve(seeds[i], why,
+		    sizeof(why))) == NULL) {
+			if (!preset)
+				errx(2, "--seed %s: %s", seeds[i], why);
+			if (!w.quiet)
+				warnx("seed %s: %s", seeds[i], why);
+			continue;
+		}
+		if (lp2p_crawl_add(w.crawl, addr, &e) != 0)
+			errx(2, "--seed %s: %s", seeds[i], e.msg);
+		free(addr);
+		resolved++;
+	}
+	if (resolved == 0)
+		errx(1, "no seed of --network %s resolves", net.name);
+
+	uv_signal_init(w.loop, &w.sigint);
+	uv_signal_init(w.loop, &w.sigterm);
+	w.sigint.data = w.sigterm.data = &w;
+	uv_signal_start(&w.sigint, on_signal, SIGINT);
+	uv_signal_start(&w.sigterm, on_signal, SIGTERM);
+	uv_timer_init(w.loop, &w.stop_timer);
+	w.stop_timer.data = &w;
+	if (w.duration > 0)
+		uv_timer_start(&w.stop_timer, on_duration,
+		    (uint64_t)(w.duration * 1000), 0);
+	uv_timer_init(w.loop, &w.progress);
+	w.progress.data = &w;
+	if (w.crawl_mode && !w.quiet && isatty(STDERR_FILENO)) {
+		w.progress_on = 1;
+		uv_timer_start(&w.progress, on_progress, 500, 500);
+	}
+	uv_timer_init(w.loop, &w.save);
+	w.save.data = &w;
+	if (w.book != NULL)
+		uv_timer_start(&w.save, on_save, BOOK_SAVE_MS, BOOK_SAVE_MS);
+	if (lp2p_crawl_start(w.crawl, &e) != 0)
+		errx(1, "%s", e.msg);
+	uv_run(w.loop, UV_RUN_DEFAULT);
+
+	/* 1 when nothing was reachable */
+	if (w.crawl_mode) {
+		jv r = jv_object_get(jv_copy(w.summary), jv_string("reachable"));
+
+		status = jv_get_kind(r) == JV_KIND_NUMBER &&
+		    jv_number_value(r) > 0 ? 0 : 1;
+		jv_free(r);
+	} else
+		status = w.connects > 0 ? 0 : 1;
+	if (w.gone)
+		status = 0;
+	if (status != 0 && !w.quiet)
+		warnx("no peer was reachable");
+	cli_watch_book_close(w.book);
+	cli_watch_out_close(w.loop);
+	if (uv_loop_close(w.loop) != 0 && w.verbose)
+		warnx("event loop: handles left open");
+	jv_free(w.summary);
+	jv_free(w.heights);
+	lp2p_filter_free(w.filter);
+	lp2p_liskcore_free(w.lc);
+	cli_watch_net_release(&net);
+	return status;
+}

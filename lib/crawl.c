@@ -1,0 +1,911 @@
+/*
+ * crawl.c — walk a lisk-p2p network by getPeers (p2p-watch --crawl), or
+ * watch it (p2p-watch): an outbound-only observer.
+ *
+ * From the seeds, every peer learned is contacted once, with at most
+ * `parallel` connections at a time: handshake, getNodeInfo (its round
+ * trip is the peer's rttMs), getPeers (whatever it advertises joins the
+ * queue), then a clean close.  Each contacted peer becomes one record
+ * {"type":"PEER","peerId","reachable",...} given to on_peer; when the
+ * queue is empty and no probe is left, on_done gets the summary
+ * {"type":"SUMMARY","discovered","reachable","unreachable","durationMs",
+ * "errors":{kind:count}}.
+ *
+ * Invariants: every peerId is in the tree once (state QUEUED, ACTIVE or
+ * DONE); the queue holds QUEUED entries only; active counts ACTIVE ones
+ * and never exceeds parallel; at most LP2P_CRAWL_MAX_PEERS entries exist
+ * (further discoveries are counted as "ignored").  The crawler never
+ * listens and announces advertiseAddress false, so it is not gossiped.
+ *
+ * Watch mode (cfg.watch): the same walk, but up to `parallel` peers stay
+ * connected and everything they do becomes an event for on_event, shaped
+ * as the node's: {"ts","type":"EVENT_...","peerId",...}.  A peer that
+ * closes is retried after a back-off (10 s, doubling up to 5 min); a
+ * banned one never.  Requests from peers are answered with an error (an
+ * observer serves nothing), and the event says so.
+ */
+#include <stdlib.h>
+#include <string.h>
+#ifndef __unused	/* libbsd's tree.h wants it; its cdefs.h leaves it out */
+#define __unused	__attribute__((__unused__))
+#endif
+#include <sys/queue.h>
+#include <sys/tree.h>
+#include <uv.h>
+
+#include "liskp2p.h"
+#include "internal.h"
+#include "peer.h"
+
+enum { QUEUED, ACTIVE, DONE };
+
+struct node {
+	RB_ENTRY(node)		 tree;
+	TAILQ_ENTRY(node)	 queue;
+	char			 id[LP2P_PEERID_STRLEN];
+	char			 ip[LP2P_IP_STRLEN];
+	uint16_t		 port;
+	int			 state;
+	int			 reachable;
+	struct lp2p_peer	*peer;
+	struct lp2p_crawl	*crawl;
+	jv			 rec;		/* record being built */
+	jv			 adv;		/* advertised peerIds (graph) */
+	int			 finished;	/* record complete */
+	int			 connected;	/* watch: handshake + nodeInfo */
+	int			 banned;	/* watch: never again */
+	uint32_t		 failures;	/* watch: for the back-off */
+	uint64_t		 retry_at;	/* watch: uv_now() ms */
+};
+
+RB_HEAD(nodes, node);
+TAILQ_HEAD(nqueue, node);
+
+static int
+node_cmp(const struct node *a, const struct node *b)
+{
+	return strcmp(a->id, b->id);
+}
+RB_GENERATE_STATIC(nodes, node, tree, node_cmp)
+
+struct lp2p_crawl {
+	uv_loop_t		*loop;
+	struct lp2p_crawl_config cfg;
+	struct lp2p_crawl_cb	 cb;
+	void			*arg;
+	struct lp2p_peer_config	 pcfg;
+	struct lp2p_peer_self	 self;
+	uint8_t			*self_info;
+	struct nodes		 nodes;
+	struct nqueue		 queue;
+	uint32_t		 count, active, reachable, unreachable;
+	uint64_t		 ignored;
+	jv			 errors;	/* kind -> count */
+	uint64_t		 t0;		/* uv_hrtime at start */
+	int			 started, stopping, done;
+	uv_idle_t		 idle;		/* runs done/pump off-stack */
+	int			 idle_on;
+	int			 closing;	/* handles left to close */
+	uv_timer_t		 retry;		/* watch: re-queue closed peers */
+	int			 ready;		/* watch: EVENT_NETWORK_READY sent */
+	uint32_t		 connected;	/* watch: peers connected now */
+};
+
+static void pump(struct lp2p_crawl *);
+
+void
+lp2p_crawl_config_init(struct lp2p_crawl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlcpy(c->network_version, "1.0", sizeof(c->network_version));
+	c->options = jv_null();
+	c->parallel = 10;
+	c->max_peers = LP2P_CRAWL_MAX_PEERS;
+	c->connect_timeout = 2000;
+	c->ack_timeout = 2000;
+	c->port = 7667;
+}
+
+static void
+on_idle(uv_idle_t *h)
+{
+	struct lp2p_crawl *c = h->data;
+
+	uv_idle_stop(h);
+	c->idle_on = 0;
+	pump(c);
+}
+
+/* Run pump() from the loop, never from inside a peer callback chain. */
+static void
+kick(struct lp2p_crawl *c)
+{
+	if (!c->idle_on && c->closing == 0) {
+		c->idle_on = 1;
+		uv_idle_start(&c->idle, on_idle);
+	}
+}
+
+int
+lp2p_crawl_new(struct lp2p_crawl **out, struct uv_loop_s *loop,
+    const struct lp2p_crawl_config *cfg, const struct lp2p_crawl_cb *cb,
+    void *arg, struct lp2p_err *err)
+{
+	struct lp2p_crawl *c;
+	jv ni;
+	char *hex;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	if (cfg->parallel < 1 || cfg->parallel > LP2P_CRAWL_MAX_PARALLEL)
+		return lp2p_errf(err, LP2P_EINVAL,
+		    "crawl: parallel %u out of 1..%d", cfg->parallel,
+		    LP2P_CRAWL_MAX_PARALLEL);
+	if (cfg->chain_id_len > sizeof(c->self.chain_id))
+		return lp2p_errf(err, LP2P_EINVAL, "crawl: chain ID too long");
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return lp2p_errf(err, LP2P_ENOMEM, "crawl: out of memory");
+	c->loop = loop;
+	c->cfg = *cfg;
+	c->cfg.options = jv_copy(cfg->options);
+	if (c->cfg.max_peers == 0 || c->cfg.max_peers > LP2P_CRAWL_MAX_PEERS)
+		c->cfg.max_peers = LP2P_CRAWL_MAX_PEERS;
+	c->cb = *cb;
+	c->arg = arg;
+	RB_INIT(&c->nodes);
+	TAILQ_INIT(&c->queue);
+	c->errors = jv_object();
+	lp2p__peer_config_default(&c->pcfg);
+	if (cfg->connect_timeout > 0)
+		c->pcfg.connect_timeout = cfg->connect_timeout;
+	if (cfg->ack_timeout > 0)
+		c->pcfg.ack_timeout = cfg->ack_timeout;
+
+	/* who we say we are: a random nonce, not advertised */
+	memcpy(c->self.chain_id, cfg->chain_id, cfg->chain_id_len);
+	c->self.chain_id_len = cfg->chain_id_len;
+	strlcpy(c->self.network_version, cfg->network_version,
+	    sizeof(c->self.network_version));
+	{
+		uint8_t r[8];
+		char *nh;
+
+		lp2p_rand_buf(r, sizeof(r));
+		if ((nh = lp2p_hex_encode(r, sizeof(r))) == NULL) {
+			lp2p_crawl_free(c);
+			return lp2p_errf(err, LP2P_ENOMEM, "crawl: nonce");
+		}
+		strlcpy(c->self.nonce, nh, sizeof(c->self.nonce));
+		free(nh);
+	}
+	c->self.advertise_address = false;
+	c->self.port = cfg->port;
+	if ((hex = lp2p_hex_encode(cfg->chain_id, cfg->chain_id_len)) ==
+	    NULL) {
+		lp2p_crawl_free(c);
+		return lp2p_errf(err, LP2P_ENOMEM, "crawl: out of memory");
+	}
+	ni = jv_object_set(jv_object(), jv_string("chainID"), jv_string(hex));
+	free(hex);
+	ni = jv_object_set(ni, jv_string("networkVersion"),
+	    jv_string(cfg->network_version));
+	ni = jv_object_set(ni, jv_string("nonce"), jv_string(c->self.nonce));
+	ni = jv_object_set(ni, jv_string("advertiseAddress"), jv_false());
+	if (jv_get_kind(cfg->options) == JV_KIND_OBJECT)
+		ni = jv_object_set(ni, jv_string("options"),
+		    jv_copy(cfg->options));
+	rc = lp2p_codec_encode(cfg->nodeinfo_schema != NULL ?
+	    cfg->nodeinfo_schema : lp2p_schema_builtin("/nodeInfo"), ni,
+	    &c->self_info, &n, err);
+	if (rc != 0) {
+		lp2p_crawl_free(c);
+		return rc;
+	}
+	c->self.nodeinfo = c->self_info;
+	c->self.nodeinfo_len = n;
+	uv_idle_init(loop, &c->idle);
+	c->idle.data = c;
+	uv_timer_init(loop, &c->retry);
+	c->retry.data = c;
+	*out = c;
+	return 0;
+}
+
+/* Add a peer (not yet known) to the queue; 1 if added. */
+static int
+enqueue(struct lp2p_crawl *c, const char *ip, long port)
+{
+	struct node key, *n;
+
+	if (port < 1 || port > 65535 || !lp2p_ipv4_is_valid(ip))
+		return 0;
+	snprintf(key.id, sizeof(key.id), "%s:%ld", ip, port);
+	if (RB_FIND(nodes, &c->nodes, &key) != NULL)
+		return 0;
+	if (c->count >= c->cfg.max_peers) {
+		c->ignored++;
+		return 0;
+	}
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return 0;
+	strlcpy(n->id, key.id, sizeof(n->id));
+	strlcpy(n->ip, ip, sizeof(n->ip));
+	n->port = (uint16_t)port;
+	n->state = QUEUED;
+	n->crawl = c;
+	n->rec = jv_null();
+	n->adv = jv_null();
+	RB_INSERT(nodes, &c->nodes, n);
+	TAILQ_INSERT_TAIL(&c->queue, n, queue);
+	c->count++;
+	return 1;
+}
+
+int
+lp2p_crawl_add(struct lp2p_crawl *c, const char *hostport,
+    struct lp2p_err *err)
+{
+	struct lp2p_addr a;
+	int rc;
+
+	if ((rc = lp2p_addr_parse(&a, hostport, err)) != 0)
+		return rc;
+	if (a.family != 4)
+		return lp2p_errf(err, LP2P_EINVAL,
+		    "%s: lisk-p2p peers are IPv4 only", hostport);
+	if (!enqueue(c, a.ip, a.port) && c->count >= c->cfg.max_peers)
+		return lp2p_errf(err, LP2P_EFULL, "%s: crawl is full",
+		    hostport);
+	if (c->started)
+		kick(c);
+	return 0;
+}
+
+/* ---- one probe ------------------------------------------------------ */
+
+static double
+ms_since(uint64_t t0)
+{
+	return (double)(uv_hrtime() - t0) / 1e6;
+}
+
+/* A watch event {"ts","type","peerId"?} to which the caller adds. */
+static jv
+event(const char *type, const struct node *n)
+{
+	char ts[48], ms[16];
+	struct timespec now;
+	struct tm tm;
+	jv e;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(ms, sizeof(ms), ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
+	strlcat(ts, ms, sizeof(ts));
+	e = jv_object_set(jv_object(), jv_string("ts"), jv_string(ts));
+	e = jv_object_set(e, jv_string("type"), jv_string(type));
+	if (n != NULL)
+		e = jv_object_set(e, jv_string("peerId"), jv_string(n->id));
+	return e;
+}
+
+static void
+emit_event(struct lp2p_crawl *c, jv e)
+{
+	if (c->cb.on_event != NULL)
+		c->cb.on_event(c, e, c->arg);
+	else
+		jv_free(e);
+}
+
+/* Bytes as a hex string jv (null on ENOMEM). */
+static jv
+hex_jv(const uint8_t *b, size_t len)
+{
+	char *h;
+	jv v;
+
+	if ((h = lp2p_hex_encode(b != NULL ? b : (const uint8_t *)"",
+	    len)) == NULL)
+		return jv_null();
+	v = jv_string(h);
+	free(h);
+	return v;
+}
+
+/* Record the failure of n (once) as {"kind","code"?,"reason"}. */
+static void
+fail(struct node *n, const char *kind, int code, const char *reason)
+{
+	struct lp2p_crawl *c = n->crawl;
+	jv e, k;
+	double cnt = 0;
+
+	if (n->finished)
+		return;
+	n->finished = 1;
+	e = jv_object_set(jv_object(), jv_string("kind"), jv_string(kind));
+	if (code != 0)
+		e = jv_object_set(e, jv_string("code"), jv_number(code));
+	if (reason != NULL && *reason != '\0')
+		e = jv_object_set(e, jv_string("reason"), jv_string(reason));
+	n->rec = jv_object_set(n->rec, jv_string("reachable"), jv_false());
+	n->rec = jv_object_set(n->rec, jv_string("error"), e);
+	k = jv_object_get(jv_copy(c->errors), jv_string(kind));
+	if (jv_get_kind(k) == JV_KIND_NUMBER)
+		cnt = jv_number_value(k);
+	jv_free(k);
+	c->errors = jv_object_set(c->errors, jv_string(kind),
+	    jv_number(cnt + 1));
+}
+
+static const char *
+status_kind(int status)
+{
+	switch (status) {
+	case LP2P_ETIMEDOUT:
+		return "timeout";
+	case LP2P_EREMOTE:
+		return "remote-error";
+	case LP2P_ECLOSED:
+		return "closed";
+	default:
+		return "protocol";
+	}
+}
+
+static void
+discovered(struct lp2p_crawl *c, const struct node *from, const char *id,
+    jv ip, double port)
+{
+	jv ev = event("EVENT_DISCOVERED_PEER", NULL);
+
+	ev = jv_object_set(ev, jv_string("peerId"), jv_string(id));
+	ev = jv_object_set(ev, jv_string("ipAddress"), jv_copy(ip));
+	ev = jv_object_set(ev, jv_string("port"), jv_number(port));
+	ev = jv_object_set(ev, jv_string("sourceAddress"),
+	    jv_string(from->ip));
+	emit_event(c, ev);
+}
+
+/* Crawl: the probe is over; watch: the peer stays. */
+static void
+probe_done(struct lp2p_peer *p, struct node *n)
+{
+	if (n->crawl->cfg.watch)
+		kick(n->crawl);		/* new peers may fill free slots */
+	else
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+}
+
+static void
+on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
+    void *arg)
+{
+	struct node *n = arg;
+	struct lp2p_crawl *c = n->crawl;
+	struct lp2p_err e;
+	jv list, ids;
+	int len;
+
+	if (n->finished)
+		return;
+	n->finished = 1;
+	n->reachable = 1;
+	n->rec = jv_object_set(n->rec, jv_string("reachable"), jv_true());
+	if (r->status != 0) {
+		n->rec = jv_object_set(n->rec, jv_string("peersError"),
+		    jv_string(r->error != NULL ? r->error :
+		    status_kind(r->status)));
+		probe_done(p, n);
+		return;
+	}
+	if (lp2p_peers_decode(r->has_data ? r->data : NULL, r->len,
+	    LP2P_MAX_PEERS_REPLY, &list, &e) != 0) {
+		n->rec = jv_object_set(n->rec, jv_string("peersError"),
+		    jv_string(e.msg));
+		probe_done(p, n);
+		return;
+	}
+	len = jv_array_length(jv_copy(list));
+	ids = jv_array();
+	for (int i = 0; i < len; i++) {
+		jv pi = jv_array_get(jv_copy(list), i);
+		jv ip = jv_object_get(jv_copy(pi), jv_string("ipAddress"));
+		jv port = jv_object_get(pi, jv_string("port"));
+
+		if (jv_get_kind(ip) == JV_KIND_STRING &&
+		    jv_get_kind(port) == JV_KIND_NUMBER) {
+			char id[LP2P_PEERID_STRLEN];
+			double d = jv_number_value(port);
+
+			if (d >= 1 && d <= 65535 && d == (long)d) {
+				snprintf(id, sizeof(id), "%s:%ld",
+				    jv_string_value(ip), (long)d);
+				if (enqueue(c, jv_string_value(ip), (long)d) &&
+				    c->cfg.watch)
+					discovered(c, n, id, ip, d);
+				if (c->cfg.keep_graph)
+					ids = jv_array_append(ids,
+					    jv_string(id));
+			}
+		}
+		jv_free(ip);
+		jv_free(port);
+	}
+	jv_free(list);
+	jv_free(n->adv);
+	n->adv = ids;
+	n->rec = jv_object_set(n->rec, jv_string("peersAdvertised"),
+	    jv_number(len));
+	probe_done(p, n);
+}
+
+static void
+on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
+    void *arg)
+{
+	struct node *n = arg;
+	struct lp2p_crawl *c = n->crawl;
+	struct lp2p_err e;
+	jv info;
+	int rc;
+
+	if (n->finished)
+		return;
+	if (r->status != 0) {
+		fail(n, status_kind(r->status), 0, r->error);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+		return;
+	}
+	rc = lp2p_codec_decode(c->cfg.nodeinfo_schema != NULL ?
+	    c->cfg.nodeinfo_schema : lp2p_schema_builtin("/nodeInfo"),
+	    r->has_data ? r->data : (const uint8_t *)"", r->len, &info, &e);
+	if (rc != 0) {
+		fail(n, "invalid-nodeinfo", 0, e.msg);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+		return;
+	}
+	n->rec = jv_object_set(n->rec, jv_string("rttMs"),
+	    jv_number((double)(long)(r->rtt_ms * 1000 + 0.5) / 1000));
+	if (c->cfg.watch) {
+		jv ev = event("EVENT_CONNECT_OUTBOUND", n);
+
+		ev = jv_object_set(ev, jv_string("ipAddress"),
+		    jv_string(n->ip));
+		ev = jv_object_set(ev, jv_string("port"), jv_number(n->port));
+		ev = jv_object_set(ev, jv_string("nodeInfo"), jv_copy(info));
+		n->connected = 1;
+		n->failures = 0;
+		c->connected++;
+		emit_event(c, ev);
+		if (!c->ready) {
+			c->ready = 1;
+			emit_event(c, event("EVENT_NETWORK_READY", NULL));
+		}
+	}
+	n->rec = jv_object_set(n->rec, jv_string("nodeInfo"), info);
+	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,
+	    n) != 0) {
+		fail(n, "closed", 0, NULL);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+	}
+}
+
+static void
+on_connected(struct lp2p_peer *p, void *arg)
+{
+	struct node *n = arg;
+
+	if (lp2p__peer_request(p, "getNodeInfo", NULL, 0, on_info_reply,
+	    n) != 0) {
+		fail(n, "closed", 0, NULL);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+	}
+}
+
+/* postNodeInfo: it must decode with our schema (else penalty 100). */
+static int
+on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t len, void *arg)
+{
+	struct node *n = arg;
+	struct lp2p_crawl *c = n->crawl;
+	struct lp2p_err e;
+	jv info, ev;
+	int rc;
+
+	(void)p;
+	rc = lp2p_codec_decode(c->cfg.nodeinfo_schema != NULL ?
+	    c->cfg.nodeinfo_schema : lp2p_schema_builtin("/nodeInfo"),
+	    b != NULL ? b : (const uint8_t *)"", len, &info, &e);
+	if (rc != 0)
+		return rc;
+	if (!c->cfg.watch) {
+		jv_free(info);
+		return 0;
+	}
+	ev = event("EVENT_MESSAGE_RECEIVED", n);
+	ev = jv_object_set(ev, jv_string("event"), jv_string("postNodeInfo"));
+	ev = jv_object_set(ev, jv_string("data"), jv_copy(info));
+	emit_event(c, ev);
+	ev = event("EVENT_UPDATED_PEER_INFO", n);
+	ev = jv_object_set(ev, jv_string("nodeInfo"), info);
+	emit_event(c, ev);
+	return 0;
+}
+
+static void
+on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+{
+	struct node *n = arg;
+	jv ev;
+
+	(void)p;
+	if (!n->crawl->cfg.watch)
+		return;
+	ev = event("EVENT_MESSAGE_RECEIVED", n);
+	ev = jv_object_set(ev, jv_string("event"), jv_string(m->name));
+	if (m->has_data)
+		ev = jv_object_set(ev, jv_string("data"),
+		    hex_jv(m->data, m->len));
+	ev = jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
+	emit_event(n->crawl, ev);
+}
+
+/* An observer serves nothing: an error answer, at once. */
+static void
+on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+{
+	struct node *n = arg;
+	jv ev;
+
+	if (!m->answered)
+		lp2p__peer_respond_error(p, m->rid,
+		    "Requested procedure is not served by this peer");
+	if (!n->crawl->cfg.watch)
+		return;
+	ev = event("EVENT_REQUEST_RECEIVED", n);
+	ev = jv_object_set(ev, jv_string("procedure"), jv_string(m->name));
+	if (m->has_data)
+		ev = jv_object_set(ev, jv_string("data"),
+		    hex_jv(m->data, m->len));
+	ev = jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
+	emit_event(n->crawl, ev);
+}
+
+static void
+on_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
+{
+	struct node *n = arg;
+	jv ev;
+
+	(void)p;
+	(void)server_level;
+	n->banned = 1;
+	if (!n->crawl->cfg.watch)
+		return;
+	ev = event("EVENT_BAN_PEER", n);
+	if (why != NULL)
+		ev = jv_object_set(ev, jv_string("reason"), jv_string(why));
+	emit_event(n->crawl, ev);
+}
+
+/* Why a connection that never completed its handshake ended. */
+static const char *
+close_kind(int code, bool by_us)
+{
+	switch (code) {
+	case LP2P_CLOSE_CONNECT_TIMEOUT:
+	case LP2P_CLOSE_HANDSHAKE_TIMEOUT:
+	case LP2P_CLOSE_PING_TIMEOUT:
+		return "timeout";
+	case LP2P_CLOSE_ABNORMAL:
+		return "reset";
+	case LP2P_CLOSE_NORMAL:
+		return "closed";
+	}
+	return by_us ? "error" : "refused";
+}
+
+static void
+emit_record(struct lp2p_crawl *c, struct node *n)
+{
+	if (n->reachable)
+		c->reachable++;
+	else
+		c->unreachable++;
+	if (c->cb.on_peer != NULL)
+		c->cb.on_peer(c, jv_copy(n->rec), c->arg);
+	jv_free(n->rec);
+	n->rec = jv_null();
+}
+
+/* Watch: the close event, and when to try this peer again. */
+static void
+watch_closed(struct lp2p_crawl *c, struct node *n, int code,
+    const char *reason)
+{
+	jv ev = event(n->connected ? "EVENT_CLOSE_OUTBOUND" :
+	    "EVENT_CONNECT_ABORT_OUTBOUND", n);
+	uint64_t wait = LP2P_WATCH_RETRY_MIN;
+
+	ev = jv_object_set(ev, jv_string("code"), jv_number(code));
+	ev = jv_object_set(ev, jv_string("reason"),
+	    jv_string(reason != NULL ? reason : ""));
+	emit_event(c, ev);
+	if (n->connected)
+		c->connected--;
+	else
+		n->failures++;
+	for (uint32_t i = 1; i < n->failures && wait < LP2P_WATCH_RETRY_MAX;
+	    i++)
+		wait *= 2;
+	if (wait > LP2P_WATCH_RETRY_MAX)
+		wait = LP2P_WATCH_RETRY_MAX;
+	n->retry_at = uv_now(c->loop) + wait;
+	n->connected = 0;
+	n->finished = 0;
+	jv_free(n->rec);
+	n->rec = jv_null();
+}
+
+static void
+on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
+    bool handshake_done, void *arg)
+{
+	struct node *n = arg;
+	struct lp2p_crawl *c = n->crawl;
+
+	if (!n->finished) {
+		const char *k = handshake_done ? "closed" : close_kind(code,
+		    by_us);
+
+		fail(n, k, code, reason);
+	}
+	n->peer = NULL;
+	n->state = DONE;
+	c->active--;
+	if (c->cfg.watch)
+		watch_closed(c, n, code, reason);	/* reason is p's */
+	else
+		emit_record(c, n);
+	lp2p__peer_free(p);
+	kick(c);
+}
+
+static void
+start_probe(struct lp2p_crawl *c, struct node *n)
+{
+	static const struct lp2p_peer_cb cb = {
+		.on_connected = on_connected,
+		.on_message = on_message,
+		.on_request = on_request,
+		.on_nodeinfo = on_nodeinfo,
+		.on_ban = on_ban,
+		.on_closed = on_closed,
+	};
+	struct lp2p_err e;
+
+	TAILQ_REMOVE(&c->queue, n, queue);
+	n->state = ACTIVE;
+	n->rec = jv_object_set(jv_object(), jv_string("type"),
+	    jv_string("PEER"));
+	n->rec = jv_object_set(n->rec, jv_string("peerId"),
+	    jv_string(n->id));
+	if (lp2p__peer_connect(&n->peer, c->loop, &c->pcfg, &c->self, n->ip,
+	    n->port, c->cfg.bind, &cb, n, &e) != 0) {
+		n->state = DONE;
+		if (c->cfg.watch) {	/* cannot even be dialed: give up */
+			jv ev = event("EVENT_CONNECT_ABORT_OUTBOUND", n);
+
+			ev = jv_object_set(ev, jv_string("reason"),
+			    jv_string(e.msg));
+			emit_event(c, ev);
+			jv_free(n->rec);
+			n->rec = jv_null();
+			n->banned = 1;
+			return;
+		}
+		fail(n, "error", 0, e.msg);
+		emit_record(c, n);
+		return;
+	}
+	c->active++;
+}
+
+static void
+finish(struct lp2p_crawl *c)
+{
+	jv s;
+
+	c->done = 1;
+	s = jv_object_set(jv_object(), jv_string("type"),
+	    jv_string("SUMMARY"));
+	s = jv_object_set(s, jv_string("discovered"), jv_number(c->count));
+	s = jv_object_set(s, jv_string("reachable"), jv_number(c->reachable));
+	s = jv_object_set(s, jv_string("unreachable"),
+	    jv_number(c->unreachable));
+	s = jv_object_set(s, jv_string("notContacted"),
+	    jv_number(c->count - c->reachable - c->unreachable));
+	if (c->ignored > 0)
+		s = jv_object_set(s, jv_string("ignored"),
+		    jv_number((double)c->ignored));
+	s = jv_object_set(s, jv_string("durationMs"),
+	    jv_number((double)(long)ms_since(c->t0)));
+	s = jv_object_set(s, jv_string("errors"), jv_copy(c->errors));
+	if (c->cb.on_done != NULL)
+		c->cb.on_done(c, s, c->arg);
+	else
+		jv_free(s);
+}
+
+static void
+pump(struct lp2p_crawl *c)
+{
+	struct node *n;
+
+	if (c->done)
+		return;
+	while (!c->stopping && c->active < c->cfg.parallel &&
+	    (n = TAILQ_FIRST(&c->queue)) != NULL)
+		start_probe(c, n);
+	if (c->active == 0 && (c->stopping ||
+	    (!c->cfg.watch && TAILQ_EMPTY(&c->queue))))
+		finish(c);
+}
+
+/* Watch: peers whose back-off is over go back to the queue. */
+static void
+on_retry(uv_timer_t *t)
+{
+	struct lp2p_crawl *c = t->data;
+	uint64_t now = uv_now(c->loop);
+	struct node *n;
+
+	if (c->stopping || c->active >= c->cfg.parallel)
+		return;
+	RB_FOREACH(n, nodes, &c->nodes)
+		if (n->state == DONE && !n->banned && n->retry_at <= now) {
+			n->state = QUEUED;
+			TAILQ_INSERT_TAIL(&c->queue, n, queue);
+		}
+	pump(c);
+}
+
+int
+lp2p_crawl_start(struct lp2p_crawl *c, struct lp2p_err *err)
+{
+	if (c->started)
+		return lp2p_errf(err, LP2P_EINVAL, "crawl: already started");
+	c->started = 1;
+	c->t0 = uv_hrtime();
+	if (c->cfg.watch)
+		uv_timer_start(&c->retry, on_retry, 1000, 1000);
+	kick(c);
+	return 0;
+}
+
+void
+lp2p_crawl_stop(struct lp2p_crawl *c)
+{
+	struct node *n;
+
+	if (c->stopping || c->done)
+		return;
+	c->stopping = 1;
+	uv_timer_stop(&c->retry);
+	RB_FOREACH(n, nodes, &c->nodes)
+		if (n->state == ACTIVE && n->peer != NULL)
+			lp2p__peer_close(n->peer, LP2P_CLOSE_NORMAL, NULL, 0);
+	kick(c);
+}
+
+void
+lp2p_crawl_stats(const struct lp2p_crawl *c, struct lp2p_crawl_stats *s)
+{
+	s->discovered = c->count;
+	s->active = c->active;
+	s->reachable = c->reachable;
+	s->unreachable = c->unreachable;
+	s->queued = c->count - c->active - c->reachable - c->unreachable;
+	s->elapsed_ms = c->started ? ms_since(c->t0) : 0;
+}
+
+static void
+on_idle_closed(uv_handle_t *h)
+{
+	struct lp2p_crawl *c = h->data;
+	struct node *n, *t;
+
+	if (--c->closing > 0)
+		return;		/* the other handle is still closing */
+	RB_FOREACH_SAFE(n, nodes, &c->nodes, t) {
+		RB_REMOVE(nodes, &c->nodes, n);
+		jv_free(n->rec);
+		jv_free(n->adv);
+		free(n);
+	}
+	jv_free(c->errors);
+	jv_free(c->cfg.options);
+	free(c->self_info);
+	free(c);
+}
+
+void
+lp2p_crawl_free(struct lp2p_crawl *c)
+{
+	if (c == NULL)
+		return;
+	if (c->idle.data != c) {	/* handles never initialised */
+		c->idle.data = c;
+		c->closing = 1;
+		on_idle_closed((uv_handle_t *)&c->idle);
+		return;
+	}
+	c->closing = 2;
+	uv_close((uv_handle_t *)&c->idle, on_idle_closed);
+	uv_close((uv_handle_t *)&c->retry, on_idle_closed);
+}
+
+/* ---- the graph ------------------------------------------------------ */
+
+/* s as a DOT double-quoted ID (peerIds hold no quotes; escape anyway). */
+static jv
+dot_id(jv out, const char *s)
+{
+	out = jv_string_append_str(out, "\"");
+	for (; *s != '\0'; s++) {
+		char ch[2] = { *s, '\0' };
+
+		if (*s == '"' || *s == '\\')
+			out = jv_string_append_str(out, "\\");
+		if ((unsigned char)*s >= 0x20)
+			out = jv_string_append_str(out, ch);
+	}
+	return jv_string_append_str(out, "\"");
+}
+
+jv
+lp2p_crawl_dot(const struct lp2p_crawl *c)
+{
+	struct node *n;
+	jv out = jv_string("digraph lisk {\n"
+	    "\tgraph [overlap=false, splines=true];\n"
+	    "\tnode [shape=box, style=filled, fontname=\"monospace\"];\n");
+
+	RB_FOREACH(n, nodes, (struct nodes *)&c->nodes) {
+		const char *attr;
+
+		if (n->state != DONE)
+			attr = "fillcolor=white, style=dotted";
+		else if (n->reachable)
+			attr = "fillcolor=palegreen";
+		else
+			attr = "fillcolor=lightpink, style=\"filled,dashed\"";
+		out = jv_string_append_str(out, "\t");
+		out = dot_id(out, n->id);
+		out = jv_string_append_str(out, " [");
+		out = jv_string_append_str(out, attr);
+		out = jv_string_append_str(out, "];\n");
+	}
+	RB_FOREACH(n, nodes, (struct nodes *)&c->nodes) {
+		int len;
+
+		if (jv_get_kind(n->adv) != JV_KIND_ARRAY)
+			continue;
+		len = jv_array_length(jv_copy(n->adv));
+		for (int i = 0; i < len; i++) {
+			jv to = jv_array_get(jv_copy(n->adv), i);
+
+			out = jv_string_append_str(out, "\t");
+			out = dot_id(out, n->id);
+			out = jv_string_append_str(out, " -> ");
+			out = dot_id(out, jv_string_value(to));
+			out = jv_string_append_str(out, ";\n");
+			jv_free(to);
+		}
+	}
+	return jv_string_append_str(out, "}\n");
+}
