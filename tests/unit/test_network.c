@@ -459,6 +459,26 @@ test_decode_core4(void **state)
 	    (const uint8_t *)"x", 1, &out, &e), LP2P_ENOTFOUND);
 	assert_int_equal(lp2p_network_decode(NULL, "postNodeInfo", 0,
 	    (const uint8_t *)"", 0, &out, &e), LP2P_ECODEC);
+
+	/* one item past the ceiling is refused before any is decoded */
+	{
+		size_t items = LP2P_LC_MAX_ITEMS + 1;
+		uint8_t *many = calloc(items, 2);
+
+		assert_non_null(many);
+		for (size_t i = 0; i < items; i++)
+			many[2 * i] = 0x0a;	/* field 1, bytes, length 0 */
+		assert_int_equal(lp2p_network_decode(net, "getTransactions",
+		    1, many, 2 * (items - 1), &out, &e), LP2P_ECODEC);
+		assert_non_null(strstr(e.msg, "transactions[0]"));
+		assert_int_equal(lp2p_network_decode(net, "getTransactions",
+		    1, many, 2 * items, &out, &e), LP2P_EFULL);
+		assert_false(jv_is_valid(out));
+		assert_non_null(strstr(e.msg, "transactions: more than"));
+		assert_int_equal(lp2p_network_decode(net, "getBlocksFromId",
+		    1, many, 2 * items, &out, &e), LP2P_EFULL);
+		free(many);
+	}
 }
 
 int
