@@ -804,6 +804,19 @@ enc_scalar(struct walk *w, enum ckind k, enum cformat fmt, jv v,
 
 static int enc_obj(struct walk *, const struct cobj *, jv, struct buf *);
 
+/* Put the length of what follows start in front of it (close_len). */
+static int
+end_len(struct walk *w, struct buf *b, size_t start)
+{
+	int r = close_len(b, start);
+
+	if (r == -1)
+		return ENOMEM_W(w);
+	if (r == -2)
+		return werr(w, LP2P_ECODEC, "longer than 4 GiB");
+	return 0;
+}
+
 /* Key, length and body of a nested object (v borrowed). */
 static int
 enc_nested(struct walk *w, const struct cfield *f, jv v, struct buf *b)
@@ -816,62 +829,46 @@ enc_nested(struct walk *w, const struct cfield *f, jv v, struct buf *b)
 	start = b->len;
 	if ((r = enc_obj(w, f->obj, v, b)) != 0)
 		return r;
-	if ((r = close_len(b, start)) == -1)
-		return ENOMEM_W(w);
-	if (r == -2)
-		return werr(w, LP2P_ECODEC, "longer than 4 GiB");
-	return 0;
+	return end_len(w, b, start);
 }
 
+/*
+ * Objects, bytes and strings: key and value per item; other scalars:
+ * packed, one key and length for them all.
+ */
 static int
 enc_array(struct walk *w, const struct cfield *f, jv v, struct buf *b)
 {
-	int n, r;
+	int n, r, packed;
+	size_t start = 0;
 
 	if (jv_get_kind(v) != JV_KIND_ARRAY)
 		return werr(w, LP2P_ECODEC, "expected an array");
 	if ((n = jv_array_length(jv_copy(v))) == 0)
 		return 0;
-	if (f->item == K_OBJECT || f->item == K_BYTES ||
-	    f->item == K_STRING) {
-		for (int i = 0; i < n; i++) {
-			jv e = jv_array_get(jv_copy(v), i);
-
-			push(w, NULL, i);
-			if (f->item == K_OBJECT)
-				r = enc_nested(w, f, e, b);
-			else if (put(b, f->key, f->keylen) == -1)
-				r = ENOMEM_W(w);
-			else
-				r = enc_scalar(w, f->item, f->format, e, b);
-			pop(w);
-			jv_free(e);
-			if (r != 0)
-				return r;
-		}
-		return 0;
-	} else {
-		size_t start;
-
+	packed = f->item != K_OBJECT && f->item != K_BYTES &&
+	    f->item != K_STRING;
+	if (packed) {
 		if (put(b, f->key, f->keylen) == -1)
 			return ENOMEM_W(w);
 		start = b->len;
-		for (int i = 0; i < n; i++) {
-			jv e = jv_array_get(jv_copy(v), i);
-
-			push(w, NULL, i);
-			r = enc_scalar(w, f->item, f->format, e, b);
-			pop(w);
-			jv_free(e);
-			if (r != 0)
-				return r;
-		}
-		if ((r = close_len(b, start)) == -1)
-			return ENOMEM_W(w);
-		if (r == -2)
-			return werr(w, LP2P_ECODEC, "longer than 4 GiB");
-		return 0;
 	}
+	for (int i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(v), i);
+
+		push(w, NULL, i);
+		if (f->item == K_OBJECT)
+			r = enc_nested(w, f, e, b);
+		else if (!packed && put(b, f->key, f->keylen) == -1)
+			r = ENOMEM_W(w);
+		else
+			r = enc_scalar(w, f->item, f->format, e, b);
+		pop(w);
+		jv_free(e);
+		if (r != 0)
+			return r;
+	}
+	return packed ? end_len(w, b, start) : 0;
 }
 
 /* Encode the fields of object value v (borrowed) in field order. */
