@@ -34,8 +34,8 @@ static const struct option longopts[] = {
 	{ "quiet",		no_argument,		NULL,	'q' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "verbose",		no_argument,		NULL,	'v' },
+	CLI_NET_LONGOPTS,
 	{ "bind",		required_argument,	NULL,	'B' },
-	{ "chain-id",		required_argument,	NULL,	'C' },
 	{ "crawl",		no_argument,		NULL,	'c' },
 	{ "decode",		no_argument,		NULL,	'd' },
 	{ "duration",		required_argument,	NULL,	'D' },
@@ -43,8 +43,6 @@ static const struct option longopts[] = {
 	{ "filter",		required_argument,	NULL,	'f' },
 	{ "graph",		required_argument,	NULL,	'g' },
 	{ "max-peers",		required_argument,	NULL,	'm' },
-	{ "network",		required_argument,	NULL,	'N' },
-	{ "network-version",	required_argument,	NULL,	'n' },
 	{ "parallel",		required_argument,	NULL,	'p' },
 	{ "seed",		required_argument,	NULL,	's' },
 	{ "timeout",		required_argument,	NULL,	't' },
@@ -483,10 +481,10 @@ main(int argc, char *argv[])
 		case 'B':
 			bind = optarg;
 			break;
-		case 'C':
-		case 'N':
-		case 'n':
-			cli_watch_net_flag(&net, ch, optarg);
+		case CLI_NET_OPT_CHAIN_ID:
+		case CLI_NET_OPT_NETWORK:
+		case CLI_NET_OPT_VERSION:
+			cli_net_opt(&net.net, ch, optarg);
 			break;
 		case 'c':
 			w.crawl_mode = 1;
@@ -589,7 +587,7 @@ main(int argc, char *argv[])
 		resolved++;
 	}
 	if (resolved == 0)
-		errx(1, "no seed of --network %s resolves", net.name);
+		errx(1, "no seed of --network %s resolves", net.net.name);
 
 	uv_signal_init(w.loop, &w.sigint);
 	uv_signal_init(w.loop, &w.sigterm);
