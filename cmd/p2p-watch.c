@@ -20,6 +20,7 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_decode.h"
 #include "cli_watch.h"
 
 #define PROG		"p2p-watch"
@@ -174,17 +175,24 @@ track_height(struct watch *w, jv ev, jv info)
 	return ev;
 }
 
+/* Field k of o (consumed), or jv_invalid() when o is not an object. */
+static jv
+field(jv o, const char *k)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		jv_free(o);
+		return jv_invalid();
+	}
+	return jv_object_get(o, jv_string(k));
+}
+
 /* Add "decoded" (or "decodeError") to a message or request event. */
 static jv
 decode_event(struct watch *w, jv ev)
 {
 	jv type = jv_object_get(jv_copy(ev), jv_string("type"));
 	jv name = jv_invalid(), data;
-	struct lp2p_err e;
-	uint8_t *b = NULL;
-	long n = 0;
-	int kind, rc;
-	jv out;
+	int kind;
 
 	if (jv_get_kind(type) != JV_KIND_STRING) {
 		jv_free(type);
@@ -216,38 +224,20 @@ decode_event(struct watch *w, jv ev)
 		jv_free(name);
 		return track_height(w, ev, data);
 	}
-	if (jv_get_kind(data) == JV_KIND_STRING)
-		n = lp2p_hex_decode(jv_string_value(data),
-		    (size_t)jv_string_length_bytes(jv_copy(data)), &b);
-	jv_free(data);
-	if (n < 0) {
-		jv_free(name);
-		return ev;
-	}
-	rc = lp2p_liskcore_decode(w->lc, kind, jv_string_value(name), b,
-	    (size_t)n, &out, &e);
-	free(b);
+	ev = cli_decode(w->lc, kind, jv_string_value(name), data, ev);
 	jv_free(name);
-	if (rc == LP2P_ENOTFOUND)
-		return ev;		/* not a Core 4 payload: left alone */
-	if (rc != 0)
-		return jv_object_set(ev, jv_string("decodeError"),
-		    jv_string(e.msg));
+	jv_free(data);
 	/* a block raises what we know of the network's height */
 	{
-		jv blk = jv_object_get(jv_copy(out), jv_string("block"));
+		jv h = field(field(field(jv_copy(ev), "decoded"), "block"),
+		    "height");
 
-		if (jv_get_kind(blk) == JV_KIND_OBJECT) {
-			jv h = jv_object_get(jv_copy(blk), jv_string("height"));
-
-			if (jv_get_kind(h) == JV_KIND_NUMBER &&
-			    jv_number_value(h) > w->net_height)
-				w->net_height = jv_number_value(h);
-			jv_free(h);
-		}
-		jv_free(blk);
+		if (jv_get_kind(h) == JV_KIND_NUMBER &&
+		    jv_number_value(h) > w->net_height)
+			w->net_height = jv_number_value(h);
+		jv_free(h);
 	}
-	return jv_object_set(ev, jv_string("decoded"), out);
+	return ev;
 }
 
 /* ---- crawl and watch callbacks -------------------------------------- */
