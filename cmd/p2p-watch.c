@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "liskp2p.h"
 #include "cli.h"
 #include "cli_decode.h"
+#include "cli_sig.h"
 #include "cli_watch.h"
 
 #define PROG		"p2p-watch"
@@ -86,7 +86,7 @@ struct watch {
 	double			 net_height;
 	uint64_t		 connects;	/* watch: successful connects */
 	jv			 summary;
-	uv_signal_t		 sigint, sigterm;
+	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	uv_timer_t		 stop_timer;	/* --duration */
 	uv_timer_t		 progress;	/* crawl, stderr a terminal */
 	uv_timer_t		 save;		/* -b: save every few seconds */
@@ -312,8 +312,7 @@ on_done(struct lp2p_crawl *c, jv summary, void *arg)
 			jv_free(summary);
 	} else
 		jv_free(summary);
-	uv_close((uv_handle_t *)&w->sigint, on_closed_handle);
-	uv_close((uv_handle_t *)&w->sigterm, on_closed_handle);
+	cli_sig_close(&w->sig);
 	uv_close((uv_handle_t *)&w->stop_timer, on_closed_handle);
 	uv_close((uv_handle_t *)&w->progress, on_closed_handle);
 	uv_close((uv_handle_t *)&w->save, on_closed_handle);
@@ -332,10 +331,9 @@ stop(struct watch *w)
 }
 
 static void
-on_signal(uv_signal_t *s, int signum)
+on_signal(void *arg)
 {
-	(void)signum;
-	stop(s->data);
+	stop(arg);
 }
 
 /* stdout's reader is gone: stop quietly (exit 0). */
@@ -579,11 +577,7 @@ main(int argc, char *argv[])
 	if (resolved == 0)
 		errx(1, "no seed of --network %s resolves", net.net.name);
 
-	uv_signal_init(w.loop, &w.sigint);
-	uv_signal_init(w.loop, &w.sigterm);
-	w.sigint.data = w.sigterm.data = &w;
-	uv_signal_start(&w.sigint, on_signal, SIGINT);
-	uv_signal_start(&w.sigterm, on_signal, SIGTERM);
+	cli_sig_start(&w.sig, w.loop, on_signal, &w);
 	uv_timer_init(w.loop, &w.stop_timer);
 	w.stop_timer.data = &w;
 	if (w.duration > 0)
