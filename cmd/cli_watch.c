@@ -78,57 +78,30 @@ void
 cli_watch_net_init(struct cli_watch_net *n)
 {
 	memset(n, 0, sizeof(*n));
-	n->options = jv_null();
-	n->port = 7667;
+	cli_net_init(&n->net);
+	n->port = CLI_WATCH_PORT;
 }
 
 void
-cli_watch_net_flag(struct cli_watch_net *n, int ch, const char *arg)
+cli_watch_net_finish(struct cli_watch_net *n)
 {
-	switch (ch) {
-	case 'N':
-		n->name = arg;
-		break;
-	case 'C':
-		n->chain_hex = arg;
-		break;
-	case 'n':
-		n->version = arg;
-		break;
-	}
-}
-
-/* A preset: chain, version, port, seeds, and the Core 4 options. */
-static void
-net_preset(struct cli_watch_net *n)
-{
-	const struct lp2p_network *net = lp2p_network_find(n->name);
-	const char *const *seeds;
+	const char *const *seeds = NULL;
 	struct lp2p_err e;
-	const uint8_t *id;
-	size_t len, k = 0;
+	size_t k = 0;
 
-	if (net == NULL)
-		errx(2, "--network %s: unknown network (%s)", n->name,
-		    lp2p_network_names());
-	if (n->version != NULL)
-		errx(2, "--network-version: only with --chain-id (--network "
-		    "%s sets it)", n->name);
-	id = lp2p_network_chain_id(net, &len);
-	if (len > sizeof(n->chain_id))
-		errx(1, "--network %s: chain ID too long", n->name);
-	memcpy(n->chain_id, id, len);
-	n->chain_id_len = len;
-	strlcpy(n->network_version, lp2p_network_version(net),
-	    sizeof(n->network_version));
-	n->port = lp2p_network_port(net);
+	cli_net_finish(&n->net, 1);
+	if (strlen(n->net.version) >= sizeof(((struct lp2p_crawl_config *)
+	    NULL)->network_version))
+		errx(2, "--network-version %s: too long", n->net.version);
+	if (n->net.preset == NULL)
+		return;
+	n->port = n->net.port;
+	seeds = n->net.seeds;
 	/* Lisk Core refuses a nodeInfo without its options: send them */
-	if (lp2p_schema_nodeinfo(&n->schema,
-	    lp2p_network_options_schema(net), &e) != 0)
-		errx(1, "--network %s: %s", n->name, e.msg);
-	jv_free(n->options);
-	n->options = lp2p_network_default_options(net);
-	seeds = lp2p_network_seeds(net);
+	if (jv_get_kind(n->net.options_schema) == JV_KIND_OBJECT &&
+	    lp2p_schema_nodeinfo(&n->schema, jv_copy(n->net.options_schema),
+	    &e) != 0)
+		errx(1, "--network %s: %s", n->net.name, e.msg);
 	for (size_t i = 0; seeds != NULL && seeds[i] != NULL &&
 	    k < CLI_WATCH_MAX_SEEDS; i++)
 		if (asprintf(&n->seedbuf[k++], "%s:%u", seeds[i],
@@ -138,48 +111,15 @@ net_preset(struct cli_watch_net *n)
 }
 
 void
-cli_watch_net_finish(struct cli_watch_net *n)
-{
-	uint8_t *b;
-	long len;
-
-	if (n->name != NULL && n->chain_hex != NULL)
-		errx(2, "--network and --chain-id: choose one");
-	if (n->name != NULL) {
-		net_preset(n);
-		return;
-	}
-	if (n->chain_hex == NULL)
-		errx(2, "no network: give --network NAME or --chain-id HEX");
-	len = lp2p_hex_decode(n->chain_hex, strlen(n->chain_hex), &b);
-	if (len < 0)
-		errx(2, "--chain-id %s: not hex", n->chain_hex);
-	if (len == 0 || (size_t)len > sizeof(n->chain_id)) {
-		free(b);
-		errx(2, "--chain-id %s: 1 to %zu bytes", n->chain_hex,
-		    sizeof(n->chain_id));
-	}
-	memcpy(n->chain_id, b, (size_t)len);
-	n->chain_id_len = (size_t)len;
-	free(b);
-	if (n->version == NULL)
-		n->version = "1.0";
-	if (*n->version == '\0' || strlcpy(n->network_version, n->version,
-	    sizeof(n->network_version)) >= sizeof(n->network_version))
-		errx(2, "--network-version '%s': empty or too long",
-		    n->version);
-}
-
-void
 cli_watch_net_apply(const struct cli_watch_net *n,
     struct lp2p_crawl_config *cfg)
 {
-	memcpy(cfg->chain_id, n->chain_id, n->chain_id_len);
-	cfg->chain_id_len = n->chain_id_len;
-	strlcpy(cfg->network_version, n->network_version,
+	memcpy(cfg->chain_id, n->net.chain_id, n->net.chain_id_len);
+	cfg->chain_id_len = n->net.chain_id_len;
+	strlcpy(cfg->network_version, n->net.version,
 	    sizeof(cfg->network_version));
 	jv_free(cfg->options);
-	cfg->options = jv_copy(n->options);
+	cfg->options = jv_copy(n->net.default_options);
 	cfg->nodeinfo_schema = n->schema;
 	cfg->port = n->port;
 }
@@ -198,8 +138,7 @@ cli_watch_net_seeds(const struct cli_watch_net *n, const char **out,
 void
 cli_watch_net_release(struct cli_watch_net *n)
 {
-	jv_free(n->options);
-	n->options = jv_null();
+	cli_net_release(&n->net);
 	lp2p_schema_free(n->schema);
 	n->schema = NULL;
 	for (size_t i = 0; i < n->nseeds; i++)
@@ -275,13 +214,15 @@ cli_watch_book_open(const char *path, const struct cli_watch_net *n)
 		lp2p_rand_buf(&secret, sizeof(secret));
 		if (lp2p_book_new(&cb->book, secret, &e) != 0)
 			errx(1, "-b %s: %s", path, e.msg);
-		lp2p_book_set_chain_id(cb->book, n->chain_id, n->chain_id_len);
+		lp2p_book_set_chain_id(cb->book, n->net.chain_id,
+		    n->net.chain_id_len);
 		if (cli_book_mkdirs(path) != 0)
 			err(1, "-b %s", path);
 	} else if (rc != 0)
 		errx(2, "-b %s: %s", path, e.msg);	/* left untouched */
 	len = lp2p_book_chain_id(cb->book, id);
-	if (len != n->chain_id_len || memcmp(id, n->chain_id, len) != 0)
+	if (len != n->net.chain_id_len ||
+	    memcmp(id, n->net.chain_id, len) != 0)
 		errx(2, "-b %s: the book is for another chain ID", path);
 	/* written at once: the file exists, and our changes are journaled */
 	if (lp2p_book_sync(cb->book, path, cli_now_ms(), &e) != 0)

@@ -12,6 +12,7 @@
 #include <jv.h>
 
 #include "liskp2p.h"
+#include "cli_net.h"
 
 /*
  * ---- output: NDJSON lines through the loop (cli_io.c: bounded queue,
@@ -22,25 +23,22 @@ void	 cli_watch_emit(jv);		/* one object (consumed) and \n */
 void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
 void	 cli_watch_out_close(uv_loop_t *);
 
-/* ---- the network: --network, --chain-id, --network-version ---------- */
+/*
+ * ---- the network: --network, --chain-id, --network-version are read by
+ * cli_net.c (CLI_NET_LONGOPTS, as every program); here what a watch or
+ * crawl makes of them.
+ */
 #define CLI_WATCH_MAX_SEEDS	64	/* seeds of a preset */
+#define CLI_WATCH_PORT		7667	/* default port of a custom chain */
 struct cli_watch_net {
-	const char	*name;		/* --network, or NULL */
-	const char	*chain_hex;	/* --chain-id */
-	const char	*version;	/* --network-version */
-	uint8_t		 chain_id[32];
-	size_t		 chain_id_len;
-	char		 network_version[32];
-	jv		 options;	/* nodeInfo options to send, or null */
+	struct cli_net	 net;
 	struct lp2p_schema *schema;	/* nodeInfo schema (NULL: plain) */
 	char		*seedbuf[CLI_WATCH_MAX_SEEDS];	/* preset seeds */
 	size_t		 nseeds;
 	uint16_t	 port;
 };
 void	 cli_watch_net_init(struct cli_watch_net *);
-/* ch: 'N' --network, 'C' --chain-id, 'n' --network-version; exit 2. */
-void	 cli_watch_net_flag(struct cli_watch_net *, int, const char *);
-/* Resolve the flags into the fields; exit 2 with the reason. */
+/* Resolve the CLI_NET_OPT_* flags given to n->net; exit 2 with the reason. */
 void	 cli_watch_net_finish(struct cli_watch_net *);
 /* Fill a crawl configuration (chain, version, options, schema, port). */
 void	 cli_watch_net_apply(const struct cli_watch_net *,

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cli_io.h"
 #include "cli_net.h"
+#include "cli_sig.h"
 
 #define PROG	"p2p-node"
 
@@ -61,7 +62,7 @@ struct prog {
 	struct lp2p_node	*node;
 	struct cli_out		*out;
 	struct cli_in		*in;
-	uv_signal_t		 sigint, sigterm;
+	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	int			 verbose;
 	bool			 stopping;
 };
@@ -82,12 +83,6 @@ on_event(struct lp2p_node *n, jv ev, void *arg)
 }
 
 static void
-on_sig_closed(uv_handle_t *h)
-{
-	(void)h;
-}
-
-static void
 on_out_closed(void *arg)
 {
 	(void)arg;
@@ -100,8 +95,7 @@ on_node_closed(struct lp2p_node *n, void *arg)
 
 	(void)n;
 	cli_in_close(pg->in);
-	uv_close((uv_handle_t *)&pg->sigint, on_sig_closed);
-	uv_close((uv_handle_t *)&pg->sigterm, on_sig_closed);
+	cli_sig_close(&pg->sig);
 	cli_out_close(pg->out, on_out_closed, pg);
 }
 
@@ -112,13 +106,6 @@ stop(struct prog *pg)
 		return;
 	pg->stopping = true;
 	lp2p_node_stop(pg->node);
-}
-
-static void
-on_signal(uv_signal_t *s, int signum)
-{
-	(void)signum;
-	stop(s->data);
 }
 
 static void
@@ -468,11 +455,7 @@ main(int argc, char *argv[])
 		    e.msg);
 	lp2p_node_config_release(&cfg);
 	cli_net_release(&net);
-	uv_signal_init(pg.loop, &pg.sigint);
-	uv_signal_init(pg.loop, &pg.sigterm);
-	pg.sigint.data = pg.sigterm.data = &pg;
-	uv_signal_start(&pg.sigint, on_signal, SIGINT);
-	uv_signal_start(&pg.sigterm, on_signal, SIGTERM);
+	cli_sig_start(&pg.sig, pg.loop, on_gone, &pg);
 	if (cli_in_new(&pg.in, pg.loop, STDIN_FILENO, on_line, on_eof,
 	    &pg) != 0)
 		errx(1, "stdin: cannot read");

@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "peer.h"
 #include "cli.h"
+#include "cli_decode.h"
 
 #define PROG		"p2p-send"
 #define MAX_PEERS	64		/* --peer flags */
@@ -117,36 +118,6 @@ usage(FILE *f, int status)
 
 /* ---- results --------------------------------------------------------- */
 
-/*
- * --decode: a Lisk Core 4 response made readable, beside its bytes (data:
- * a hex string, not consumed).  Names Core 4 does not answer are left.
- */
-static jv
-decode_data(jv o, const char *name, jv data)
-{
-	struct lp2p_err e;
-	uint8_t *b;
-	long n;
-	jv out;
-	int rc;
-
-	if (jv_get_kind(data) != JV_KIND_STRING)
-		return o;
-	n = lp2p_hex_decode(jv_string_value(data),
-	    (size_t)jv_string_length_bytes(jv_copy(data)), &b);
-	if (n < 0)
-		return o;
-	rc = lp2p_liskcore_decode(g.lc, LP2P_LC_RESPONSE, name, b, (size_t)n,
-	    &out, &e);
-	free(b);
-	if (rc == 0)
-		return jv_object_set(o, jv_string("decoded"), out);
-	if (rc != LP2P_ENOTFOUND)
-		o = jv_object_set(o, jv_string("decodeError"),
-		    jv_string(e.msg));
-	return o;
-}
-
 static void
 emit_result(struct target *t, const struct item *it, double rtt, jv data,
     const char *error)
@@ -165,7 +136,8 @@ emit_result(struct target *t, const struct item *it, double rtt, jv data,
 		g.failed = true;
 	} else if (jv_is_valid(data)) {
 		if (g.lc != NULL && it->request)
-			o = decode_data(o, it->name, data);
+			o = cli_decode(g.lc, LP2P_LC_RESPONSE, it->name,
+			    data, o);
 		o = jv_object_set(o, jv_string("data"), data);
 	} else
 		jv_free(data);

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,8 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_decode.h"
+#include "cli_sig.h"
 #include "cli_watch.h"
 
 #define PROG		"p2p-watch"
@@ -34,8 +35,8 @@ static const struct option longopts[] = {
 	{ "quiet",		no_argument,		NULL,	'q' },
 	{ "version",		no_argument,		NULL,	'V' },
 	{ "verbose",		no_argument,		NULL,	'v' },
+	CLI_NET_LONGOPTS,
 	{ "bind",		required_argument,	NULL,	'B' },
-	{ "chain-id",		required_argument,	NULL,	'C' },
 	{ "crawl",		no_argument,		NULL,	'c' },
 	{ "decode",		no_argument,		NULL,	'd' },
 	{ "duration",		required_argument,	NULL,	'D' },
@@ -43,8 +44,6 @@ static const struct option longopts[] = {
 	{ "filter",		required_argument,	NULL,	'f' },
 	{ "graph",		required_argument,	NULL,	'g' },
 	{ "max-peers",		required_argument,	NULL,	'm' },
-	{ "network",		required_argument,	NULL,	'N' },
-	{ "network-version",	required_argument,	NULL,	'n' },
 	{ "parallel",		required_argument,	NULL,	'p' },
 	{ "seed",		required_argument,	NULL,	's' },
 	{ "timeout",		required_argument,	NULL,	't' },
@@ -87,7 +86,7 @@ struct watch {
 	double			 net_height;
 	uint64_t		 connects;	/* watch: successful connects */
 	jv			 summary;
-	uv_signal_t		 sigint, sigterm;
+	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	uv_timer_t		 stop_timer;	/* --duration */
 	uv_timer_t		 progress;	/* crawl, stderr a terminal */
 	uv_timer_t		 save;		/* -b: save every few seconds */
@@ -176,17 +175,24 @@ track_height(struct watch *w, jv ev, jv info)
 	return ev;
 }
 
+/* Field k of o (consumed), or jv_invalid() when o is not an object. */
+static jv
+field(jv o, const char *k)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT) {
+		jv_free(o);
+		return jv_invalid();
+	}
+	return jv_object_get(o, jv_string(k));
+}
+
 /* Add "decoded" (or "decodeError") to a message or request event. */
 static jv
 decode_event(struct watch *w, jv ev)
 {
 	jv type = jv_object_get(jv_copy(ev), jv_string("type"));
 	jv name = jv_invalid(), data;
-	struct lp2p_err e;
-	uint8_t *b = NULL;
-	long n = 0;
-	int kind, rc;
-	jv out;
+	int kind;
 
 	if (jv_get_kind(type) != JV_KIND_STRING) {
 		jv_free(type);
@@ -218,38 +224,20 @@ decode_event(struct watch *w, jv ev)
 		jv_free(name);
 		return track_height(w, ev, data);
 	}
-	if (jv_get_kind(data) == JV_KIND_STRING)
-		n = lp2p_hex_decode(jv_string_value(data),
-		    (size_t)jv_string_length_bytes(jv_copy(data)), &b);
-	jv_free(data);
-	if (n < 0) {
-		jv_free(name);
-		return ev;
-	}
-	rc = lp2p_liskcore_decode(w->lc, kind, jv_string_value(name), b,
-	    (size_t)n, &out, &e);
-	free(b);
+	ev = cli_decode(w->lc, kind, jv_string_value(name), data, ev);
 	jv_free(name);
-	if (rc == LP2P_ENOTFOUND)
-		return ev;		/* not a Core 4 payload: left alone */
-	if (rc != 0)
-		return jv_object_set(ev, jv_string("decodeError"),
-		    jv_string(e.msg));
+	jv_free(data);
 	/* a block raises what we know of the network's height */
 	{
-		jv blk = jv_object_get(jv_copy(out), jv_string("block"));
+		jv h = field(field(field(jv_copy(ev), "decoded"), "block"),
+		    "height");
 
-		if (jv_get_kind(blk) == JV_KIND_OBJECT) {
-			jv h = jv_object_get(jv_copy(blk), jv_string("height"));
-
-			if (jv_get_kind(h) == JV_KIND_NUMBER &&
-			    jv_number_value(h) > w->net_height)
-				w->net_height = jv_number_value(h);
-			jv_free(h);
-		}
-		jv_free(blk);
+		if (jv_get_kind(h) == JV_KIND_NUMBER &&
+		    jv_number_value(h) > w->net_height)
+			w->net_height = jv_number_value(h);
+		jv_free(h);
 	}
-	return jv_object_set(ev, jv_string("decoded"), out);
+	return ev;
 }
 
 /* ---- crawl and watch callbacks -------------------------------------- */
@@ -324,8 +312,7 @@ on_done(struct lp2p_crawl *c, jv summary, void *arg)
 			jv_free(summary);
 	} else
 		jv_free(summary);
-	uv_close((uv_handle_t *)&w->sigint, on_closed_handle);
-	uv_close((uv_handle_t *)&w->sigterm, on_closed_handle);
+	cli_sig_close(&w->sig);
 	uv_close((uv_handle_t *)&w->stop_timer, on_closed_handle);
 	uv_close((uv_handle_t *)&w->progress, on_closed_handle);
 	uv_close((uv_handle_t *)&w->save, on_closed_handle);
@@ -344,10 +331,9 @@ stop(struct watch *w)
 }
 
 static void
-on_signal(uv_signal_t *s, int signum)
+on_signal(void *arg)
 {
-	(void)signum;
-	stop(s->data);
+	stop(arg);
 }
 
 /* stdout's reader is gone: stop quietly (exit 0). */
@@ -483,10 +469,10 @@ main(int argc, char *argv[])
 		case 'B':
 			bind = optarg;
 			break;
-		case 'C':
-		case 'N':
-		case 'n':
-			cli_watch_net_flag(&net, ch, optarg);
+		case CLI_NET_OPT_CHAIN_ID:
+		case CLI_NET_OPT_NETWORK:
+		case CLI_NET_OPT_VERSION:
+			cli_net_opt(&net.net, ch, optarg);
 			break;
 		case 'c':
 			w.crawl_mode = 1;
@@ -589,13 +575,9 @@ main(int argc, char *argv[])
 		resolved++;
 	}
 	if (resolved == 0)
-		errx(1, "no seed of --network %s resolves", net.name);
+		errx(1, "no seed of --network %s resolves", net.net.name);
 
-	uv_signal_init(w.loop, &w.sigint);
-	uv_signal_init(w.loop, &w.sigterm);
-	w.sigint.data = w.sigterm.data = &w;
-	uv_signal_start(&w.sigint, on_signal, SIGINT);
-	uv_signal_start(&w.sigterm, on_signal, SIGTERM);
+	cli_sig_start(&w.sig, w.loop, on_signal, &w);
 	uv_timer_init(w.loop, &w.stop_timer);
 	w.stop_timer.data = &w;
 	if (w.duration > 0)

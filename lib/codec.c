@@ -575,99 +575,6 @@ werr(struct walk *w, int code, const char *fmt, ...)
 	return lp2p_errf(w->err, code, "%s: %s", path, what);
 }
 
-/* ---- lisk32 (LISK-CORE-4.md §3), as lisk-cryptography 4.1 does it ---- */
-
-static const char lisk32_charset[] = "zxvcpmbn3465o978uyrtkqew2adsjhfg";
-
-static uint32_t
-lisk32_polymod(const uint8_t *v, size_t n)
-{
-	static const uint32_t gen[5] = { 0x3b6a57b2, 0x26508e6d, 0x1ea119fa,
-	    0x3d4233dd, 0x2a1462b3 };
-	uint32_t chk = 1;
-
-	for (size_t i = 0; i < n; i++) {
-		uint32_t top = chk >> 25;
-
-		chk = ((chk & 0x1ffffff) << 5) ^ v[i];
-		for (int k = 0; k < 5; k++)
-			if ((top >> k) & 1)
-				chk ^= gen[k];
-	}
-	return chk;
-}
-
-/*
- * "lsk" + 5-bit groups of the bytes (trailing bits that do not fill a
- * group are dropped, like the reference) + a 6-group checksum.
- */
-static char *
-lisk32_encode(const uint8_t *p, size_t n)
-{
-	uint8_t *g;
-	char *s;
-	size_t ng = 0, i;
-	uint32_t acc = 0, mod;
-	int bits = 0;
-
-	if (n > SIZE_MAX / 2 || (g = malloc(n * 8 / 5 + 6)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		acc = (acc << 8) | p[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			g[ng++] = (acc >> bits) & 31;
-		}
-	}
-	memset(g + ng, 0, 6);
-	mod = lisk32_polymod(g, ng + 6) ^ 1;
-	for (i = 0; i < 6; i++)
-		g[ng + i] = (mod >> (5 * (5 - i))) & 31;
-	if ((s = malloc(3 + ng + 6 + 1)) == NULL) {
-		free(g);
-		return NULL;
-	}
-	memcpy(s, "lsk", 3);
-	for (i = 0; i < ng + 6; i++)
-		s[3 + i] = lisk32_charset[g[i]];
-	s[3 + ng + 6] = '\0';
-	free(g);
-	return s;
-}
-
-/* A 41-character lisk32 address into 20 bytes; -1 if it is not one. */
-static int
-lisk32_decode(const char *s, size_t n, uint8_t out[20])
-{
-	uint8_t g[38];
-	uint32_t acc = 0;
-	size_t o = 0;
-	int bits = 0;
-
-	if (n != 41 || memcmp(s, "lsk", 3) != 0)
-		return -1;
-	for (size_t i = 0; i < 38; i++) {
-		const char *c = s[3 + i] ? strchr(lisk32_charset, s[3 + i]) :
-		    NULL;
-
-		if (c == NULL)
-			return -1;
-		g[i] = (uint8_t)(c - lisk32_charset);
-	}
-	if (lisk32_polymod(g, 38) != 1)
-		return -1;
-	for (size_t i = 0; i < 32; i++) {
-		acc = (acc << 5) | g[i];
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (acc >> bits) & 0xff;
-		}
-	}
-	return 0;
-}
-
 /* ---- encoding -------------------------------------------------------- */
 
 struct buf {
@@ -842,9 +749,9 @@ enc_scalar(struct walk *w, enum ckind k, enum cformat fmt, jv v,
 			if ((raw = malloc(20)) == NULL)
 				return ENOMEM_W(w);
 			n = 20;
-			if (lisk32_decode(jv_string_value(v),
-			    (size_t)jv_string_length_bytes(jv_copy(v)),
-			    raw) == -1) {
+			if (jv_string_length_bytes(jv_copy(v)) !=
+			    LP2P_LISK32_LEN ||
+			    lp2p_lisk32_decode(jv_string_value(v), raw) != 0) {
 				free(raw);
 				return werr(w, LP2P_ECODEC,
 				    "not a lisk32 address");
@@ -897,6 +804,19 @@ enc_scalar(struct walk *w, enum ckind k, enum cformat fmt, jv v,
 
 static int enc_obj(struct walk *, const struct cobj *, jv, struct buf *);
 
+/* Put the length of what follows start in front of it (close_len). */
+static int
+end_len(struct walk *w, struct buf *b, size_t start)
+{
+	int r = close_len(b, start);
+
+	if (r == -1)
+		return ENOMEM_W(w);
+	if (r == -2)
+		return werr(w, LP2P_ECODEC, "longer than 4 GiB");
+	return 0;
+}
+
 /* Key, length and body of a nested object (v borrowed). */
 static int
 enc_nested(struct walk *w, const struct cfield *f, jv v, struct buf *b)
@@ -909,62 +829,46 @@ enc_nested(struct walk *w, const struct cfield *f, jv v, struct buf *b)
 	start = b->len;
 	if ((r = enc_obj(w, f->obj, v, b)) != 0)
 		return r;
-	if ((r = close_len(b, start)) == -1)
-		return ENOMEM_W(w);
-	if (r == -2)
-		return werr(w, LP2P_ECODEC, "longer than 4 GiB");
-	return 0;
+	return end_len(w, b, start);
 }
 
+/*
+ * Objects, bytes and strings: key and value per item; other scalars:
+ * packed, one key and length for them all.
+ */
 static int
 enc_array(struct walk *w, const struct cfield *f, jv v, struct buf *b)
 {
-	int n, r;
+	int n, r, packed;
+	size_t start = 0;
 
 	if (jv_get_kind(v) != JV_KIND_ARRAY)
 		return werr(w, LP2P_ECODEC, "expected an array");
 	if ((n = jv_array_length(jv_copy(v))) == 0)
 		return 0;
-	if (f->item == K_OBJECT || f->item == K_BYTES ||
-	    f->item == K_STRING) {
-		for (int i = 0; i < n; i++) {
-			jv e = jv_array_get(jv_copy(v), i);
-
-			push(w, NULL, i);
-			if (f->item == K_OBJECT)
-				r = enc_nested(w, f, e, b);
-			else if (put(b, f->key, f->keylen) == -1)
-				r = ENOMEM_W(w);
-			else
-				r = enc_scalar(w, f->item, f->format, e, b);
-			pop(w);
-			jv_free(e);
-			if (r != 0)
-				return r;
-		}
-		return 0;
-	} else {
-		size_t start;
-
+	packed = f->item != K_OBJECT && f->item != K_BYTES &&
+	    f->item != K_STRING;
+	if (packed) {
 		if (put(b, f->key, f->keylen) == -1)
 			return ENOMEM_W(w);
 		start = b->len;
-		for (int i = 0; i < n; i++) {
-			jv e = jv_array_get(jv_copy(v), i);
-
-			push(w, NULL, i);
-			r = enc_scalar(w, f->item, f->format, e, b);
-			pop(w);
-			jv_free(e);
-			if (r != 0)
-				return r;
-		}
-		if ((r = close_len(b, start)) == -1)
-			return ENOMEM_W(w);
-		if (r == -2)
-			return werr(w, LP2P_ECODEC, "longer than 4 GiB");
-		return 0;
 	}
+	for (int i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(v), i);
+
+		push(w, NULL, i);
+		if (f->item == K_OBJECT)
+			r = enc_nested(w, f, e, b);
+		else if (!packed && put(b, f->key, f->keylen) == -1)
+			r = ENOMEM_W(w);
+		else
+			r = enc_scalar(w, f->item, f->format, e, b);
+		pop(w);
+		jv_free(e);
+		if (r != 0)
+			return r;
+	}
+	return packed ? end_len(w, b, start) : 0;
 }
 
 /* Encode the fields of object value v (borrowed) in field order. */
@@ -1168,7 +1072,7 @@ rd_scalar(struct dec *d, enum ckind k, enum cformat fmt, size_t *pos,
 		if (n > INT32_MAX / 2)
 			return derr(d, at, "bytes too long");
 		if (fmt == F_LISK32)
-			hex = lisk32_encode(d->buf + start, n);
+			hex = lp2p__lisk32_encode_any(d->buf + start, n);
 		else if (fmt == F_BASE64)
 			hex = lp2p_b64_encode(d->buf + start, n);
 		else

@@ -536,17 +536,14 @@ on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t len, void *arg)
 	return 0;
 }
 
+/* A message or request received: type, name under key, data, rate. */
 static void
-on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+emit_received(struct node *n, const char *type, const char *key,
+    const struct lp2p_peer_msg *m)
 {
-	struct node *n = arg;
-	jv ev;
+	jv ev = event(type, n);
 
-	(void)p;
-	if (!n->crawl->cfg.watch)
-		return;
-	ev = event("EVENT_MESSAGE_RECEIVED", n);
-	ev = jv_object_set(ev, jv_string("event"), jv_string(m->name));
+	ev = jv_object_set(ev, jv_string(key), jv_string(m->name));
 	if (m->has_data)
 		ev = jv_object_set(ev, jv_string("data"),
 		    hex_jv(m->data, m->len));
@@ -554,25 +551,27 @@ on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 	emit_event(n->crawl, ev);
 }
 
+static void
+on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+{
+	struct node *n = arg;
+
+	(void)p;
+	if (n->crawl->cfg.watch)
+		emit_received(n, "EVENT_MESSAGE_RECEIVED", "event", m);
+}
+
 /* An observer serves nothing: an error answer, at once. */
 static void
 on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 {
 	struct node *n = arg;
-	jv ev;
 
 	if (!m->answered)
 		lp2p__peer_respond_error(p, m->rid,
 		    "Requested procedure is not served by this peer");
-	if (!n->crawl->cfg.watch)
-		return;
-	ev = event("EVENT_REQUEST_RECEIVED", n);
-	ev = jv_object_set(ev, jv_string("procedure"), jv_string(m->name));
-	if (m->has_data)
-		ev = jv_object_set(ev, jv_string("data"),
-		    hex_jv(m->data, m->len));
-	ev = jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
-	emit_event(n->crawl, ev);
+	if (n->crawl->cfg.watch)
+		emit_received(n, "EVENT_REQUEST_RECEIVED", "procedure", m);
 }
 
 static void

@@ -33,4 +33,8 @@ int	 lp2p__ip_bytes_ok(const char *);
 #define LP2P_WATCH_RETRY_MIN	10000	/* ms before a closed peer is retried */
 #define LP2P_WATCH_RETRY_MAX	300000	/* ms, the back-off's ceiling */
 
+/* ---- lisk32.c ------------------------------------------------------ */
+/* lisk32 text of any number of bytes (codec "format": "lisk32"); free it. */
+char	*lp2p__lisk32_encode_any(const uint8_t *, size_t);
+
 #endif /* LP2P_INTERNAL_H */

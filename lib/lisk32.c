@@ -4,6 +4,7 @@
  * a 6-group BCH checksum over those groups alone (no HRP expansion),
  * spelled with the alphabet below.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "liskp2p.h"
@@ -29,18 +30,20 @@ lisk32_polymod(const uint8_t *v, size_t n)
 	return chk;
 }
 
-int
-lp2p_lisk32_encode(const uint8_t *addr, size_t len,
-    char out[LP2P_LISK32_LEN + 1])
+/*
+ * "lsk" + the 5-bit groups of any number of bytes (trailing bits that do
+ * not fill a group are dropped, as lisk-cryptography does for a lisk32
+ * "format" field of any length) + the 6-group checksum, into out of
+ * 3 + n * 8 / 5 + 6 + 1 bytes.
+ */
+static void
+lisk32_groups(const uint8_t *addr, size_t len, uint8_t *g, char *out)
 {
-	uint8_t g[38];
 	uint32_t acc = 0, chk;
 	int bits = 0;
 	size_t n = 0;
 
-	if (len != LP2P_ADDRESS_LEN)
-		return LP2P_EINVAL;
-	for (size_t i = 0; i < len; i++) {	/* 160 bits = 32 groups */
+	for (size_t i = 0; i < len; i++) {
 		acc = (acc << 8) | addr[i];
 		bits += 8;
 		while (bits >= 5) {
@@ -48,14 +51,41 @@ lp2p_lisk32_encode(const uint8_t *addr, size_t len,
 			g[n++] = (acc >> bits) & 31;
 		}
 	}
-	memset(g + 32, 0, 6);
-	chk = lisk32_polymod(g, 38) ^ 1;
+	memset(g + n, 0, 6);
+	chk = lisk32_polymod(g, n + 6) ^ 1;
 	for (int i = 0; i < 6; i++)
-		g[32 + i] = (chk >> (5 * (5 - i))) & 31;
+		g[n + i] = (chk >> (5 * (5 - i))) & 31;
 	memcpy(out, "lsk", 3);
-	for (int i = 0; i < 38; i++)
+	for (size_t i = 0; i < n + 6; i++)
 		out[3 + i] = lisk32_chars[g[i]];
-	out[LP2P_LISK32_LEN] = '\0';
+	out[3 + n + 6] = '\0';
+}
+
+char *
+lp2p__lisk32_encode_any(const uint8_t *b, size_t len)
+{
+	uint8_t *g;
+	char *s;
+
+	if (len > SIZE_MAX / 16)
+		return NULL;
+	if ((g = malloc(len * 8 / 5 + 6)) == NULL)
+		return NULL;
+	if ((s = malloc(3 + len * 8 / 5 + 6 + 1)) != NULL)
+		lisk32_groups(b, len, g, s);
+	free(g);
+	return s;
+}
+
+int
+lp2p_lisk32_encode(const uint8_t *addr, size_t len,
+    char out[LP2P_LISK32_LEN + 1])
+{
+	uint8_t g[38];
+
+	if (len != LP2P_ADDRESS_LEN)
+		return LP2P_EINVAL;
+	lisk32_groups(addr, len, g, out);	/* 160 bits = 32 groups */
 	return 0;
 }
 

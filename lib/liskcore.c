@@ -3,12 +3,12 @@
  * postSingleCommitMessages, postNodeInfo and of the Core 4 procedures'
  * requests and responses (LISK-CORE-4.md §2, §3).
  *
- * Bytes are decoded with the schema-driven codec (codec.c) and the Core 4
- * schemas of network.c, compiled once per struct lp2p_liskcore.  Block id =
- * sha256 of the header bytes as carried in the block; transaction id =
- * sha256 of the whole transaction bytes.  Readable output is a jv object;
- * nothing in it is trusted beyond what the codec checked (a block's id,
- * signature and roots are not verified: this is a viewer).
+ * The bytes are decoded by the one Core 4 decoder (network.c, core4.h:
+ * block ids, transaction ids, params, lisk32 addresses), with the schemas
+ * compiled once per struct lp2p_liskcore; this file only turns that tree
+ * into the summary.  Nothing in it is trusted beyond what the codec
+ * checked (a block's id, signature and roots are not verified: this is a
+ * viewer).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,70 +17,26 @@
 
 #include "liskp2p.h"
 #include "internal.h"
-
-/* ---- the Core 4 schemas (from network.c) ---------------------------- */
-
-enum {
-	SC_POST_BLOCK, SC_BLOCK, SC_HEADER, SC_TX, SC_TX_ANNOUNCE, SC_COMMITS,
-	SC_COMMIT, SC_HCB_REQ, SC_HCB_RES, SC_BFI_REQ, SC_BFI_RES,
-	SC_TXS_REQ, SC_TXS_RES, SC_LEGACY_REQ, SC_NODEINFO, SC_N
-};
-
-/* lp2p_network_schema() names of the schemas above, in that order */
-static const char *const schema_name[SC_N] = {
-	"postBlockEvent", "block", "blockHeader", "transaction",
-	"postTransactionsAnnouncement", "singleCommitsNetworkPacket",
-	"singleCommit", "getHighestCommonBlockRequest",
-	"getHighestCommonBlockResponse", "getBlocksFromIdRequest",
-	"getBlocksFromIdResponse", "getTransactionsRequest",
-	"getTransactionsResponse", "getLegacyBlocksFromIdRequest", "nodeInfo",
-};
-
-#define MAX_SCHEMAS	128	/* every schema network.c names */
+#include "core4.h"
 
 struct lp2p_liskcore {
-	struct lp2p_schema	*sc[SC_N];
-	/* every named schema, for the params of transactions */
-	const char		*name[MAX_SCHEMAS];
-	struct lp2p_schema	*all[MAX_SCHEMAS];
-	size_t			 nall;
+	struct lp2p__core4	*c4;
 };
-
-static int
-compile(const char *name, struct lp2p_schema **out, struct lp2p_err *err)
-{
-	jv j = lp2p_network_schema(name);
-
-	if (!jv_is_valid(j)) {
-		jv_free(j);
-		return lp2p_errf(err, LP2P_EINVAL,
-		    "liskcore: no schema named %s", name);
-	}
-	return lp2p_schema_new(out, j, err);
-}
 
 int
 lp2p_liskcore_new(struct lp2p_liskcore **out, struct lp2p_err *err)
 {
 	struct lp2p_liskcore *lc;
-	const char *name;
 	int rc;
 
 	*out = NULL;
 	if ((lc = calloc(1, sizeof(*lc))) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "liskcore: out of memory");
-	for (int i = 0; i < SC_N; i++)
-		if ((rc = compile(schema_name[i], &lc->sc[i], err)) != 0) {
-			lp2p_liskcore_free(lc);
-			return rc;
-		}
-	for (size_t i = 0; (name = lp2p_network_schema_at(i)) != NULL &&
-	    lc->nall < MAX_SCHEMAS; i++) {
-		if ((rc = compile(name, &lc->all[lc->nall], err)) != 0) {
-			lp2p_liskcore_free(lc);
-			return rc;
-		}
-		lc->name[lc->nall++] = name;
+	/* eager: decoding then only reads lc */
+	if ((rc = lp2p__core4_new(&lc->c4, lp2p_network_find("mainnet"), 1,
+	    err)) != 0) {
+		free(lc);
+		return rc;
 	}
 	*out = lc;
 	return 0;
@@ -91,117 +47,30 @@ lp2p_liskcore_free(struct lp2p_liskcore *lc)
 {
 	if (lc == NULL)
 		return;
-	for (int i = 0; i < SC_N; i++)
-		lp2p_schema_free(lc->sc[i]);
-	for (size_t i = 0; i < lc->nall; i++)
-		lp2p_schema_free(lc->all[i]);
+	lp2p__core4_free(lc->c4);
 	free(lc);
-}
-
-/* The compiled params schema of module:command, or NULL. */
-static const struct lp2p_schema *
-params_schema(const struct lp2p_liskcore *lc, const char *mod,
-    const char *cmd)
-{
-	const char *name = lp2p_network_params_schema(mod, cmd);
-
-	for (size_t i = 0; name != NULL && i < lc->nall; i++)
-		if (strcmp(lc->name[i], name) == 0)
-			return lc->all[i];
-	return NULL;
 }
 
 /* ---- helpers -------------------------------------------------------- */
 
-/* Decode bytes with a schema; "what: ..." on failure. */
+/* The full tree of name's data (response or not); "name: ..." on error. */
 static int
-dec_s(const struct lp2p_schema *sc, const uint8_t *b, size_t n, jv *out,
-    const char *what, struct lp2p_err *err)
+deep(const struct lp2p_liskcore *lc, const char *name, int response,
+    const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
 {
 	struct lp2p_err e;
 	int rc;
 
-	if ((rc = lp2p_codec_decode(sc, b != NULL ? b : (const uint8_t *)"",
-	    n, out, &e)) != 0)
-		return lp2p_errf(err, rc, "%s: %s", what, e.msg);
+	rc = lp2p__core4_decode(lc->c4, name, response,
+	    LP2P__C4_LENIENT | LP2P__C4_SIZES, b, n, out, &e);
+	if (rc != 0)
+		return lp2p_errf(err, rc, "%s: %s", name, e.msg);
 	if (jv_get_kind(*out) != JV_KIND_OBJECT) {
 		jv_free(*out);
 		*out = jv_invalid();
-		return lp2p_errf(err, LP2P_ECODEC, "%s: not an object", what);
+		return lp2p_errf(err, LP2P_ECODEC, "%s: not an object", name);
 	}
 	return 0;
-}
-
-/* Decode bytes with schema `which` of the table. */
-static int
-dec(const struct lp2p_liskcore *lc, int which, const uint8_t *b, size_t n,
-    jv *out, const char *what, struct lp2p_err *err)
-{
-	return dec_s(lc->sc[which], b, n, out, what, err);
-}
-
-/* The bytes of a hex string jv (not consumed); NULL and -1 if not one. */
-static long
-hex_bytes(jv h, uint8_t **b)
-{
-	*b = NULL;
-	if (jv_get_kind(h) != JV_KIND_STRING)
-		return -1;
-	return lp2p_hex_decode(jv_string_value(h),
-	    (size_t)jv_string_length_bytes(jv_copy(h)), b);
-}
-
-/* Decode the bytes a hex string jv (consumed) holds. */
-static int
-dec_hex(const struct lp2p_schema *sc, jv h, jv *out, const char *what,
-    struct lp2p_err *err)
-{
-	uint8_t *b;
-	long n;
-	int rc;
-
-	n = hex_bytes(h, &b);
-	jv_free(h);
-	if (n < 0)
-		return lp2p_errf(err, LP2P_ECODEC, "%s: not bytes", what);
-	rc = dec_s(sc, b, (size_t)n, out, what, err);
-	free(b);
-	return rc;
-}
-
-static jv
-sha256_hex(const uint8_t *b, size_t n)
-{
-	uint8_t d[SHA256_DIGEST_LENGTH];
-	SHA2_CTX ctx;
-	char *s;
-	jv v;
-
-	SHA256Init(&ctx);
-	SHA256Update(&ctx, b, n);
-	SHA256Final(d, &ctx);
-	if ((s = lp2p_hex_encode(d, sizeof(d))) == NULL)
-		return jv_null();
-	v = jv_string(s);
-	free(s);
-	return v;
-}
-
-/* A 20-byte address as hex (consumed) in its lisk32 form; else as is. */
-static jv
-lisk32_of(jv h)
-{
-	char s[LP2P_LISK32_LEN + 1];
-	uint8_t *b;
-	long n;
-
-	n = hex_bytes(h, &b);
-	if (n == LP2P_ADDRESS_LEN && lp2p_lisk32_encode(b, (size_t)n, s) == 0) {
-		jv_free(h);
-		h = jv_string(s);
-	}
-	free(b);
-	return h;
 }
 
 static jv
@@ -239,7 +108,7 @@ iso_time(jv ts)				/* consumed; null unless a number */
 	return jv_string(buf);
 }
 
-/* An array jv (not consumed) of at most LP2P_LC_MAX_ITEMS, or -1. */
+/* The length of an array jv (not consumed), at most LP2P_LC_MAX_ITEMS. */
 static int
 items(jv a, const char *what, struct lp2p_err *err)
 {
@@ -253,109 +122,82 @@ items(jv a, const char *what, struct lp2p_err *err)
 	return n;
 }
 
-/* ---- transactions, blocks, commits ---------------------------------- */
+static int
+count(jv o, const char *k)		/* o not consumed; 0 if no array */
+{
+	jv a = get(o, k);
+	int n = jv_get_kind(a) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(a)) : 0;
+
+	jv_free(a);
+	return n;
+}
+
+/* ---- transactions, blocks ------------------------------------------- */
+
+/* Sender address: lisk32 of the first 20 bytes of sha256(public key). */
+static jv
+sender_address(jv pkh)			/* consumed; null if not bytes */
+{
+	char a[LP2P_LISK32_LEN + 1];
+	uint8_t d[SHA256_DIGEST_LENGTH], *pk = NULL;
+	SHA2_CTX ctx;
+	long n = -1;
+
+	if (jv_get_kind(pkh) == JV_KIND_STRING)
+		n = lp2p_hex_decode(jv_string_value(pkh),
+		    (size_t)jv_string_length_bytes(jv_copy(pkh)), &pk);
+	jv_free(pkh);
+	if (n < 0)
+		return jv_null();
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, pk, (size_t)n);
+	SHA256Final(d, &ctx);
+	free(pk);
+	if (lp2p_lisk32_encode(d, LP2P_ADDRESS_LEN, a) != 0)
+		return jv_null();
+	return jv_string(a);
+}
 
 /*
- * params decoded with the command's schema (network.c knows the Core 4
- * commands; addresses come out in lisk32 where the schema says so), else
- * left as hex.
+ * Readable transaction from the decoder's (consumed): params decoded
+ * when the command is known and they decode, else left as hex.
  */
 static jv
-tx_params(const struct lp2p_liskcore *lc, jv tx)
+tx_summary(jv tx)
 {
-	jv mod = get(tx, "module"), cmd = get(tx, "command");
-	jv params = get(tx, "params"), out;
-	const struct lp2p_schema *sc = NULL;
+	static const char *const keep[] = { "id", "module", "command",
+	    "nonce", "fee", "senderPublicKey" };
+	jv s = jv_object(), p;
 
-	if (jv_get_kind(mod) == JV_KIND_STRING &&
-	    jv_get_kind(cmd) == JV_KIND_STRING)
-		sc = params_schema(lc, jv_string_value(mod),
-		    jv_string_value(cmd));
-	jv_free(mod);
-	jv_free(cmd);
-	if (sc == NULL ||
-	    dec_hex(sc, jv_copy(params), &out, "params", NULL) != 0)
-		return params;
-	jv_free(params);
-	return out;
-}
-
-/* Readable transaction from its bytes. */
-static int
-tx_summary(const struct lp2p_liskcore *lc, const uint8_t *b, size_t n,
-    jv *out, struct lp2p_err *err)
-{
-	static const char *const keep[] = { "module", "command", "nonce",
-	    "fee", "senderPublicKey" };
-	jv tx, s, sigs;
-	uint8_t *pk;
-	long pkn;
-	int rc;
-
-	if ((rc = dec(lc, SC_TX, b, n, &tx, "transaction", err)) != 0)
-		return rc;
-	s = set(jv_object(), "id", sha256_hex(b, n));
 	for (size_t i = 0; i < LP2P_NELEM(keep); i++)
 		s = set(s, keep[i], get(tx, keep[i]));
-	/* sender address = first 20 bytes of sha256(public key) */
-	{
-		jv h = get(tx, "senderPublicKey");
-
-		if ((pkn = hex_bytes(h, &pk)) >= 0) {
-			uint8_t d[SHA256_DIGEST_LENGTH];
-			char a[LP2P_LISK32_LEN + 1];
-			SHA2_CTX ctx;
-
-			SHA256Init(&ctx);
-			SHA256Update(&ctx, pk, (size_t)pkn);
-			SHA256Final(d, &ctx);
-			lp2p_lisk32_encode(d, LP2P_ADDRESS_LEN, a);
-			s = set(s, "senderAddress", jv_string(a));
-		}
-		free(pk);
-		jv_free(h);
+	s = set(s, "senderAddress", sender_address(get(tx,
+	    "senderPublicKey")));
+	if (!jv_is_valid(p = get(tx, "paramsDecoded"))) {
+		jv_free(p);
+		p = get(tx, "params");
 	}
-	s = set(s, "params", tx_params(lc, tx));
-	sigs = get(tx, "signatures");
-	s = set(s, "numberOfSignatures", jv_number(
-	    jv_get_kind(sigs) == JV_KIND_ARRAY ?
-	    jv_array_length(jv_copy(sigs)) : 0));
-	jv_free(sigs);
-	s = set(s, "sizeBytes", jv_number((double)n));
+	s = set(s, "params", p);
+	s = set(s, "numberOfSignatures", jv_number(count(tx, "signatures")));
+	s = set(s, "sizeBytes", get(tx, "sizeBytes"));
 	jv_free(tx);
-	*out = s;
-	return 0;
+	return s;
 }
 
-/* Summaries of an array of hex transactions (not consumed). */
+/* Summaries of the decoder's array of transactions (not consumed). */
 static int
-tx_list(const struct lp2p_liskcore *lc, jv a, jv *ids, jv *txs,
-    struct lp2p_err *err)
+tx_list(jv a, jv *ids, jv *txs, struct lp2p_err *err)
 {
-	int n, rc;
+	int n;
 
 	if ((n = items(a, "transactions", err)) < 0)
 		return n;
 	*ids = jv_array();
 	*txs = jv_array();
 	for (int i = 0; i < n; i++) {
-		jv h = jv_array_get(jv_copy(a), i), t;
-		struct lp2p_err e;
-		uint8_t *b;
-		long bn;
+		jv t = tx_summary(jv_array_get(jv_copy(a), i));
 
-		bn = hex_bytes(h, &b);
-		jv_free(h);
-		rc = bn < 0 ? lp2p_errf(&e, LP2P_ECODEC, "not bytes") :
-		    tx_summary(lc, b, (size_t)bn, &t, &e);
-		free(b);
-		if (rc != 0) {
-			jv_free(*ids);
-			jv_free(*txs);
-			*ids = *txs = jv_invalid();
-			return lp2p_errf(err, rc, "transaction %d: %s", i,
-			    e.msg);
-		}
 		*ids = jv_array_append(*ids, get(t, "id"));
 		*txs = jv_array_append(*txs, t);
 	}
@@ -363,42 +205,25 @@ tx_list(const struct lp2p_liskcore *lc, jv a, jv *ids, jv *txs,
 }
 
 /*
- * Readable block from its bytes: the fields of the vectors' "summary",
- * plus the transactions themselves.
+ * Readable block from the decoder's (consumed): the fields of the
+ * vectors' "summary", plus the transactions themselves.
  */
 static int
-block_summary(const struct lp2p_liskcore *lc, const uint8_t *b, size_t n,
-    jv *out, struct lp2p_err *err)
+block_summary(jv blk, jv *out, struct lp2p_err *err)
 {
 	static const char *const keep[] = { "height", "id", "version",
 	    "timestamp", "timestampISO", "previousBlockID",
 	    "generatorAddress", "maxHeightPrevoted", "maxHeightGenerated" };
-	jv blk, hh, hdr, s, ids, txs, ac, assets;
-	uint8_t *hb;
-	long hn;
+	jv hdr = get(blk, "header"), s = jv_object(), ids, txs, ac, a;
 	int rc;
 
-	if ((rc = dec(lc, SC_BLOCK, b, n, &blk, "block", err)) != 0)
-		return rc;
-	hh = get(blk, "header");
-	if ((hn = hex_bytes(hh, &hb)) < 0) {
-		jv_free(hh);
+	if (jv_get_kind(hdr) != JV_KIND_OBJECT) {
+		jv_free(hdr);
 		jv_free(blk);
-		return lp2p_errf(err, LP2P_ECODEC, "block: header not bytes");
+		jv_free(s);
+		return lp2p_errf(err, LP2P_ECODEC, "block: no header");
 	}
-	jv_free(hh);
-	rc = dec(lc, SC_HEADER, hb, (size_t)hn, &hdr, "block header", err);
-	if (rc != 0) {
-		free(hb);
-		jv_free(blk);
-		return rc;
-	}
-	hdr = set(hdr, "id", sha256_hex(hb, (size_t)hn));
-	free(hb);
 	hdr = set(hdr, "timestampISO", iso_time(get(hdr, "timestamp")));
-	hdr = set(hdr, "generatorAddress",
-	    lisk32_of(get(hdr, "generatorAddress")));
-	s = jv_object();
 	for (size_t i = 0; i < LP2P_NELEM(keep); i++)
 		s = set(s, keep[i], get(hdr, keep[i]));
 	ac = get(hdr, "aggregateCommit");
@@ -406,12 +231,9 @@ block_summary(const struct lp2p_liskcore *lc, const uint8_t *b, size_t n,
 	    get(ac, "height") : jv_null());
 	jv_free(ac);
 	jv_free(hdr);
-	{
-		jv a = get(blk, "transactions");
-
-		rc = tx_list(lc, a, &ids, &txs, err);
-		jv_free(a);
-	}
+	a = get(blk, "transactions");
+	rc = tx_list(a, &ids, &txs, err);
+	jv_free(a);
 	if (rc != 0) {
 		jv_free(s);
 		jv_free(blk);
@@ -420,21 +242,17 @@ block_summary(const struct lp2p_liskcore *lc, const uint8_t *b, size_t n,
 	s = set(s, "numberOfTransactions",
 	    jv_number(jv_array_length(jv_copy(ids))));
 	s = set(s, "transactionIds", ids);
-	assets = get(blk, "assets");
-	s = set(s, "numberOfAssets", jv_number(jv_get_kind(assets) ==
-	    JV_KIND_ARRAY ? jv_array_length(jv_copy(assets)) : 0));
-	jv_free(assets);
-	s = set(s, "sizeBytes", jv_number((double)n));
+	s = set(s, "numberOfAssets", jv_number(count(blk, "assets")));
+	s = set(s, "sizeBytes", get(blk, "sizeBytes"));
 	s = set(s, "transactions", txs);
 	jv_free(blk);
 	*out = s;
 	return 0;
 }
 
-/* Summaries of an array of hex blocks (not consumed). */
+/* Summaries of the decoder's array of blocks (not consumed). */
 static int
-block_list(const struct lp2p_liskcore *lc, jv a, jv *out,
-    struct lp2p_err *err)
+block_list(jv a, jv *out, struct lp2p_err *err)
 {
 	int n, rc;
 
@@ -442,17 +260,10 @@ block_list(const struct lp2p_liskcore *lc, jv a, jv *out,
 		return n;
 	*out = jv_array();
 	for (int i = 0; i < n; i++) {
-		jv h = jv_array_get(jv_copy(a), i), s;
-		uint8_t *b;
-		long bn;
+		jv s;
 
-		bn = hex_bytes(h, &b);
-		jv_free(h);
-		rc = bn < 0 ? lp2p_errf(err, LP2P_ECODEC,
-		    "block %d: not bytes", i) :
-		    block_summary(lc, b, (size_t)bn, &s, err);
-		free(b);
-		if (rc != 0) {
+		if ((rc = block_summary(jv_array_get(jv_copy(a), i), &s,
+		    err)) != 0) {
 			jv_free(*out);
 			*out = jv_invalid();
 			return rc;
@@ -462,41 +273,37 @@ block_list(const struct lp2p_liskcore *lc, jv a, jv *out,
 	return 0;
 }
 
+/* ---- the entry point ------------------------------------------------ */
+
+/* {"<count>": n, "<key>": list} from the array field key of o (consumed). */
 static int
-commit_list(const struct lp2p_liskcore *lc, jv a, jv *out,
+wrap_list(jv o, const char *key, const char *count, jv *out,
     struct lp2p_err *err)
 {
-	int n, rc;
+	jv list = get(o, key);
+	int n;
 
-	if ((n = items(a, "commits", err)) < 0)
+	jv_free(o);
+	if ((n = items(list, key, err)) < 0) {
+		jv_free(list);
 		return n;
-	*out = jv_array();
-	for (int i = 0; i < n; i++) {
-		jv c;
-
-		rc = dec_hex(lc->sc[SC_COMMIT], jv_array_get(jv_copy(a), i),
-		    &c, "commit", err);
-		if (rc != 0) {
-			jv_free(*out);
-			*out = jv_invalid();
-			return rc;
-		}
-		c = set(c, "validatorAddress",
-		    lisk32_of(get(c, "validatorAddress")));
-		*out = jv_array_append(*out, c);
 	}
+	*out = set(set(jv_object(), count, jv_number(n)), key, list);
 	return 0;
 }
 
-/* ---- the entry point ------------------------------------------------ */
-
-/* {"<key>": summaries, "<count>": n} from the array field of o. */
+/* {"block": summary} of the block field of o (consumed). */
 static int
-wrap_list(jv *out, const char *key, const char *count, jv list)
+wrap_block(jv o, jv *out, struct lp2p_err *err)
 {
-	int n = jv_array_length(jv_copy(list));
+	jv s;
+	int rc;
 
-	*out = set(set(jv_object(), count, jv_number(n)), key, list);
+	rc = block_summary(get(o, "block"), &s, err);
+	jv_free(o);
+	if (rc != 0)
+		return rc;
+	*out = set(jv_object(), "block", s);
 	return 0;
 }
 
@@ -504,80 +311,43 @@ static int
 decode_event(const struct lp2p_liskcore *lc, const char *name,
     const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
 {
-	jv o, a, l;
+	jv o;
 	int rc;
 
-	if (strcmp(name, "postBlock") == 0) {
-		if ((rc = dec(lc, SC_POST_BLOCK, b, n, &o, name, err)) != 0)
-			return rc;
-		a = get(o, "block");
-		jv_free(o);
-		{
-			uint8_t *bb;
-			long bn = hex_bytes(a, &bb);
-
-			jv_free(a);
-			if (bn < 0)
-				return lp2p_errf(err, LP2P_ECODEC,
-				    "postBlock: block not bytes");
-			rc = block_summary(lc, bb, (size_t)bn, &l, err);
-			free(bb);
-		}
-		if (rc != 0)
-			return rc;
-		*out = set(jv_object(), "block", l);
-		return 0;
-	}
-	if (strcmp(name, "postTransactionsAnnouncement") == 0) {
-		if ((rc = dec(lc, SC_TX_ANNOUNCE, b, n, &o, name, err)) != 0)
-			return rc;
-		a = get(o, "transactionIds");
-		jv_free(o);
-		if ((rc = items(a, name, err)) < 0) {
-			jv_free(a);
-			return rc;
-		}
-		return wrap_list(out, "transactionIds", "numberOfTransactions",
-		    a);
-	}
-	if (strcmp(name, "postSingleCommitMessages") == 0) {
-		if ((rc = dec(lc, SC_COMMITS, b, n, &o, name, err)) != 0)
-			return rc;
-		a = get(o, "commits");
-		jv_free(o);
-		rc = commit_list(lc, a, &l, err);
-		jv_free(a);
-		if (rc != 0)
-			return rc;
-		return wrap_list(out, "commits", "numberOfCommits", l);
-	}
-	if (strcmp(name, "postNodeInfo") == 0)
-		return dec(lc, SC_NODEINFO, b, n, out, name, err);
-	return lp2p_errf(err, LP2P_ENOTFOUND,
-	    "%s: not an event of Lisk Core 4", name);
+	if (strcmp(name, "postBlock") != 0 &&
+	    strcmp(name, "postTransactionsAnnouncement") != 0 &&
+	    strcmp(name, "postSingleCommitMessages") != 0 &&
+	    strcmp(name, "postNodeInfo") != 0)
+		return lp2p_errf(err, LP2P_ENOTFOUND,
+		    "%s: not an event of Lisk Core 4", name);
+	if ((rc = deep(lc, name, 0, b, n, &o, err)) != 0)
+		return rc;
+	if (strcmp(name, "postBlock") == 0)
+		return wrap_block(o, out, err);
+	if (strcmp(name, "postTransactionsAnnouncement") == 0)
+		return wrap_list(o, "transactionIds", "numberOfTransactions",
+		    out, err);
+	if (strcmp(name, "postSingleCommitMessages") == 0)
+		return wrap_list(o, "commits", "numberOfCommits", out, err);
+	*out = o;				/* postNodeInfo */
+	return 0;
 }
 
 static int
 decode_request(const struct lp2p_liskcore *lc, const char *name,
     const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
 {
-	if (strcmp(name, "getLastBlock") == 0) {
+	if (strcmp(name, "getLastBlock") == 0 ||
+	    (strcmp(name, "getTransactions") == 0 && n == 0)) {
+		/* no data; or "whatever your pool holds" */
 		*out = jv_object();
 		return 0;
 	}
-	if (strcmp(name, "getTransactions") == 0) {
-		if (n == 0) {		/* "whatever your pool holds" */
-			*out = jv_object();
-			return 0;
-		}
-		return dec(lc, SC_TXS_REQ, b, n, out, name, err);
-	}
-	if (strcmp(name, "getHighestCommonBlock") == 0)
-		return dec(lc, SC_HCB_REQ, b, n, out, name, err);
-	if (strcmp(name, "getBlocksFromId") == 0)
-		return dec(lc, SC_BFI_REQ, b, n, out, name, err);
-	if (strcmp(name, "getLegacyBlocksFromId") == 0)
-		return dec(lc, SC_LEGACY_REQ, b, n, out, name, err);
+	if (strcmp(name, "getTransactions") == 0 ||
+	    strcmp(name, "getHighestCommonBlock") == 0 ||
+	    strcmp(name, "getBlocksFromId") == 0 ||
+	    strcmp(name, "getLegacyBlocksFromId") == 0)
+		return deep(lc, name, 0, b, n, out, err);
 	return lp2p_errf(err, LP2P_ENOTFOUND,
 	    "%s: not a procedure of Lisk Core 4", name);
 }
@@ -589,15 +359,21 @@ decode_response(const struct lp2p_liskcore *lc, const char *name,
 	jv o, a, l, ids;
 	int rc;
 
+	if (strcmp(name, "getLastBlock") != 0 &&
+	    strcmp(name, "getHighestCommonBlock") != 0 &&
+	    strcmp(name, "getBlocksFromId") != 0 &&
+	    strcmp(name, "getTransactions") != 0)
+		return lp2p_errf(err, LP2P_ENOTFOUND,
+		    "%s: not a procedure of Lisk Core 4", name);
+	if ((rc = deep(lc, name, 1, b, n, &o, err)) != 0)
+		return rc;
 	if (strcmp(name, "getLastBlock") == 0) {
-		if ((rc = block_summary(lc, b, n, &l, err)) != 0)
+		if ((rc = block_summary(o, &l, err)) != 0)
 			return rc;
 		*out = set(jv_object(), "block", l);
 		return 0;
 	}
 	if (strcmp(name, "getHighestCommonBlock") == 0) {
-		if ((rc = dec(lc, SC_HCB_RES, b, n, &o, name, err)) != 0)
-			return rc;
 		a = get(o, "id");
 		jv_free(o);
 		/* an empty id means "none in common" */
@@ -610,31 +386,26 @@ decode_response(const struct lp2p_liskcore *lc, const char *name,
 		return 0;
 	}
 	if (strcmp(name, "getBlocksFromId") == 0) {
-		if ((rc = dec(lc, SC_BFI_RES, b, n, &o, name, err)) != 0)
-			return rc;
 		a = get(o, "blocks");
 		jv_free(o);
-		rc = block_list(lc, a, &l, err);
+		rc = block_list(a, &l, err);
 		jv_free(a);
 		if (rc != 0)
 			return rc;
-		return wrap_list(out, "blocks", "numberOfBlocks", l);
+		*out = set(set(jv_object(), "numberOfBlocks",
+		    jv_number(jv_array_length(jv_copy(l)))), "blocks", l);
+		return 0;
 	}
-	if (strcmp(name, "getTransactions") == 0) {
-		if ((rc = dec(lc, SC_TXS_RES, b, n, &o, name, err)) != 0)
-			return rc;
-		a = get(o, "transactions");
-		jv_free(o);
-		rc = tx_list(lc, a, &ids, &l, err);
-		jv_free(a);
-		if (rc != 0)
-			return rc;
-		jv_free(ids);
-		return wrap_list(out, "transactions", "numberOfTransactions",
-		    l);
-	}
-	return lp2p_errf(err, LP2P_ENOTFOUND,
-	    "%s: not a procedure of Lisk Core 4", name);
+	a = get(o, "transactions");		/* getTransactions */
+	jv_free(o);
+	rc = tx_list(a, &ids, &l, err);
+	jv_free(a);
+	if (rc != 0)
+		return rc;
+	jv_free(ids);
+	*out = set(set(jv_object(), "numberOfTransactions",
+	    jv_number(jv_array_length(jv_copy(l)))), "transactions", l);
+	return 0;
 }
 
 int
@@ -643,6 +414,8 @@ lp2p_liskcore_decode(const struct lp2p_liskcore *lc, int kind,
     struct lp2p_err *err)
 {
 	*out = jv_invalid();
+	if (name == NULL)
+		return lp2p_errf(err, LP2P_EINVAL, "liskcore: no name");
 	switch (kind) {
 	case LP2P_LC_EVENT:
 		return decode_event(lc, name, b, n, out, err);

@@ -735,8 +735,10 @@ const char *lp2p_network_params_schema(const char *, const char *);
  * network without one) are decoded, getPeers gives {"peers":[{ipAddress,
  * port}]}.  Data of a name without data (getLastBlock request) must be
  * empty and gives null.  Errors: LP2P_ENOTFOUND for a name with no known
- * schema, LP2P_ECODEC naming the part ("block.transactions[1].params:
- * fee: at byte 9: ..."), LP2P_ENOMEM.  *out is valid only on success.
+ * schema, LP2P_ECODEC naming the part ("block: transactions[1]: params:
+ * fee: at byte 9: ..."), LP2P_EFULL for more than 10,000 blocks,
+ * transactions, assets or commits in one array, LP2P_ENOMEM.  *out is
+ * valid only on success.
  */
 int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
 	    const uint8_t *, size_t, jv *, struct lp2p_err *);

@@ -11,6 +11,7 @@
 #include "liskp2p.h"
 #include "internal.h"
 
+#include "core4.h"
 #include "network_schemas.h"
 
 struct lp2p_network {
@@ -239,6 +240,18 @@ lp2p_network_params_schema(const char *module, const char *command)
 
 /* ---- deep decoding of Lisk Core 4 payloads ----------------------------- */
 
+struct lp2p__core4 {
+	struct lp2p_schema	*sc[LP2P_NELEM(core4_schemas)];
+	struct lp2p_schema	*nodeinfo;
+	const struct lp2p_network *net;
+};
+
+/* One decoding: the schemas and the LP2P__C4_* flags. */
+struct dctx {
+	struct lp2p__core4	*c;
+	int			 flags;
+};
+
 /* Put "where: " in front of err's message. */
 static int
 prefix_err(struct lp2p_err *err, int code, const char *where)
@@ -251,19 +264,82 @@ prefix_err(struct lp2p_err *err, int code, const char *where)
 	return lp2p_errf(err, code, "%s: %s", where, m);
 }
 
-/* Decode with the named Lisk Core 4 schema. */
+/* The compiled schema of name (compiled now if it was not yet). */
 static int
-dec_named(const char *name, const uint8_t *b, size_t n, jv *out,
-    struct lp2p_err *err)
+schema_of(struct lp2p__core4 *c, const char *name,
+    const struct lp2p_schema **out, struct lp2p_err *err)
 {
-	struct lp2p_schema *s;
 	int r;
 
-	if ((r = lp2p_schema_new(&s, lp2p_network_schema(name), err)) != 0)
+	if (strcmp(name, "nodeInfo") == 0) {
+		if (c->nodeinfo == NULL && (r = lp2p_schema_nodeinfo(
+		    &c->nodeinfo, c->net != NULL ?
+		    lp2p_network_options_schema(c->net) : jv_null(),
+		    err)) != 0)
+			return r;
+		*out = c->nodeinfo;
+		return 0;
+	}
+	for (size_t i = 0; i < LP2P_NELEM(core4_schemas); i++) {
+		if (strcmp(core4_schemas[i].name, name) != 0)
+			continue;
+		if (c->sc[i] == NULL && (r = lp2p_schema_new(&c->sc[i],
+		    jv_parse(core4_schemas[i].json), err)) != 0)
+			return r;
+		*out = c->sc[i];
+		return 0;
+	}
+	return lp2p_errf(err, LP2P_ENOTFOUND, "no schema named %s", name);
+}
+
+int
+lp2p__core4_new(struct lp2p__core4 **out, const struct lp2p_network *net,
+    int eager, struct lp2p_err *err)
+{
+	struct lp2p__core4 *c;
+	const struct lp2p_schema *s;
+	int r;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return lp2p_errf(err, LP2P_ENOMEM, "core4: out of memory");
+	c->net = net;
+	for (size_t i = 0; eager && i < LP2P_NELEM(core4_schemas); i++)
+		if ((r = schema_of(c, core4_schemas[i].name, &s, err)) != 0) {
+			lp2p__core4_free(c);
+			return r;
+		}
+	if (eager && (r = schema_of(c, "nodeInfo", &s, err)) != 0) {
+		lp2p__core4_free(c);
 		return r;
-	r = lp2p_codec_decode(s, b, n, out, err);
-	lp2p_schema_free(s);
-	return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+lp2p__core4_free(struct lp2p__core4 *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < LP2P_NELEM(core4_schemas); i++)
+		lp2p_schema_free(c->sc[i]);
+	lp2p_schema_free(c->nodeinfo);
+	free(c);
+}
+
+/* Decode with the named Lisk Core 4 schema. */
+static int
+dec_named(struct dctx *x, const char *name, const uint8_t *b, size_t n,
+    jv *out, struct lp2p_err *err)
+{
+	const struct lp2p_schema *s;
+	int r;
+
+	if ((r = schema_of(x->c, name, &s, err)) != 0)
+		return r;
+	return lp2p_codec_decode(s, b != NULL ? b : (const uint8_t *)"", n,
+	    out, err);
 }
 
 /* The bytes of a hex string jv (borrowed; from our own decoder). */
@@ -272,6 +348,7 @@ jv_bytes(jv h, uint8_t **b, size_t *n, struct lp2p_err *err)
 {
 	long l;
 
+	*b = NULL;
 	if (jv_get_kind(h) != JV_KIND_STRING)
 		return lp2p_errf(err, LP2P_ECODEC, "not bytes");
 	l = lp2p_hex_decode(jv_string_value(h),
@@ -283,10 +360,13 @@ jv_bytes(jv h, uint8_t **b, size_t *n, struct lp2p_err *err)
 	return 0;
 }
 
-/* Decode the bytes held in field key of obj (borrowed) with schema name. */
+/*
+ * Decode the bytes held in field key of obj (borrowed) with schema name;
+ * id gets the hex sha256 of the bytes, size their length (if not NULL).
+ */
 static int
-dec_field(jv obj, const char *key, const char *name, jv *out, char *id,
-    struct lp2p_err *err)
+dec_field(struct dctx *x, jv obj, const char *key, const char *name,
+    jv *out, char *id, size_t *size, struct lp2p_err *err)
 {
 	jv h = jv_object_get(jv_copy(obj), jv_string(key));
 	uint8_t *b = NULL;
@@ -299,54 +379,76 @@ dec_field(jv obj, const char *key, const char *name, jv *out, char *id,
 		return r;
 	if (id != NULL)
 		SHA256Data(b, n, id);
-	r = dec_named(name, b, n, out, err);
+	if (size != NULL)
+		*size = n;
+	r = dec_named(x, name, b, n, out, err);
 	free(b);
 	return r;
 }
 
+/* The string field k of o (borrowed), or "" if it is not a string. */
+static const char *
+str_field(jv o, const char *k, jv *hold)
+{
+	*hold = jv_object_get(jv_copy(o), jv_string(k));
+	return jv_get_kind(*hold) == JV_KIND_STRING ?
+	    jv_string_value(*hold) : "";
+}
+
 /* A transaction (hex jv, consumed) with its id and decoded params. */
 static int
-dec_tx(jv hex, jv *out, struct lp2p_err *err)
+dec_tx(struct dctx *x, jv hex, jv *out, struct lp2p_err *err)
 {
 	char id[SHA256_DIGEST_STRING_LENGTH];
 	jv w = JV_OBJECT(jv_string("t"), hex), tx, mod, cmd, pd;
 	const char *ps;
+	size_t size;
 	int r;
 
-	r = dec_field(w, "t", "transaction", &tx, id, err);
+	r = dec_field(x, w, "t", "transaction", &tx, id, &size, err);
 	jv_free(w);
 	if (r != 0)
 		return r;
 	tx = jv_object_set(tx, jv_string("id"), jv_string(id));
-	mod = jv_object_get(jv_copy(tx), jv_string("module"));
-	cmd = jv_object_get(jv_copy(tx), jv_string("command"));
-	ps = lp2p_network_params_schema(jv_string_value(mod),
-	    jv_string_value(cmd));
+	ps = lp2p_network_params_schema(str_field(tx, "module", &mod),
+	    str_field(tx, "command", &cmd));
 	jv_free(mod);
 	jv_free(cmd);
 	if (ps != NULL) {
-		if ((r = dec_field(tx, "params", ps, &pd, NULL, err)) != 0) {
+		r = dec_field(x, tx, "params", ps, &pd, NULL, NULL, err);
+		if (r == 0)
+			tx = jv_object_set(tx, jv_string("paramsDecoded"), pd);
+		else if (!(x->flags & LP2P__C4_LENIENT) ||
+		    r == LP2P_ENOMEM) {
 			jv_free(tx);
 			return prefix_err(err, r, "params");
 		}
-		tx = jv_object_set(tx, jv_string("paramsDecoded"), pd);
 	}
+	if (x->flags & LP2P__C4_SIZES)
+		tx = jv_object_set(tx, jv_string("sizeBytes"),
+		    jv_number((double)size));
 	*out = tx;
 	return 0;
 }
 
 /* Map f over the hex strings of array field key of obj (consumed). */
 static int
-dec_each(jv obj, const char *key, int (*f)(jv, jv *, struct lp2p_err *),
-    jv *out, struct lp2p_err *err)
+dec_each(struct dctx *x, jv obj, const char *key,
+    int (*f)(struct dctx *, jv, jv *, struct lp2p_err *), jv *out,
+    struct lp2p_err *err)
 {
 	jv a = jv_object_get(jv_copy(obj), jv_string(key)), res = jv_array();
-	int n = jv_array_length(jv_copy(a)), r = 0;
+	int n = 0, r = 0;
 
-	for (int i = 0; i < n && r == 0; i++) {
+	if (jv_get_kind(a) != JV_KIND_ARRAY)
+		r = lp2p_errf(err, LP2P_ECODEC, "%s: not an array", key);
+	else if ((n = jv_array_length(jv_copy(a))) > LP2P_LC_MAX_ITEMS)
+		r = lp2p_errf(err, LP2P_EFULL, "%s: more than %d items", key,
+		    LP2P_LC_MAX_ITEMS);
+	for (int i = 0; r == 0 && i < n; i++) {
 		jv e;
 
-		if ((r = f(jv_array_get(jv_copy(a), i), &e, err)) != 0) {
+		if ((r = f(x, jv_array_get(jv_copy(a), i), &e, err)) != 0) {
 			char where[96];
 
 			snprintf(where, sizeof(where), "%s[%d]", key, i);
@@ -365,24 +467,30 @@ dec_each(jv obj, const char *key, int (*f)(jv, jv *, struct lp2p_err *),
 }
 
 static int
-dec_asset(jv hex, jv *out, struct lp2p_err *err)
+dec_asset(struct dctx *x, jv hex, jv *out, struct lp2p_err *err)
 {
 	jv w = JV_OBJECT(jv_string("a"), hex), a, mod, d;
 	int r;
 
-	r = dec_field(w, "a", "blockAsset", &a, NULL, err);
+	r = dec_field(x, w, "a", "blockAsset", &a, NULL, NULL, err);
+	if (r != 0 && r != LP2P_ENOMEM && (x->flags & LP2P__C4_LENIENT)) {
+		*out = jv_object_get(w, jv_string("a"));
+		return 0;
+	}
 	jv_free(w);
 	if (r != 0)
 		return r;
-	mod = jv_object_get(jv_copy(a), jv_string("module"));
-	if (strcmp(jv_string_value(mod), "random") == 0) {
-		if ((r = dec_field(a, "data", "randomBlockAsset", &d, NULL,
-		    err)) != 0) {
+	if (strcmp(str_field(a, "module", &mod), "random") == 0) {
+		r = dec_field(x, a, "data", "randomBlockAsset", &d, NULL, NULL,
+		    err);
+		if (r == 0)
+			a = jv_object_set(a, jv_string("dataDecoded"), d);
+		else if (!(x->flags & LP2P__C4_LENIENT) ||
+		    r == LP2P_ENOMEM) {
 			jv_free(mod);
 			jv_free(a);
 			return prefix_err(err, r, "data");
 		}
-		a = jv_object_set(a, jv_string("dataDecoded"), d);
 	}
 	jv_free(mod);
 	*out = a;
@@ -390,10 +498,10 @@ dec_asset(jv hex, jv *out, struct lp2p_err *err)
 }
 
 static int
-dec_commit(jv hex, jv *out, struct lp2p_err *err)
+dec_commit(struct dctx *x, jv hex, jv *out, struct lp2p_err *err)
 {
 	jv w = JV_OBJECT(jv_string("c"), hex);
-	int r = dec_field(w, "c", "singleCommit", out, NULL, err);
+	int r = dec_field(x, w, "c", "singleCommit", out, NULL, NULL, err);
 
 	jv_free(w);
 	return r;
@@ -401,34 +509,38 @@ dec_commit(jv hex, jv *out, struct lp2p_err *err)
 
 /* A block (hex jv, consumed): header with id, transactions, assets. */
 static int
-dec_block(jv hex, jv *out, struct lp2p_err *err)
+dec_block(struct dctx *x, jv hex, jv *out, struct lp2p_err *err)
 {
 	char id[SHA256_DIGEST_STRING_LENGTH];
 	jv w = JV_OBJECT(jv_string("b"), hex), blk, hdr;
+	size_t size;
 	int r;
 
-	r = dec_field(w, "b", "block", &blk, NULL, err);
+	r = dec_field(x, w, "b", "block", &blk, NULL, &size, err);
 	jv_free(w);
 	if (r != 0)
 		return r;
-	if ((r = dec_field(blk, "header", "blockHeader", &hdr, id,
+	if ((r = dec_field(x, blk, "header", "blockHeader", &hdr, id, NULL,
 	    err)) != 0) {
 		jv_free(blk);
 		return prefix_err(err, r, "header");
 	}
 	hdr = jv_object_set(hdr, jv_string("id"), jv_string(id));
 	blk = jv_object_set(blk, jv_string("header"), hdr);
-	if ((r = dec_each(blk, "transactions", dec_tx, &blk, err)) != 0)
+	if (x->flags & LP2P__C4_SIZES)
+		blk = jv_object_set(blk, jv_string("sizeBytes"),
+		    jv_number((double)size));
+	if ((r = dec_each(x, blk, "transactions", dec_tx, &blk, err)) != 0)
 		return r;
-	return dec_each(blk, "assets", dec_asset, out, err);
+	return dec_each(x, blk, "assets", dec_asset, out, err);
 }
 
 int
-lp2p_network_decode(const struct lp2p_network *net, const char *name,
-    int response, const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
+lp2p__core4_decode(struct lp2p__core4 *c, const char *name, int response,
+    int flags, const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
 {
 	const char *sn = lp2p_network_payload_schema(name, response);
-	struct lp2p_schema *s;
+	struct dctx x = { c, flags };
 	char *hex;
 	jv v;
 	int r;
@@ -449,37 +561,44 @@ lp2p_network_decode(const struct lp2p_network *net, const char *name,
 		*out = JV_OBJECT(jv_string("peers"), v);
 		return 0;
 	}
-	if (strcmp(sn, "nodeInfo") == 0) {
-		if ((r = lp2p_schema_nodeinfo(&s, net != NULL ?
-		    lp2p_network_options_schema(net) : jv_null(), err)) != 0)
-			return r;
-		r = lp2p_codec_decode(s, b, n, out, err);
-		lp2p_schema_free(s);
-		return r;
-	}
 	if (strcmp(sn, "block") == 0) {
 		if ((hex = lp2p_hex_encode(b, n)) == NULL)
 			return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
-		r = dec_block(jv_string(hex), out, err);
+		r = dec_block(&x, jv_string(hex), out, err);
 		free(hex);
 		return r == 0 ? 0 : prefix_err(err, r, "block");
 	}
-	if ((r = dec_named(sn, b, n, &v, err)) != 0)
+	if ((r = dec_named(&x, sn, b, n, &v, err)) != 0)
 		return r;
 	if (strcmp(sn, "postBlockEvent") == 0) {
 		jv h = jv_object_get(v, jv_string("block"));
 
-		if ((r = dec_block(h, &v, err)) != 0)
+		if ((r = dec_block(&x, h, &v, err)) != 0)
 			return prefix_err(err, r, "block");
 		*out = JV_OBJECT(jv_string("block"), v);
 		return 0;
 	}
 	if (strcmp(sn, "getBlocksFromIdResponse") == 0)
-		return dec_each(v, "blocks", dec_block, out, err);
+		return dec_each(&x, v, "blocks", dec_block, out, err);
 	if (strcmp(sn, "getTransactionsResponse") == 0)
-		return dec_each(v, "transactions", dec_tx, out, err);
+		return dec_each(&x, v, "transactions", dec_tx, out, err);
 	if (strcmp(sn, "singleCommitsNetworkPacket") == 0)
-		return dec_each(v, "commits", dec_commit, out, err);
+		return dec_each(&x, v, "commits", dec_commit, out, err);
 	*out = v;
 	return 0;
+}
+
+int
+lp2p_network_decode(const struct lp2p_network *net, const char *name,
+    int response, const uint8_t *b, size_t n, jv *out, struct lp2p_err *err)
+{
+	struct lp2p__core4 *c;
+	int r;
+
+	*out = jv_invalid();
+	if ((r = lp2p__core4_new(&c, net, 0, err)) != 0)
+		return r;
+	r = lp2p__core4_decode(c, name, response, 0, b, n, out, err);
+	lp2p__core4_free(c);
+	return r;
 }

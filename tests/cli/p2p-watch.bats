@@ -42,9 +42,9 @@ load helpers
 		"no network|"
 		"--network foo: unknown network|--network foo --seed 127.0.0.1:1"
 		"not hex|--chain-id zz --seed 127.0.0.1:1"
-		"1 to 32 bytes|--chain-id $(printf '00%.0s' {1..33}) --seed 127.0.0.1:1"
-		"choose one|--network mainnet --chain-id 00 --seed 127.0.0.1:1"
-		"only with --chain-id|--network devnet --network-version 5.0 --seed 127.0.0.1:1"
+		"longer than 32 bytes|--chain-id $(printf '00%.0s' {1..33}) --seed 127.0.0.1:1"
+		"exclude each other|--network mainnet --chain-id 00 --seed 127.0.0.1:1"
+		"goes with --chain-id|--network devnet --network-version 5.0 --seed 127.0.0.1:1"
 		"no seed|--chain-id 00"
 		"no seed|--network devnet"
 		"unknown type 'NOPE'|--chain-id 00 --seed 127.0.0.1:1 --events NOPE"
@@ -64,6 +64,8 @@ load helpers
 		"port too large|--chain-id 00 --seed 127.0.0.1:70000"
 		"IPv4 only|--chain-id 00 --seed [::1]:5000"
 		"unexpected argument|--chain-id 00 --seed 127.0.0.1:1 extra"
+		"not a version|--chain-id 00 --network-version x --seed 127.0.0.1:1"
+		"too long|--chain-id 00 --network-version $(printf '1%.0s' {1..32}) --seed 127.0.0.1:1"
 	)
 	local c want args
 	for c in "${cases[@]}"; do

@@ -7,37 +7,11 @@
 #include <stdio.h>
 
 #include "unit.h"
+
+#define assert_jv_equal(a, b)	unit_assert_jv_equal((a), (b), "")
 #include "codec.h"
 
 /* ---- helpers ------------------------------------------------------- */
-
-static jv
-load_vectors(const char *name)
-{
-	const char *top = getenv("LISKP2P_TOP");
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-	jv v;
-
-	snprintf(path, sizeof(path), "%s/tests/vectors/%s",
-	    top != NULL ? top : ".", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	v = jv_parse_sized(buf, (int)n);
-	free(buf);
-	assert_true(jv_is_valid(v));
-	return v;
-}
 
 static struct lp2p_schema *
 schema_of(jv j)
@@ -97,19 +71,6 @@ dec_hex(const struct lp2p_schema *s, const char *hex, jv *out,
 	return r;
 }
 
-static void
-assert_jv_equal(jv a, jv b)
-{
-	if (!jv_equal(jv_copy(a), jv_copy(b))) {
-		jv sa = jv_dump_string(a, 0), sb = jv_dump_string(b, 0);
-
-		fail_msg("got %.300s\nwant %.300s", jv_string_value(sa),
-		    jv_string_value(sb));
-	}
-	jv_free(a);
-	jv_free(b);
-}
-
 /* Every prefix of a valid message decodes or fails cleanly. */
 static void
 decode_prefixes(const struct lp2p_schema *s, const uint8_t *b, size_t n)
@@ -137,7 +98,7 @@ decode_prefixes(const struct lp2p_schema *s, const uint8_t *b, size_t n)
 static void
 test_vectors(void **state)
 {
-	jv all = load_vectors("codec_vectors.json");
+	jv all = unit_load_vectors("codec_vectors.json");
 	jv schemas = jv_object_get(jv_copy(all), jv_string("schemas"));
 	jv vecs = jv_object_get(all, jv_string("vectors"));
 	int n = jv_array_length(jv_copy(vecs)), checked = 0;
@@ -211,9 +172,9 @@ test_vectors(void **state)
 static void
 test_decode_errors(void **state)
 {
-	jv schemas = jv_object_get(load_vectors("codec_vectors.json"),
+	jv schemas = jv_object_get(unit_load_vectors("codec_vectors.json"),
 	    jv_string("schemas"));
-	jv vecs = jv_object_get(load_vectors("codec_decode_errors.json"),
+	jv vecs = jv_object_get(unit_load_vectors("codec_decode_errors.json"),
 	    jv_string("vectors"));
 	int n = jv_array_length(jv_copy(vecs));
 
@@ -348,7 +309,7 @@ core4_block(jv blk)
 static void
 test_core4(void **state)
 {
-	jv all = load_vectors("lisk-core-4.json");
+	jv all = unit_load_vectors("lisk-core-4.json");
 	jv vecs = jv_object_get(jv_copy(all), jv_string("vectors"));
 	int n = 0;
 

@@ -6,15 +6,8 @@
 static jv
 load_vectors(void)
 {
-	const char *top = getenv("LISKP2P_TOP");
-	char path[1024];
-	jv v;
+	jv v = unit_load_vectors("lisk-core-4.json");
 
-	snprintf(path, sizeof(path), "%s/tests/vectors/lisk-core-4.json",
-	    top != NULL ? top : ".");
-	v = jv_load_file(path, 0);	/* an array of the file's values */
-	assert_int_equal(jv_get_kind(v), JV_KIND_ARRAY);
-	v = jv_array_get(v, 0);
 	assert_int_equal(jv_get_kind(v), JV_KIND_OBJECT);
 	return v;
 }

@@ -78,18 +78,7 @@ path(jv v, const char *p)		/* v not consumed; "a.b.0.c" */
 	return v;
 }
 
-static void
-assert_same(jv a, jv b, const char *what)	/* both consumed */
-{
-	if (!jv_equal(jv_copy(a), jv_copy(b))) {
-		jv sa = jv_dump_string(a, 0), sb = jv_dump_string(b, 0);
-
-		fail_msg("%s: %s != %s", what, jv_string_value(sa),
-		    jv_string_value(sb));
-	}
-	jv_free(a);
-	jv_free(b);
-}
+#define assert_same(a, b, what)	unit_assert_jv_equal((a), (b), (what))
 
 /* Decode vector name's hex as kind/proc; *out readable; returns rc. */
 static int

@@ -5,48 +5,9 @@
  */
 #include "unit.h"
 
+#define assert_jv_equal(a, b)	unit_assert_jv_equal((a), (b), "")
+
 #include "../../cmd/cli_net.c"
-
-
-static jv
-load_vectors(const char *name)
-{
-	const char *top = getenv("LISKP2P_TOP");
-	char path[1024];
-	FILE *f;
-	char *buf;
-	long n;
-	jv v;
-
-	snprintf(path, sizeof(path), "%s/tests/vectors/%s",
-	    top != NULL ? top : ".", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	v = jv_parse_sized(buf, (int)n);
-	free(buf);
-	assert_true(jv_is_valid(v));
-	return v;
-}
-
-static void
-assert_jv_equal(jv a, jv b)
-{
-	if (!jv_equal(jv_copy(a), jv_copy(b))) {
-		jv sa = jv_dump_string(a, 0), sb = jv_dump_string(b, 0);
-
-		fail_msg("got %.400s\nwant %.400s", jv_string_value(sa),
-		    jv_string_value(sb));
-	}
-	jv_free(a);
-	jv_free(b);
-}
 
 static jv
 get(jv v, const char *path)	/* jq-like path "a.b.0.c", v borrowed */
@@ -323,13 +284,12 @@ test_cli_net(void **state)
 	}
 }
 
-
 /* Deep decoding of every Lisk Core 4 payload vector */
 static void
 test_decode_core4(void **state)
 {
 	const struct lp2p_network *net = lp2p_network_find("mainnet");
-	jv vecs = jv_object_get(load_vectors("lisk-core-4.json"),
+	jv vecs = jv_object_get(unit_load_vectors("lisk-core-4.json"),
 	    jv_string("vectors"));
 	int n = jv_array_length(jv_copy(vecs)), done = 0;
 	struct lp2p_err e;
@@ -459,6 +419,26 @@ test_decode_core4(void **state)
 	    (const uint8_t *)"x", 1, &out, &e), LP2P_ENOTFOUND);
 	assert_int_equal(lp2p_network_decode(NULL, "postNodeInfo", 0,
 	    (const uint8_t *)"", 0, &out, &e), LP2P_ECODEC);
+
+	/* one item past the ceiling is refused before any is decoded */
+	{
+		size_t items = LP2P_LC_MAX_ITEMS + 1;
+		uint8_t *many = calloc(items, 2);
+
+		assert_non_null(many);
+		for (size_t i = 0; i < items; i++)
+			many[2 * i] = 0x0a;	/* field 1, bytes, length 0 */
+		assert_int_equal(lp2p_network_decode(net, "getTransactions",
+		    1, many, 2 * (items - 1), &out, &e), LP2P_ECODEC);
+		assert_non_null(strstr(e.msg, "transactions[0]"));
+		assert_int_equal(lp2p_network_decode(net, "getTransactions",
+		    1, many, 2 * items, &out, &e), LP2P_EFULL);
+		assert_false(jv_is_valid(out));
+		assert_non_null(strstr(e.msg, "transactions: more than"));
+		assert_int_equal(lp2p_network_decode(net, "getBlocksFromId",
+		    1, many, 2 * items, &out, &e), LP2P_EFULL);
+		free(many);
+	}
 }
 
 int
