@@ -1066,46 +1066,74 @@ draw(struct lp2p_book *b, int t, size_t avail)
 	return NULL;
 }
 
+static int
+cmp_size(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * The i-th candidate of new ++ tried as select.c numbers them (i < cn:
+ * new), skipping the excluded dense places xs[t][0..nx[t]) (sorted).
+ */
+static struct lp2p__entry *
+candidate(struct lp2p_book *b, size_t i, size_t cn, size_t *const xs[3],
+    const size_t nx[3])
+{
+	int t = i < cn ? LP2P_TABLE_NEW : LP2P_TABLE_TRIED;
+	size_t d = i < cn ? i : i - cn;
+
+	for (size_t k = 0; k < nx[t] && xs[t][k] <= d; k++)
+		d++;
+	return b->tab[t].dense[d];
+}
+
 long
 lp2p_book_select_connect(struct lp2p_book *b, const char *const *exclude,
     size_t nex, long limit, struct lp2p_book_entry *out, size_t cap)
 {
-	struct lp2p__entry **cand = NULL, *e;
+	struct lp2p__entry *e, **pe = NULL;
 	struct lp2p__cand *c = NULL;
 	const struct lp2p__cand **pc = NULL;
-	size_t ex[3] = { 0, 0, 0 }, ct, cn, k, m = 0, *idx = NULL, *keep = NULL;
+	size_t nx[3] = { 0, 0, 0 }, *xs[3] = { NULL, NULL, NULL }, ct, cn, k;
+	size_t m, *idx = NULL, *keep = NULL;
 	long rc = LP2P_ENOMEM;
 
 	next_epoch(b);
+	xs[LP2P_TABLE_NEW] = reallocarray(NULL, nex + 1, sizeof(size_t));
+	xs[LP2P_TABLE_TRIED] = reallocarray(NULL, nex + 1, sizeof(size_t));
+	if (xs[LP2P_TABLE_NEW] == NULL || xs[LP2P_TABLE_TRIED] == NULL)
+		goto out;
 	for (size_t i = 0; i < nex; i++)
 		if ((e = find(b, exclude[i])) != NULL && e->mark != b->epoch) {
 			e->mark = b->epoch;
-			ex[e->table]++;
+			xs[e->table][nx[e->table]++] = e->dense;
 		}
-	ct = b->tab[LP2P_TABLE_TRIED].n - ex[LP2P_TABLE_TRIED];
-	cn = b->tab[LP2P_TABLE_NEW].n - ex[LP2P_TABLE_NEW];
+	qsort(xs[LP2P_TABLE_NEW], nx[LP2P_TABLE_NEW], sizeof(size_t),
+	    cmp_size);
+	qsort(xs[LP2P_TABLE_TRIED], nx[LP2P_TABLE_TRIED], sizeof(size_t),
+	    cmp_size);
+	ct = b->tab[LP2P_TABLE_TRIED].n - nx[LP2P_TABLE_TRIED];
+	cn = b->tab[LP2P_TABLE_NEW].n - nx[LP2P_TABLE_NEW];
+	rc = 0;
 	if (ct + cn == 0 || limit == 0)
-		return 0;
+		goto out;
+	rc = LP2P_ENOMEM;
 	/* no limit: every candidate (the reference's undefined peerLimit) */
 	k = limit < 0 || (size_t)limit >= ct + cn ? ct + cn : (size_t)limit;
-	if ((cand = reallocarray(NULL, ct + cn, sizeof(*cand))) == NULL ||
-	    (idx = reallocarray(NULL, k, sizeof(*idx))) == NULL)
-		goto out;
-	/* the candidates as select.c sees them: new ++ tried */
-	m = 0;
-	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++)
-		for (size_t i = 0; i < b->tab[t].n; i++)
-			if (b->tab[t].dense[i]->mark != b->epoch)
-				cand[m++] = b->tab[t].dense[i];
-	if ((k = lp2p__select_connect_draw(ct, cn, (long)k, idx)) == 0)
+	if ((idx = reallocarray(NULL, k, sizeof(*idx))) == NULL ||
+	    (k = lp2p__select_connect_draw(ct, cn, (long)k, idx)) == 0)
 		goto out;
 	c = calloc(k, sizeof(*c));
 	pc = reallocarray(NULL, k, sizeof(*pc));
 	keep = reallocarray(NULL, k, sizeof(*keep));
-	if (c == NULL || pc == NULL || keep == NULL)
+	pe = reallocarray(NULL, k, sizeof(*pe));
+	if (c == NULL || pc == NULL || keep == NULL || pe == NULL)
 		goto out;
 	for (size_t i = 0; i < k; i++) {
-		e = cand[idx[i]];
+		e = pe[i] = candidate(b, idx[i], cn, xs, nx);
 		c[i].ip = (uint32_t)(e->key >> 16);
 		c[i].reputation = e->reputation;
 		c[i].outbound = e->table == LP2P_TABLE_TRIED;
@@ -1116,14 +1144,16 @@ lp2p_book_select_connect(struct lp2p_book *b, const char *const *exclude,
 	if (m > cap)
 		m = cap;
 	for (size_t i = 0; i < m; i++)
-		view(b, cand[idx[keep[i]]], &out[i]);
+		view(b, pe[keep[i]], &out[i]);
 	rc = (long)m;
 out:
+	free(pe);
 	free(keep);
 	free(pc);
 	free(c);
 	free(idx);
-	free(cand);
+	free(xs[LP2P_TABLE_TRIED]);
+	free(xs[LP2P_TABLE_NEW]);
 	return rc;
 }
 

@@ -154,10 +154,61 @@ rand_unit(void)
 	return ((double)hi * 134217728.0 + lo) / 9007199254740992.0;
 }
 
+/*
+ * The list base, base + 1, ..., base + n - 1, from which vpop removes a
+ * uniform random value and moves the last one into its place (a step of
+ * Fisher-Yates).  Either v holds all n values, or the places that hold
+ * another value than base + place are recorded in sw (one record at most
+ * per pop), so that a few pops from a long list cost no O(n) setup.
+ */
+struct vlist {
+	size_t	 base, n;
+	size_t	*v;			/* dense, or NULL */
+	size_t	(*sw)[2];		/* sparse: { place, value } */
+	size_t	 nsw;
+};
+
+static size_t
+vget(const struct vlist *l, size_t place, size_t *rec)
+{
+	for (size_t k = 0; k < l->nsw; k++)
+		if (l->sw[k][0] == place) {
+			*rec = k;
+			return l->sw[k][1];
+		}
+	*rec = SIZE_MAX;
+	return l->base + place;
+}
+
+static size_t
+vpop(struct vlist *l)
+{
+	size_t j = lp2p_rand_uniform((uint32_t)l->n), last = l->n - 1;
+	size_t vj, vl, rj, rl;
+
+	l->n--;
+	if (l->v != NULL) {
+		vj = l->v[j];
+		l->v[j] = l->v[last];
+		return vj;
+	}
+	vj = vget(l, j, &rj);
+	vl = vget(l, last, &rl);
+	if (rj == SIZE_MAX) {
+		rj = l->nsw++;
+		l->sw[rj][0] = j;
+	}
+	l->sw[rj][1] = vl;
+	return vj;
+}
+
 size_t
 lp2p__select_connect_draw(size_t nt, size_t nn, long limit, size_t *out)
 {
-	size_t *st, *sn, pt = nt, pn = nn, nout = 0, j, t;
+	size_t swt[LP2P__SELECT_SMALL][2], swn[LP2P__SELECT_SMALL][2];
+	struct vlist lt = { nn, nt, NULL, swt, 0 };
+	struct vlist ln = { 0, nn, NULL, swn, 0 };
+	size_t *dense = NULL, nout = 0;
 	double r;
 
 	if (limit < 0 || nt + nn == 0)
@@ -170,30 +221,29 @@ lp2p__select_connect_draw(size_t nt, size_t nn, long limit, size_t *out)
 	r = 0.5;
 	if (nt >= 100 && (double)nt / (double)(nt + nn) > r)
 		r = (double)nt / (double)(nt + nn);
-	if ((st = reallocarray(NULL, nt + nn + 1, sizeof(*st))) == NULL)
-		return 0;
-	sn = st + nt;
-	for (size_t i = 0; i < nt; i++)
-		st[i] = nn + i;
-	for (size_t i = 0; i < nn; i++)
-		sn[i] = i;
-	/*
-	 * The reference pops from the ends of shuffled lists; drawing a
-	 * uniform remaining element and moving the last one into its place
-	 * gives the same distribution without shuffling whole lists.
-	 */
-#define POP(v, p) (j = lp2p_rand_uniform((uint32_t)(p)), t = (v)[j], \
-	(v)[j] = (v)[--(p)], t)
-	for (long k = 0; k < limit; k++) {
-		if (pt > 0 && rand_unit() < r)
-			out[nout++] = POP(st, pt);
-		else if (pn > 0)
-			out[nout++] = POP(sn, pn);
-		else if (pt > 0)
-			out[nout++] = POP(st, pt);
+	if (limit > LP2P__SELECT_SMALL) {
+		if ((dense = reallocarray(NULL, nt + nn, sizeof(*dense))) ==
+		    NULL)
+			return 0;
+		for (size_t i = 0; i < nt + nn; i++)
+			dense[i] = i < nt ? nn + i : i - nt;
+		lt.v = dense;
+		ln.v = dense + nt;
 	}
-#undef POP
-	free(st);
+	/*
+	 * The reference pops from the ends of shuffled lists; popping a
+	 * uniform remaining element instead gives the same distribution
+	 * without shuffling whole lists.
+	 */
+	for (long k = 0; k < limit; k++) {
+		if (lt.n > 0 && rand_unit() < r)
+			out[nout++] = vpop(&lt);
+		else if (ln.n > 0)
+			out[nout++] = vpop(&ln);
+		else if (lt.n > 0)
+			out[nout++] = vpop(&lt);
+	}
+	free(dense);
 	return nout;
 }
 

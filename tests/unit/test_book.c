@@ -344,6 +344,55 @@ test_book_select_connect(void **state)
 	n = lp2p_book_select_connect(b, ex, 3, 20, out, 64);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].ip, "20.1.0.3");
+	/* exclusions at either end of both tables' dense arrays */
+	lp2p_book_free(b);
+	b = mkbook(5);
+	for (int i = 0; i < 12; i++) {
+		snprintf(ip, sizeof(ip), "21.0.0.%d", i);
+		assert_int_equal(lp2p_book_add(b, ip, 1, NULL, T0, NULL, NULL),
+		    0);
+		snprintf(pid, sizeof(pid), "%s:1", ip);
+		if (i % 2 == 0)
+			assert_int_equal(lp2p_book_upgrade(b, pid, T0, NULL),
+			    0);
+	}
+	{
+		const char *ex2[] = { "21.0.0.0:1", "21.0.0.1:1",
+		    "21.0.0.10:1", "21.0.0.11:1", "21.0.0.5:1", "21.0.0.5:1" };
+		int seen[12];
+
+		n = lp2p_book_select_connect(b, ex2, 6, -1, out, 64);
+		assert_int_equal(n, 7);
+		memset(seen, 0, sizeof(seen));
+		for (long i = 0; i < n; i++) {
+			int last = atoi(strrchr(out[i].ip, '.') + 1);
+
+			assert_true(last >= 2 && last <= 9 && last != 5);
+			assert_int_equal(seen[last]++, 0);
+		}
+		memset(seen, 0, sizeof(seen));
+		for (int round = 0; round < 200; round++) {
+			n = lp2p_book_select_connect(b, ex2, 6, 3, out, 64);
+			assert_int_equal(n, 3);
+			for (long i = 0; i < n; i++) {
+				int last = atoi(strrchr(out[i].ip, '.') + 1);
+
+				assert_true(last >= 2 && last <= 9 &&
+				    last != 5);
+				seen[last]++;
+			}
+		}
+		for (int i = 2; i <= 9; i++)
+			assert_true(i == 5 || seen[i] > 0);
+	}
+	lp2p_book_free(b);
+	b = mkbook(1);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.1", 1, NULL, T0, NULL, NULL),
+	    0);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.3", 1, NULL, T0, NULL, NULL),
+	    0);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.3", 2, NULL, T0, NULL, NULL),
+	    0);
 	/* no limit (< 0) is every candidate; limit 0 none; cap bounds out */
 	assert_int_equal(lp2p_book_select_connect(b, ex, 2, -1, out, 64), 1);
 	assert_int_equal(lp2p_book_add(b, "20.1.0.4", 1, NULL, T0, NULL, NULL),

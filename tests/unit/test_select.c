@@ -272,7 +272,8 @@ test_connect_ratio(void **state)
 static void
 test_connect_draw(void **state)
 {
-	size_t out[64], m;
+	size_t out[64], big[200], m;
+	char seen[200], ever[200];
 
 	(void)state;
 	lp2p_rand_seed(13);
@@ -289,6 +290,20 @@ test_connect_draw(void **state)
 				assert_true(out[j] != out[k]);
 		}
 	}
+	/* a long draw (dense scratch): distinct, every index reachable */
+	memset(ever, 0, sizeof(ever));
+	for (int rep = 0; rep < 20; rep++) {
+		memset(seen, 0, sizeof(seen));
+		m = lp2p__select_connect_draw(100, 100, 150, big);
+		assert_int_equal(m, 150);
+		for (size_t k = 0; k < m; k++) {
+			assert_true(big[k] < 200);
+			assert_false(seen[big[k]]);
+			seen[big[k]] = ever[big[k]] = 1;
+		}
+	}
+	for (size_t k = 0; k < 200; k++)
+		assert_true(ever[k]);
 	assert_int_equal(lp2p__select_connect_draw(0, 0, 5, out), 0);
 	assert_int_equal(lp2p__select_connect_draw(3, 3, -1, out), 0);
 	assert_int_equal(lp2p__select_connect_draw(3, 3, 0, out), 0);
