@@ -1,6 +1,6 @@
 /*
- * book.c — the PeerBook of LIP 0004 (WIRE.md §11) and the peer selection
- * functions of §10 that work on it.
+ * book.c — the PeerBook of LIP 0004 (WIRE.md §11), and the populator's
+ * choice (§10.3) run on it with select.c's functions.
  *
  * Invariants: every entry is in exactly one table, in exactly one bucket
  * (the one lp2p_ip_bucket gives for the book's secret, its IP and, for the
@@ -19,6 +19,7 @@
 #include "liskp2p.h"
 #include "internal.h"
 #include "book.h"
+#include "select.h"
 
 static int
 ecmp(const struct lp2p__entry *a, const struct lp2p__entry *b)
@@ -1029,270 +1030,7 @@ lp2p__book_swap(struct lp2p_book *a, struct lp2p_book *b)
 	a->replaying = b->replaying = 0;
 }
 
-/* ---- selection ------------------------------------------------------ */
-
-static void
-shuffle(const struct lp2p_peerref **v, size_t n)
-{
-	for (size_t i = n; i > 1; i--) {
-		size_t j = lp2p_rand_uniform((uint32_t)i);
-		const struct lp2p_peerref *t = v[i - 1];
-
-		v[i - 1] = v[j];
-		v[j] = t;
-	}
-}
-
-size_t
-lp2p_select_for_request(const struct lp2p_peerref *in, size_t n,
-    size_t limit, const struct lp2p_peerref **out)
-{
-	for (size_t i = 0; i < n; i++)
-		out[i] = &in[i];
-	shuffle(out, n);
-	return limit == 0 || limit > n ? n : limit;
-}
-
-size_t
-lp2p_select_for_send(const struct lp2p_peerref *in, size_t n, size_t limit,
-    const struct lp2p_peerref **out)
-{
-	const struct lp2p_peerref **all, **sel, **sh, **lo;
-	size_t nout = 0, nin = 0, nsh, nlo, half = (limit + 1) / 2, k = 0, m;
-
-	if (n == 0)
-		return 0;
-	if ((all = calloc(n * 3 + 1, sizeof(*all))) == NULL)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		all[i] = &in[i];
-	shuffle(all, n);
-	/* outbound ones, then inbound ones, in shuffled order */
-	lo = all + n;
-	sh = all + 2 * n;
-	for (size_t i = 0; i < n; i++)
-		if (all[i]->outbound == 1)
-			lo[nout++] = all[i];
-		else if (all[i]->outbound == 0)
-			sh[nin++] = all[i];
-	if (nout < nin) {
-		const struct lp2p_peerref **t = lo;
-
-		lo = sh;
-		sh = t;
-		nsh = nout;
-		nlo = nin;
-	} else {
-		nsh = nin;
-		nlo = nout;
-	}
-	sel = out;
-	m = nsh < half ? nsh : half;
-	for (size_t i = 0; i < m; i++)
-		sel[k++] = sh[i];
-	m = limit - m;
-	for (size_t i = 0; i < nlo && i < m; i++)
-		sel[k++] = lo[i];
-	for (size_t i = 0; i < n; i++) {
-		int dup = 0;
-
-		if (all[i]->kind != LP2P_KIND_FIXED)
-			continue;
-		for (size_t j = 0; j < k && !dup; j++)
-			dup = strcmp(sel[j]->peer_id, all[i]->peer_id) == 0;
-		if (!dup && k < n)
-			sel[k++] = all[i];
-	}
-	/* unique peerIds, first occurrence kept */
-	m = 0;
-	for (size_t i = 0; i < k; i++) {
-		int dup = 0;
-
-		for (size_t j = 0; j < m && !dup; j++)
-			dup = strcmp(sel[j]->peer_id, sel[i]->peer_id) == 0;
-		if (!dup)
-			sel[m++] = sel[i];
-	}
-	free(all);
-	return m;
-}
-
-struct ipsort {
-	const char	*ip;
-	int32_t		 rep;
-	size_t		 pos;
-};
-
-static int
-ipsort_cmp(const void *a, const void *b)
-{
-	const struct ipsort *x = a, *y = b;
-	int c = strcmp(x->ip, y->ip);
-
-	if (c != 0)
-		return c;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-static int
-pos_cmp(const void *a, const void *b)
-{
-	const struct ipsort *x = a, *y = b;
-
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-/*
- * The reference's _removeCommonIPsFromLists on k items: one per IP, at the
- * place of the IP's first occurrence, the first with the highest
- * reputation.  keep[i] gets the index of the item kept at place i.
- * Returns the count, or (size_t)-1 on ENOMEM.
- */
-static size_t
-one_per_ip(const char *const *ip, const int32_t *rep, size_t k, size_t *keep)
-{
-	struct ipsort *s;
-	size_t m = 0;
-
-	if (k == 0)
-		return 0;
-	if (k <= 64) {
-		/* few: quadratic, no allocation */
-		for (size_t i = 0; i < k; i++) {
-			size_t j;
-
-			for (j = 0; j < m; j++)
-				if (strcmp(ip[keep[j]], ip[i]) == 0)
-					break;
-			if (j == m)
-				keep[m++] = i;
-			else if (rep[i] > rep[keep[j]])
-				keep[j] = i;
-		}
-		return m;
-	}
-	if ((s = calloc(k, sizeof(*s))) == NULL)
-		return (size_t)-1;
-	for (size_t i = 0; i < k; i++) {
-		s[i].ip = ip[i];
-		s[i].rep = rep[i];
-		s[i].pos = i;
-	}
-	qsort(s, k, sizeof(*s), ipsort_cmp);
-	for (size_t i = 0; i < k;) {
-		size_t j = i, best = i;
-
-		while (j < k && strcmp(s[j].ip, s[i].ip) == 0) {
-			if (s[j].rep > s[best].rep)
-				best = j;
-			j++;
-		}
-		/* first place of the group, chosen item */
-		s[m].ip = s[i].ip;
-		s[m].rep = (int32_t)0;
-		keep[m] = s[best].pos;
-		s[m].pos = s[i].pos;
-		m++;
-		i = j;
-	}
-	/* order by place: sort (place, chosen) pairs */
-	for (size_t i = 0; i < m; i++)
-		s[i].rep = (int32_t)i;
-	qsort(s, m, sizeof(*s), pos_cmp);
-	{
-		size_t *tmp = calloc(m, sizeof(*tmp));
-
-		if (tmp == NULL) {
-			free(s);
-			return (size_t)-1;
-		}
-		for (size_t i = 0; i < m; i++)
-			tmp[i] = keep[s[i].rep];
-		memcpy(keep, tmp, m * sizeof(*tmp));
-		free(tmp);
-	}
-	free(s);
-	return m;
-}
-
-/* r of the populator: 0.5 under 100 tried, else max(0.5, t/(t+n)). */
-static double
-tried_ratio(size_t nt, size_t nn)
-{
-	double x = nt < 100 ? 0.5 : (double)nt / (double)(nt + nn);
-
-	return x > 0.5 ? x : 0.5;
-}
-
-static double
-rand_unit(void)
-{
-	uint32_t hi = lp2p_rand_uniform(1u << 26), lo = lp2p_rand_uniform(
-	    1u << 27);
-
-	return ((double)hi * 134217728.0 + lo) / 9007199254740992.0;
-}
-
-size_t
-lp2p_select_for_connection(const struct lp2p_peerref *tried, size_t nt,
-    const struct lp2p_peerref *fresh, size_t nn, long limit,
-    const struct lp2p_peerref **out)
-{
-	const struct lp2p_peerref **pick, **st, **sn;
-	const char **ips;
-	int32_t *reps;
-	size_t k = 0, m, *keep;
-
-	if (nt + nn == 0)
-		return 0;
-	if ((pick = calloc(2 * (nt + nn), sizeof(*pick))) == NULL)
-		return 0;
-	if (limit < 0 || (size_t)limit >= nt + nn) {
-		for (size_t i = 0; i < nn; i++)
-			pick[k++] = &fresh[i];
-		for (size_t i = 0; i < nt; i++)
-			pick[k++] = &tried[i];
-	} else {
-		double r = tried_ratio(nt, nn);
-		size_t at = nt, an = nn;
-
-		st = pick + nt + nn;
-		sn = st + nt;
-		for (size_t i = 0; i < nt; i++)
-			st[i] = &tried[i];
-		for (size_t i = 0; i < nn; i++)
-			sn[i] = &fresh[i];
-		shuffle(st, nt);
-		shuffle(sn, nn);
-		for (long i = 0; i < limit; i++) {
-			if (at > 0 && rand_unit() < r)
-				pick[k++] = st[--at];
-			else if (an > 0)
-				pick[k++] = sn[--an];
-			else
-				pick[k++] = st[--at];
-		}
-	}
-	ips = calloc(k, sizeof(*ips));
-	reps = calloc(k, sizeof(*reps));
-	keep = calloc(k, sizeof(*keep));
-	m = 0;
-	if (ips != NULL && reps != NULL && keep != NULL) {
-		for (size_t i = 0; i < k; i++) {
-			ips[i] = pick[i]->ip;
-			reps[i] = pick[i]->reputation;
-		}
-		if ((m = one_per_ip(ips, reps, k, keep)) == (size_t)-1)
-			m = 0;
-		for (size_t i = 0; i < m; i++)
-			out[i] = pick[keep[i]];
-	}
-	free(ips);
-	free(reps);
-	free(keep);
-	free(pick);
-	return m;
-}
+/* ---- selection (the rules are select.c's) ------------------------ */
 
 static void
 next_epoch(struct lp2p_book *b)
@@ -1328,89 +1066,95 @@ draw(struct lp2p_book *b, int t, size_t avail)
 	return NULL;
 }
 
+static int
+cmp_size(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/*
+ * The i-th candidate of new ++ tried as select.c numbers them (i < cn:
+ * new), skipping the excluded dense places xs[t][0..nx[t]) (sorted).
+ */
+static struct lp2p__entry *
+candidate(struct lp2p_book *b, size_t i, size_t cn, size_t *const xs[3],
+    const size_t nx[3])
+{
+	int t = i < cn ? LP2P_TABLE_NEW : LP2P_TABLE_TRIED;
+	size_t d = i < cn ? i : i - cn;
+
+	for (size_t k = 0; k < nx[t] && xs[t][k] <= d; k++)
+		d++;
+	return b->tab[t].dense[d];
+}
+
 long
 lp2p_book_select_connect(struct lp2p_book *b, const char *const *exclude,
     size_t nex, long limit, struct lp2p_book_entry *out, size_t cap)
 {
-	struct lp2p__entry **pick, *e;
-	const char **ips;
-	int32_t *reps;
-	size_t ex[3] = { 0, 0, 0 }, ct, cn, k = 0, m = 0, *keep, total;
+	struct lp2p__entry *e, **pe = NULL;
+	struct lp2p__cand *c = NULL;
+	const struct lp2p__cand **pc = NULL;
+	size_t nx[3] = { 0, 0, 0 }, *xs[3] = { NULL, NULL, NULL }, ct, cn, k;
+	size_t m, *idx = NULL, *keep = NULL;
+	long rc = LP2P_ENOMEM;
 
 	next_epoch(b);
+	xs[LP2P_TABLE_NEW] = reallocarray(NULL, nex + 1, sizeof(size_t));
+	xs[LP2P_TABLE_TRIED] = reallocarray(NULL, nex + 1, sizeof(size_t));
+	if (xs[LP2P_TABLE_NEW] == NULL || xs[LP2P_TABLE_TRIED] == NULL)
+		goto out;
 	for (size_t i = 0; i < nex; i++)
 		if ((e = find(b, exclude[i])) != NULL && e->mark != b->epoch) {
 			e->mark = b->epoch;
-			ex[e->table]++;
+			xs[e->table][nx[e->table]++] = e->dense;
 		}
-	ct = b->tab[LP2P_TABLE_TRIED].n - ex[LP2P_TABLE_TRIED];
-	cn = b->tab[LP2P_TABLE_NEW].n - ex[LP2P_TABLE_NEW];
+	qsort(xs[LP2P_TABLE_NEW], nx[LP2P_TABLE_NEW], sizeof(size_t),
+	    cmp_size);
+	qsort(xs[LP2P_TABLE_TRIED], nx[LP2P_TABLE_TRIED], sizeof(size_t),
+	    cmp_size);
+	ct = b->tab[LP2P_TABLE_TRIED].n - nx[LP2P_TABLE_TRIED];
+	cn = b->tab[LP2P_TABLE_NEW].n - nx[LP2P_TABLE_NEW];
+	rc = 0;
 	if (ct + cn == 0 || limit == 0)
-		return 0;
-	total = limit < 0 || (size_t)limit >= ct + cn ? ct + cn :
-	    (size_t)limit;
-	if ((pick = calloc(total, sizeof(*pick))) == NULL)
-		return LP2P_ENOMEM;
-	if (total == ct + cn) {
-		/* all candidates, new then tried, in the tables' order */
-		for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++)
-			for (uint32_t i = 0; i < b->tab[t].nbuckets; i++) {
-				struct lp2p__bucket *bk = &b->tab[t].b[i];
-
-				for (unsigned x = 0; x < bk->n; x++)
-					if (bk->e[x]->mark != b->epoch)
-						pick[k++] = bk->e[x];
-			}
-	} else {
-		double r = tried_ratio(ct, cn);
-
-		for (size_t i = 0; i < total; i++) {
-			int t;
-
-			if (ct > 0 && rand_unit() < r)
-				t = LP2P_TABLE_TRIED;
-			else if (cn > 0)
-				t = LP2P_TABLE_NEW;
-			else
-				t = LP2P_TABLE_TRIED;
-			e = draw(b, t, t == LP2P_TABLE_TRIED ? ct : cn);
-			if (e == NULL)
-				break;
-			e->mark = b->epoch;
-			if (t == LP2P_TABLE_TRIED)
-				ct--;
-			else
-				cn--;
-			pick[k++] = e;
-		}
-	}
-	ips = calloc(k + 1, sizeof(*ips));
-	reps = calloc(k + 1, sizeof(*reps));
-	keep = calloc(k + 1, sizeof(*keep));
-	if (ips == NULL || reps == NULL || keep == NULL) {
-		free(ips);
-		free(reps);
-		free(keep);
-		free(pick);
-		return LP2P_ENOMEM;
-	}
+		goto out;
+	rc = LP2P_ENOMEM;
+	/* no limit: every candidate (the reference's undefined peerLimit) */
+	k = limit < 0 || (size_t)limit >= ct + cn ? ct + cn : (size_t)limit;
+	if ((idx = reallocarray(NULL, k, sizeof(*idx))) == NULL ||
+	    (k = lp2p__select_connect_draw(ct, cn, (long)k, idx)) == 0)
+		goto out;
+	c = calloc(k, sizeof(*c));
+	pc = reallocarray(NULL, k, sizeof(*pc));
+	keep = reallocarray(NULL, k, sizeof(*keep));
+	pe = reallocarray(NULL, k, sizeof(*pe));
+	if (c == NULL || pc == NULL || keep == NULL || pe == NULL)
+		goto out;
 	for (size_t i = 0; i < k; i++) {
-		ips[i] = pick[i]->ip;
-		reps[i] = pick[i]->reputation;
+		e = pe[i] = candidate(b, idx[i], cn, xs, nx);
+		c[i].ip = (uint32_t)(e->key >> 16);
+		c[i].reputation = e->reputation;
+		c[i].outbound = e->table == LP2P_TABLE_TRIED;
+		pc[i] = &c[i];
 	}
-	if ((m = one_per_ip(ips, reps, k, keep)) == (size_t)-1) {
-		m = 0;
-		k = (size_t)LP2P_ENOMEM;
-	}
-	for (size_t i = 0; i < m && i < cap; i++)
-		view(b, pick[keep[i]], &out[i]);
-	free(ips);
-	free(reps);
+	if ((m = lp2p__select_one_per_ip(pc, k, keep)) == SIZE_MAX)
+		goto out;
+	if (m > cap)
+		m = cap;
+	for (size_t i = 0; i < m; i++)
+		view(b, pe[keep[i]], &out[i]);
+	rc = (long)m;
+out:
+	free(pe);
 	free(keep);
-	free(pick);
-	if (k == (size_t)LP2P_ENOMEM)
-		return LP2P_ENOMEM;
-	return (long)(m < cap ? m : cap);
+	free(pc);
+	free(c);
+	free(idx);
+	free(xs[LP2P_TABLE_TRIED]);
+	free(xs[LP2P_TABLE_NEW]);
+	return rc;
 }
 
 size_t

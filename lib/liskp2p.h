@@ -398,9 +398,10 @@ int	 lp2p_book_kind(const struct lp2p_book *, const char *);
 int	 lp2p_book_is_trusted(const struct lp2p_book *, const char *);
 
 /*
- * Peer selection (WIRE.md §10), on arrays so that the node can run them on
- * its connected peers.  out has room for n (send, request) or nt + nn
- * (connection) pointers into the input; the count is returned.
+ * Peer selection (WIRE.md §10): the node's own functions (select.c), on
+ * arrays of the caller's peers.  out has room for n pointers into the
+ * input; the count is returned (0 also when out of memory).  Only
+ * peer_id, outbound and kind are read.
  */
 struct lp2p_peerref {
 	const char	*peer_id;
@@ -410,25 +411,25 @@ struct lp2p_peerref {
 	int32_t		 reputation;
 	void		*arg;		/* the caller's, untouched */
 };
-/* selectPeersForSend: shuffle, half from the smaller side, fixed added. */
+/*
+ * send: shuffle; round(limit/2) from the smaller of the outbound and
+ * inbound sides (inbound when equal), filled up to limit from the other,
+ * then every fixed peer; no peerId twice.
+ */
 size_t	 lp2p_select_for_send(const struct lp2p_peerref *, size_t, size_t,
 	    const struct lp2p_peerref **);
-/* selectPeersForRequest: a shuffle cut to limit (limit 0: no limit). */
+/*
+ * request: limit peers at random (limit 0: all, shuffled) among the
+ * outbound ones, or among all when none is outbound; the node asks for 1.
+ */
 size_t	 lp2p_select_for_request(const struct lp2p_peerref *, size_t,
 	    size_t, const struct lp2p_peerref **);
 /*
- * selectPeersForConnection over tried and new candidates: limit < 0 means
- * none (take all); r = 0.5, or tried/(tried+new) from 100 tried up; then
- * one peer per IP (the highest reputation).
- */
-size_t	 lp2p_select_for_connection(const struct lp2p_peerref *, size_t,
-	    const struct lp2p_peerref *, size_t, long,
-	    const struct lp2p_peerref **);
-/*
- * The populator's choice straight from the book, without copying it:
- * candidates are all entries but the peerIds in exclude (the pool).  Up to
- * limit entries (after one-per-IP) are copied to out (room for limit, or
- * for the whole book when limit < 0).  Returns the count, or LP2P_ENOMEM.
+ * The populator's choice (§10.3 step 3) with the node's functions, on the
+ * book: candidates are all entries but the peerIds in exclude (the pool);
+ * up to limit of them by the r rule (limit < 0: all of them), then one per
+ * IP, the highest reputation.  At most cap entries are copied to out.
+ * Returns the count, or LP2P_ENOMEM.
  */
 long	 lp2p_book_select_connect(struct lp2p_book *, const char *const *,
 	    size_t, long, struct lp2p_book_entry *, size_t);

@@ -98,11 +98,36 @@ lp2p__select_send(const struct lp2p__cand *c, size_t n, size_t limit,
 	return nout;
 }
 
+size_t
+lp2p__select_request_n(const struct lp2p__cand *c, size_t n, size_t limit,
+    size_t *out)
+{
+	size_t nob = 0, m = 0, j, t;
+
+	for (size_t i = 0; i < n; i++)
+		nob += c[i].outbound != 0;
+	/* the pool's candidates: the outbound ones, or all when none */
+	for (size_t i = 0; i < n; i++)
+		if (nob == 0 || c[i].outbound)
+			out[m++] = i;
+	if (limit == 0 || limit > m)
+		limit = m;
+	/* the first limit places of a Fisher-Yates shuffle */
+	for (size_t i = 0; i < limit; i++) {
+		j = i + lp2p_rand_uniform((uint32_t)(m - i));
+		t = out[i];
+		out[i] = out[j];
+		out[j] = t;
+	}
+	return limit;
+}
+
 long
 lp2p__select_request(const struct lp2p__cand *c, size_t n)
 {
 	size_t nob = 0, k;
 
+	/* request_n(c, n, 1) without its scratch: one uniform pick */
 	for (size_t i = 0; i < n; i++)
 		nob += c[i].outbound != 0;
 	if (nob == 0) {
@@ -117,35 +142,73 @@ lp2p__select_request(const struct lp2p__cand *c, size_t n)
 	return -1;
 }
 
-/* Keep one index per IP: the first seen unless a later one ranks higher. */
-static size_t
-one_per_ip(const struct lp2p__cand *nw, size_t nn,
-    const struct lp2p__cand *tr, size_t *out, size_t nout)
+/* ---- connection ---------------------------------------------------- */
+
+/* A uniform double in [0, 1) with 53 random bits, like Math.random. */
+static double
+rand_unit(void)
 {
-	size_t kept = 0;
+	uint32_t hi = lp2p_rand_uniform(1U << 26);
+	uint32_t lo = lp2p_rand_uniform(1U << 27);
 
-#define CAND(i)	((i) < nn ? &nw[(i)] : &tr[(i) - nn])
-	for (size_t k = 0; k < nout; k++) {
-		const struct lp2p__cand *a = CAND(out[k]);
-		size_t j;
+	return ((double)hi * 134217728.0 + lo) / 9007199254740992.0;
+}
 
-		for (j = 0; j < kept; j++)
-			if (CAND(out[j])->ip == a->ip)
-				break;
-		if (j == kept)
-			out[kept++] = out[k];
-		else if (a->reputation > CAND(out[j])->reputation)
-			out[j] = out[k];
+/*
+ * The list base, base + 1, ..., base + n - 1, from which vpop removes a
+ * uniform random value and moves the last one into its place (a step of
+ * Fisher-Yates).  Either v holds all n values, or the places that hold
+ * another value than base + place are recorded in sw (one record at most
+ * per pop), so that a few pops from a long list cost no O(n) setup.
+ */
+struct vlist {
+	size_t	 base, n;
+	size_t	*v;			/* dense, or NULL */
+	size_t	(*sw)[2];		/* sparse: { place, value } */
+	size_t	 nsw;
+};
+
+static size_t
+vget(const struct vlist *l, size_t place, size_t *rec)
+{
+	for (size_t k = 0; k < l->nsw; k++)
+		if (l->sw[k][0] == place) {
+			*rec = k;
+			return l->sw[k][1];
+		}
+	*rec = SIZE_MAX;
+	return l->base + place;
+}
+
+static size_t
+vpop(struct vlist *l)
+{
+	size_t j = lp2p_rand_uniform((uint32_t)l->n), last = l->n - 1;
+	size_t vj, vl, rj, rl;
+
+	l->n--;
+	if (l->v != NULL) {
+		vj = l->v[j];
+		l->v[j] = l->v[last];
+		return vj;
 	}
-#undef CAND
-	return kept;
+	vj = vget(l, j, &rj);
+	vl = vget(l, last, &rl);
+	if (rj == SIZE_MAX) {
+		rj = l->nsw++;
+		l->sw[rj][0] = j;
+	}
+	l->sw[rj][1] = vl;
+	return vj;
 }
 
 size_t
-lp2p__select_connect(const struct lp2p__cand *tr, size_t nt,
-    const struct lp2p__cand *nw, size_t nn, long limit, size_t *out)
+lp2p__select_connect_draw(size_t nt, size_t nn, long limit, size_t *out)
 {
-	size_t *st, *sn, pt, pn, nout = 0;
+	size_t swt[LP2P__SELECT_SMALL][2], swn[LP2P__SELECT_SMALL][2];
+	struct vlist lt = { nn, nt, NULL, swt, 0 };
+	struct vlist ln = { 0, nn, NULL, swn, 0 };
+	size_t *dense = NULL, nout = 0;
 	double r;
 
 	if (limit < 0 || nt + nn == 0)
@@ -153,32 +216,125 @@ lp2p__select_connect(const struct lp2p__cand *tr, size_t nt,
 	if ((size_t)limit >= nt + nn) {
 		for (size_t i = 0; i < nn + nt; i++)
 			out[nout++] = i;
-		return one_per_ip(nw, nn, tr, out, nout);
+		return nout;
 	}
 	r = 0.5;
 	if (nt >= 100 && (double)nt / (double)(nt + nn) > r)
 		r = (double)nt / (double)(nt + nn);
-	if ((st = shuffled(nt)) == NULL)
-		return 0;
-	if ((sn = shuffled(nn)) == NULL) {
-		free(st);
-		return 0;
+	if (limit > LP2P__SELECT_SMALL) {
+		if ((dense = reallocarray(NULL, nt + nn, sizeof(*dense))) ==
+		    NULL)
+			return 0;
+		for (size_t i = 0; i < nt + nn; i++)
+			dense[i] = i < nt ? nn + i : i - nt;
+		lt.v = dense;
+		ln.v = dense + nt;
 	}
-	pt = nt;
-	pn = nn;
-	/* like the reference, pop from the ends of the shuffled lists */
+	/*
+	 * The reference pops from the ends of shuffled lists; popping a
+	 * uniform remaining element instead gives the same distribution
+	 * without shuffling whole lists.
+	 */
 	for (long k = 0; k < limit; k++) {
-		if (pt > 0 && (double)lp2p_rand_uniform(1U << 30) /
-		    (double)(1U << 30) < r)
-			out[nout++] = nn + st[--pt];
-		else if (pn > 0)
-			out[nout++] = sn[--pn];
-		else if (pt > 0)
-			out[nout++] = nn + st[--pt];
+		if (lt.n > 0 && rand_unit() < r)
+			out[nout++] = vpop(&lt);
+		else if (ln.n > 0)
+			out[nout++] = vpop(&ln);
+		else if (lt.n > 0)
+			out[nout++] = vpop(&lt);
 	}
-	free(sn);
-	free(st);
-	return one_per_ip(nw, nn, tr, out, nout);
+	free(dense);
+	return nout;
+}
+
+struct ipsort {
+	uint32_t	ip;
+	size_t		pos;
+};
+
+static int
+ipsort_cmp(const void *a, const void *b)
+{
+	const struct ipsort *x = a, *y = b;
+
+	if (x->ip != y->ip)
+		return x->ip < y->ip ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+size_t
+lp2p__select_one_per_ip(const struct lp2p__cand *const *c, size_t k,
+    size_t *keep)
+{
+	struct ipsort *s;
+	size_t *chosen, m = 0;
+
+	if (k <= LP2P__SELECT_SMALL) {
+		/* few (a populator round): quadratic, no allocation */
+		for (size_t i = 0; i < k; i++) {
+			size_t j;
+
+			for (j = 0; j < m; j++)
+				if (c[keep[j]]->ip == c[i]->ip)
+					break;
+			if (j == m)
+				keep[m++] = i;
+			else if (c[i]->reputation > c[keep[j]]->reputation)
+				keep[j] = i;
+		}
+		return m;
+	}
+	s = reallocarray(NULL, k, sizeof(*s));
+	chosen = calloc(k, sizeof(*chosen));
+	if (s == NULL || chosen == NULL) {
+		free(chosen);
+		free(s);
+		return SIZE_MAX;
+	}
+	for (size_t i = 0; i < k; i++)
+		s[i] = (struct ipsort){ c[i]->ip, i };
+	qsort(s, k, sizeof(*s), ipsort_cmp);
+	/* per IP: at its first place, its first best (chosen is 1-based) */
+	for (size_t i = 0, j; i < k; i = j) {
+		size_t best = s[i].pos;
+
+		for (j = i + 1; j < k && s[j].ip == s[i].ip; j++)
+			if (c[s[j].pos]->reputation > c[best]->reputation)
+				best = s[j].pos;
+		chosen[s[i].pos] = best + 1;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (chosen[i] != 0)
+			keep[m++] = chosen[i] - 1;
+	free(chosen);
+	free(s);
+	return m;
+}
+
+size_t
+lp2p__select_connect(const struct lp2p__cand *tr, size_t nt,
+    const struct lp2p__cand *nw, size_t nn, long limit, size_t *out)
+{
+	const struct lp2p__cand **pc;
+	size_t k, m, *keep;
+
+	if ((k = lp2p__select_connect_draw(nt, nn, limit, out)) == 0)
+		return 0;
+	pc = reallocarray(NULL, k, sizeof(*pc));
+	keep = reallocarray(NULL, k, sizeof(*keep));
+	m = 0;
+	if (pc != NULL && keep != NULL) {
+		for (size_t i = 0; i < k; i++)
+			pc[i] = out[i] < nn ? &nw[out[i]] : &tr[out[i] - nn];
+		if ((m = lp2p__select_one_per_ip(pc, k, keep)) == SIZE_MAX)
+			m = 0;
+		/* keep[i] >= i: compacting out in place is safe */
+		for (size_t i = 0; i < m; i++)
+			out[i] = out[keep[i]];
+	}
+	free(keep);
+	free(pc);
+	return m;
 }
 
 /* ---- inbound eviction ---------------------------------------------- */
@@ -309,6 +465,65 @@ lp2p__select_evict_outbound(const struct lp2p__cand *c, size_t n)
 		if (c[i].outbound && c[i].kind != LP2P__KIND_FIXED && k-- == 0)
 			return (long)i;
 	return -1;
+}
+
+/* ---- the public face: the same functions on lp2p_peerref arrays ----- */
+
+/* cands and index scratch for n refs, or NULL (both freed by the caller) */
+static struct lp2p__cand *
+from_refs(const struct lp2p_peerref *in, size_t n, size_t **idx)
+{
+	struct lp2p__cand *c;
+
+	c = calloc(n ? n : 1, sizeof(*c));
+	*idx = reallocarray(NULL, n ? n : 1, sizeof(**idx));
+	if (c == NULL || *idx == NULL) {
+		free(*idx);
+		free(c);
+		*idx = NULL;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c[i].peer_id = in[i].peer_id;
+		c[i].outbound = in[i].outbound != 0;
+		c[i].kind = in[i].kind;
+		c[i].reputation = in[i].reputation;
+	}
+	return c;
+}
+
+size_t
+lp2p_select_for_send(const struct lp2p_peerref *in, size_t n, size_t limit,
+    const struct lp2p_peerref **out)
+{
+	struct lp2p__cand *c;
+	size_t *idx, m;
+
+	if ((c = from_refs(in, n, &idx)) == NULL)
+		return 0;
+	m = lp2p__select_send(c, n, limit, idx);
+	for (size_t i = 0; i < m; i++)
+		out[i] = &in[idx[i]];
+	free(idx);
+	free(c);
+	return m;
+}
+
+size_t
+lp2p_select_for_request(const struct lp2p_peerref *in, size_t n,
+    size_t limit, const struct lp2p_peerref **out)
+{
+	struct lp2p__cand *c;
+	size_t *idx, m;
+
+	if ((c = from_refs(in, n, &idx)) == NULL)
+		return 0;
+	m = lp2p__select_request_n(c, n, limit, idx);
+	for (size_t i = 0; i < m; i++)
+		out[i] = &in[idx[i]];
+	free(idx);
+	free(c);
+	return m;
 }
 
 size_t

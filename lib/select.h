@@ -56,20 +56,40 @@ size_t	 lp2p__select_send(const struct lp2p__cand *, size_t, size_t,
 	    size_t *);
 
 /*
- * request (§10.1): one index among the outbound candidates, else among
- * all; -1 when n is 0.  The caller passes open peers only.
+ * request (§10.1): the pool offers the open outbound peers, or every open
+ * peer when none is outbound, to selectPeersForRequest, a shuffle cut to
+ * limit (0: no limit).  Writes up to limit indices to out (room for n) and
+ * returns their count.  lp2p__select_request is the node's call (limit 1):
+ * the index, or -1 when n is 0.
  */
+size_t	 lp2p__select_request_n(const struct lp2p__cand *, size_t, size_t,
+	    size_t *);
 long	 lp2p__select_request(const struct lp2p__cand *, size_t);
 
 /*
  * connection (§10.3 step 3): from tried[0..nt) and new[0..nn) choose at
- * most limit peers (all when limit >= nt + nn), one per IP (the highest
- * reputation wins).  out receives indices into a virtual concatenation
- * new ++ tried (new first, as the reference merges them): index i < nn is
- * new[i], else tried[i - nn].  Room for nt + nn.  Returns the count.
+ * most limit peers (all when limit >= nt + nn, none when limit < 0), one
+ * per IP (the highest reputation wins).  out receives indices into a
+ * virtual concatenation new ++ tried (new first, as the reference merges
+ * them): index i < nn is new[i], else tried[i - nn].  Room for nt + nn
+ * (or limit when smaller).  Returns the count.  Only ip and reputation
+ * are read.
+ *
+ * It is the two steps below, which a caller holding its candidates in
+ * another form (the PeerBook) runs itself:
+ * - connect_draw, the r rule: indices into new ++ tried as above, before
+ *   one-per-IP (room for min(limit, nt + nn));
+ * - one_per_ip on k candidates (pointers): writes to keep the indices in
+ *   [0, k) of the survivors, each IP at the place of its first occurrence
+ *   with its first candidate of the highest reputation; returns their
+ *   count, or SIZE_MAX when out of memory (k > LP2P__SELECT_SMALL only).
  */
+#define LP2P__SELECT_SMALL	64	/* one_per_ip: quadratic up to it */
 size_t	 lp2p__select_connect(const struct lp2p__cand *, size_t,
 	    const struct lp2p__cand *, size_t, long, size_t *);
+size_t	 lp2p__select_connect_draw(size_t, size_t, long, size_t *);
+size_t	 lp2p__select_one_per_ip(const struct lp2p__cand *const *, size_t,
+	    size_t *);
 
 /*
  * Inbound eviction (§10.4): the index of the inbound peer to evict, or -1

@@ -251,6 +251,9 @@ count() {	# number of peers in the book
 	[ "$(jq -r .table <<<"$output" | grep -c new)" -eq 8 ]
 	run -0 p2p-peers -b "$B" select --for request
 	[ "${#lines[@]}" -eq 1 ]
+	# request: among the outbound (tried) peers while there are any
+	run -0 p2p-peers -b "$B" select --for request -n 100
+	[ "$(jq -r .table <<<"$output" | sort | uniq -c | tr -s ' ')" = " 20 tried" ]
 	run -2 --separate-stderr p2p-peers -b "$B" select
 	[[ $stderr == *"select: --for send|request|connect is required"* ]]
 	run -2 --separate-stderr p2p-peers -b "$B" select --for all

@@ -300,85 +300,7 @@ test_lists(void **state)
 	lp2p_book_free(b);
 }
 
-/* ---- selection ---- */
-
-static void
-test_select_send(void **state)
-{
-	struct lp2p_peerref p[40];
-	const struct lp2p_peerref *out[40];
-	char ids[40][24];
-	size_t n;
-
-	(void)state;
-	lp2p_rand_seed(11);
-	/* 30 outbound, 5 inbound, 5 of the outbound fixed */
-	for (int i = 0; i < 35; i++) {
-		snprintf(ids[i], sizeof(ids[i]), "1.1.1.%d:5", i);
-		p[i] = (struct lp2p_peerref){ ids[i], "1.1.1.1", i < 30, 
-		    i < 5 ? LP2P_KIND_FIXED : 0, 100, NULL };
-	}
-	for (int round = 0; round < 50; round++) {
-		int in = 0, fixed = 0;
-
-		n = lp2p_select_for_send(p, 35, 16, out);
-		for (size_t i = 0; i < n; i++) {
-			in += out[i]->outbound == 0;
-			fixed += out[i]->kind == LP2P_KIND_FIXED;
-			for (size_t j = 0; j < i; j++)
-				assert_ptr_not_equal(out[i], out[j]);
-		}
-		assert_int_equal(in, 5);	/* all of the smaller side */
-		assert_int_equal(fixed, 5);	/* every fixed peer */
-		assert_true(n >= 16 && n <= 21);
-	}
-	assert_int_equal(lp2p_select_for_send(p, 0, 16, out), 0);
-	/* request: a shuffle cut to the limit */
-	assert_int_equal(lp2p_select_for_request(p, 35, 1, out), 1);
-	assert_int_equal(lp2p_select_for_request(p, 35, 0, out), 35);
-	lp2p_rand_seed(0);
-}
-
-static void
-test_select_connection(void **state)
-{
-	struct lp2p_peerref t[200], nw[300];
-	const struct lp2p_peerref *out[500];
-	char tid[200][32], nid[300][32], tip[200][24], nip[300][24];
-	size_t n, ntried = 0;
-
-	(void)state;
-	lp2p_rand_seed(12);
-	for (int i = 0; i < 200; i++) {
-		snprintf(tip[i], sizeof(tip[i]), "2.2.%d.%d", i / 250, i % 250);
-		snprintf(tid[i], sizeof(tid[i]), "%s:1", tip[i]);
-		t[i] = (struct lp2p_peerref){ tid[i], tip[i], 1, 0, 100, NULL };
-	}
-	for (int i = 0; i < 300; i++) {
-		snprintf(nip[i], sizeof(nip[i]), "3.3.%d.%d", i / 250, i % 250);
-		snprintf(nid[i], sizeof(nid[i]), "%s:1", nip[i]);
-		nw[i] = (struct lp2p_peerref){ nid[i], nip[i], 1, 0, 100, NULL };
-	}
-	/* r = max(0.5, 200/500) = 0.5: about half tried */
-	for (int round = 0; round < 200; round++) {
-		n = lp2p_select_for_connection(t, 200, nw, 300, 20, out);
-		assert_int_equal(n, 20);
-		for (size_t i = 0; i < n; i++)
-			ntried += out[i] >= t && out[i] < t + 200;
-	}
-	assert_true(ntried > 1800 && ntried < 2200);
-	/* no limit: everything, one per IP */
-	n = lp2p_select_for_connection(t, 200, nw, 300, -1, out);
-	assert_int_equal(n, 500);
-	/* same IP twice: the higher reputation wins, at the first place */
-	t[1].ip = t[0].ip;
-	t[1].reputation = 150;
-	n = lp2p_select_for_connection(t, 2, nw, 0, -1, out);
-	assert_int_equal(n, 1);
-	assert_ptr_equal(out[0], &t[1]);
-	assert_int_equal(lp2p_select_for_connection(t, 0, nw, 0, 5, out), 0);
-	lp2p_rand_seed(0);
-}
+/* ---- selection (the rules are test_select.c's) ---- */
 
 static void
 test_book_select_connect(void **state)
@@ -422,7 +344,63 @@ test_book_select_connect(void **state)
 	n = lp2p_book_select_connect(b, ex, 3, 20, out, 64);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0].ip, "20.1.0.3");
-	assert_int_equal(lp2p_book_sample(b, 10, out), 3);
+	/* exclusions at either end of both tables' dense arrays */
+	lp2p_book_free(b);
+	b = mkbook(5);
+	for (int i = 0; i < 12; i++) {
+		snprintf(ip, sizeof(ip), "21.0.0.%d", i);
+		assert_int_equal(lp2p_book_add(b, ip, 1, NULL, T0, NULL, NULL),
+		    0);
+		snprintf(pid, sizeof(pid), "%s:1", ip);
+		if (i % 2 == 0)
+			assert_int_equal(lp2p_book_upgrade(b, pid, T0, NULL),
+			    0);
+	}
+	{
+		const char *ex2[] = { "21.0.0.0:1", "21.0.0.1:1",
+		    "21.0.0.10:1", "21.0.0.11:1", "21.0.0.5:1", "21.0.0.5:1" };
+		int seen[12];
+
+		n = lp2p_book_select_connect(b, ex2, 6, -1, out, 64);
+		assert_int_equal(n, 7);
+		memset(seen, 0, sizeof(seen));
+		for (long i = 0; i < n; i++) {
+			int last = atoi(strrchr(out[i].ip, '.') + 1);
+
+			assert_true(last >= 2 && last <= 9 && last != 5);
+			assert_int_equal(seen[last]++, 0);
+		}
+		memset(seen, 0, sizeof(seen));
+		for (int round = 0; round < 200; round++) {
+			n = lp2p_book_select_connect(b, ex2, 6, 3, out, 64);
+			assert_int_equal(n, 3);
+			for (long i = 0; i < n; i++) {
+				int last = atoi(strrchr(out[i].ip, '.') + 1);
+
+				assert_true(last >= 2 && last <= 9 &&
+				    last != 5);
+				seen[last]++;
+			}
+		}
+		for (int i = 2; i <= 9; i++)
+			assert_true(i == 5 || seen[i] > 0);
+	}
+	lp2p_book_free(b);
+	b = mkbook(1);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.1", 1, NULL, T0, NULL, NULL),
+	    0);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.3", 1, NULL, T0, NULL, NULL),
+	    0);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.3", 2, NULL, T0, NULL, NULL),
+	    0);
+	/* no limit (< 0) is every candidate; limit 0 none; cap bounds out */
+	assert_int_equal(lp2p_book_select_connect(b, ex, 2, -1, out, 64), 1);
+	assert_int_equal(lp2p_book_add(b, "20.1.0.4", 1, NULL, T0, NULL, NULL),
+	    0);
+	assert_int_equal(lp2p_book_select_connect(b, NULL, 0, -1, out, 64), 3);
+	assert_int_equal(lp2p_book_select_connect(b, NULL, 0, 0, out, 64), 0);
+	assert_int_equal(lp2p_book_select_connect(b, NULL, 0, -1, out, 2), 2);
+	assert_int_equal(lp2p_book_sample(b, 10, out), 4);
 	lp2p_book_free(b);
 	lp2p_rand_seed(0);
 }
@@ -810,8 +788,6 @@ main(void)
 		cmocka_unit_test(test_tried_full),
 		cmocka_unit_test(test_bans),
 		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_select_send),
-		cmocka_unit_test(test_select_connection),
 		cmocka_unit_test(test_book_select_connect),
 		cmocka_unit_test(test_lip4_simulation),
 		cmocka_unit_test(test_file_roundtrip),

@@ -105,6 +105,83 @@ test_request(void **state)
 }
 
 static void
+test_request_n(void **state)
+{
+	struct lp2p__cand c[MAXC];
+	size_t out[MAXC], m;
+	int hit[10];
+
+	(void)state;
+	lp2p_rand_seed(19);
+	assert_int_equal(lp2p__select_request_n(c, 0, 1, out), 0);
+	/* outbound ones only while there are any; 0 = all of them */
+	fill(c, 10, 4);
+	for (int rep = 0; rep < 50; rep++) {
+		m = lp2p__select_request_n(c, 10, 3, out);
+		assert_int_equal(m, 3);
+		for (size_t k = 0; k < m; k++) {
+			assert_true(out[k] < 4);
+			for (size_t j = 0; j < k; j++)
+				assert_true(out[j] != out[k]);
+		}
+	}
+	assert_int_equal(lp2p__select_request_n(c, 10, 0, out), 4);
+	assert_int_equal(lp2p__select_request_n(c, 10, 9, out), 4);
+	/* no outbound: any of them, each one reachable */
+	fill(c, 10, 0);
+	memset(hit, 0, sizeof(hit));
+	for (int rep = 0; rep < 200; rep++) {
+		assert_int_equal(lp2p__select_request_n(c, 10, 1, out), 1);
+		assert_true(out[0] < 10);
+		hit[out[0]]++;
+	}
+	for (int i = 0; i < 10; i++)
+		assert_true(hit[i] > 0);
+	assert_int_equal(lp2p__select_request_n(c, 10, 0, out), 10);
+}
+
+/* The public face runs the same functions on lp2p_peerref arrays. */
+static void
+test_public_refs(void **state)
+{
+	struct lp2p_peerref p[40];
+	const struct lp2p_peerref *out[40];
+	size_t n;
+
+	(void)state;
+	lp2p_rand_seed(11);
+	/* 30 outbound, 5 inbound, 5 of the outbound fixed */
+	for (int i = 0; i < 35; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "1.1.1.%d:5", i);
+		p[i] = (struct lp2p_peerref){ ids[i], "1.1.1.1", i < 30,
+		    i < 5 ? LP2P_KIND_FIXED : 0, 100, NULL };
+	}
+	for (int round = 0; round < 50; round++) {
+		int in = 0, fixed = 0;
+
+		n = lp2p_select_for_send(p, 35, 16, out);
+		for (size_t i = 0; i < n; i++) {
+			in += out[i]->outbound == 0;
+			fixed += out[i]->kind == LP2P_KIND_FIXED;
+			for (size_t j = 0; j < i; j++)
+				assert_ptr_not_equal(out[i], out[j]);
+		}
+		assert_int_equal(in, 5);	/* all of the smaller side */
+		assert_int_equal(fixed, 5);	/* every fixed peer */
+		assert_true(n >= 16 && n <= 21);
+	}
+	assert_int_equal(lp2p_select_for_send(p, 0, 16, out), 0);
+	/* request: among the 30 outbound ones */
+	for (int round = 0; round < 50; round++) {
+		assert_int_equal(lp2p_select_for_request(p, 35, 1, out), 1);
+		assert_true(out[0] >= p && out[0] < p + 30);
+	}
+	assert_int_equal(lp2p_select_for_request(p, 35, 0, out), 30);
+	assert_int_equal(lp2p_select_for_request(p, 0, 1, out), 0);
+	lp2p_rand_seed(0);
+}
+
+static void
 test_connect(void **state)
 {
 	static const struct { size_t nt, nn; long limit; size_t want; } cases[] = {
@@ -151,6 +228,132 @@ test_connect_one_per_ip(void **state)
 	m = lp2p__select_connect(tr, 4, nw, 4, 20, out);
 	assert_int_equal(m, 1);
 	assert_int_equal(out[0], 4 + 2);
+}
+
+/* r: 0.5 under 100 tried, else max(0.5, tried / (tried + new)). */
+static void
+test_connect_ratio(void **state)
+{
+	/* 200 rounds of 20 slots: 4000 draws, the bounds are > 6 sigma */
+	static const struct { size_t nt, nn, lo, hi; } cases[] = {
+		{ 200, 100, 2467, 2867 },	/* 200/300 = 0.67 */
+		{ 200, 300, 1800, 2200 },	/* 200/500 = 0.4: 0.5 */
+		{ 90, 60, 1800, 2200 },		/* < 100 tried: 0.5 */
+		{ 270, 30, 3480, 3720 },	/* 0.9 */
+	};
+	static struct lp2p__cand tr[MAXC], nw[MAXC];
+	size_t out[2 * MAXC], m, ntried;
+
+	(void)state;
+	lp2p_rand_seed(12);
+	for (size_t i = 0; i < LP2P_NELEM(cases); i++) {
+		fill(tr, cases[i].nt, 0);
+		fill(nw, cases[i].nn, 0);
+		for (size_t j = 0; j < cases[i].nn; j++)
+			nw[j].ip |= 0x00100000u;	/* not tried's */
+		ntried = 0;
+		for (int round = 0; round < 200; round++) {
+			m = lp2p__select_connect(tr, cases[i].nt, nw,
+			    cases[i].nn, 20, out);
+			assert_int_equal(m, 20);
+			for (size_t k = 0; k < m; k++)
+				ntried += out[k] >= cases[i].nn;
+		}
+		assert_true(ntried > cases[i].lo && ntried < cases[i].hi);
+	}
+	/* an empty side: the other one fills every slot */
+	fill(tr, 30, 0);
+	m = lp2p__select_connect(tr, 30, nw, 0, 25, out);
+	assert_int_equal(m, 25);
+	lp2p_rand_seed(0);
+}
+
+/* The draw alone: distinct indices; everything, new first, when it fits. */
+static void
+test_connect_draw(void **state)
+{
+	size_t out[64], big[200], m;
+	char seen[200], ever[200];
+
+	(void)state;
+	lp2p_rand_seed(13);
+	m = lp2p__select_connect_draw(3, 4, 7, out);
+	assert_int_equal(m, 7);
+	for (size_t k = 0; k < m; k++)
+		assert_int_equal(out[k], k);
+	for (int rep = 0; rep < 100; rep++) {
+		m = lp2p__select_connect_draw(30, 20, 40, out);
+		assert_int_equal(m, 40);
+		for (size_t k = 0; k < m; k++) {
+			assert_true(out[k] < 50);
+			for (size_t j = 0; j < k; j++)
+				assert_true(out[j] != out[k]);
+		}
+	}
+	/* a long draw (dense scratch): distinct, every index reachable */
+	memset(ever, 0, sizeof(ever));
+	for (int rep = 0; rep < 20; rep++) {
+		memset(seen, 0, sizeof(seen));
+		m = lp2p__select_connect_draw(100, 100, 150, big);
+		assert_int_equal(m, 150);
+		for (size_t k = 0; k < m; k++) {
+			assert_true(big[k] < 200);
+			assert_false(seen[big[k]]);
+			seen[big[k]] = ever[big[k]] = 1;
+		}
+	}
+	for (size_t k = 0; k < 200; k++)
+		assert_true(ever[k]);
+	assert_int_equal(lp2p__select_connect_draw(0, 0, 5, out), 0);
+	assert_int_equal(lp2p__select_connect_draw(3, 3, -1, out), 0);
+	assert_int_equal(lp2p__select_connect_draw(3, 3, 0, out), 0);
+	lp2p_rand_seed(0);
+}
+
+/*
+ * one_per_ip against a model of the reference's Map: each IP at the place
+ * of its first occurrence, holding the first with the highest reputation;
+ * k around LP2P__SELECT_SMALL takes both code paths.
+ */
+static void
+test_one_per_ip_model(void **state)
+{
+	static const size_t ks[] = { 0, 1, 2, 10, LP2P__SELECT_SMALL,
+	    LP2P__SELECT_SMALL + 1, 150, MAXC };
+	static struct lp2p__cand c[MAXC];
+	const struct lp2p__cand *pc[MAXC];
+	size_t keep[MAXC], want[MAXC], m, w;
+
+	(void)state;
+	lp2p_rand_seed(14);
+	for (size_t t = 0; t < LP2P_NELEM(ks); t++)
+		for (int rep = 0; rep < 20; rep++) {
+			size_t k = ks[t];
+
+			for (size_t i = 0; i < k; i++) {
+				c[i].ip = 0x0a000000u + lp2p_rand_uniform(40);
+				c[i].reputation = (int)lp2p_rand_uniform(5);
+				pc[i] = &c[i];
+			}
+			w = 0;
+			for (size_t i = 0; i < k; i++) {
+				size_t j;
+
+				for (j = 0; j < w; j++)
+					if (c[want[j]].ip == c[i].ip)
+						break;
+				if (j == w)
+					want[w++] = i;
+				else if (c[i].reputation >
+				    c[want[j]].reputation)
+					want[j] = i;
+			}
+			m = lp2p__select_one_per_ip(pc, k, keep);
+			assert_int_equal(m, w);
+			for (size_t i = 0; i < m; i++)
+				assert_int_equal(keep[i], want[i]);
+		}
+	lp2p_rand_seed(0);
 }
 
 static void
@@ -232,8 +435,13 @@ main(void)
 		cmocka_unit_test(test_send_split),
 		cmocka_unit_test(test_send_fixed_always),
 		cmocka_unit_test(test_request),
+		cmocka_unit_test(test_request_n),
+		cmocka_unit_test(test_public_refs),
 		cmocka_unit_test(test_connect),
 		cmocka_unit_test(test_connect_one_per_ip),
+		cmocka_unit_test(test_connect_ratio),
+		cmocka_unit_test(test_connect_draw),
+		cmocka_unit_test(test_one_per_ip_model),
 		cmocka_unit_test(test_evict_inbound),
 		cmocka_unit_test(test_evict_outbound),
 		cmocka_unit_test(test_advertise_count),
