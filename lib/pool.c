@@ -713,9 +713,15 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	free(hex);
 	np->shared = sh;
 	np->advertise = q->advertise_address;
-	if (!lp2p__nb_has(n->book, np->ip, np->port))
-		(void)lp2p__nb_add(n->book, np->ip, np->port, np->ip,
-		    lp2p__now_ms());
+	/*
+	 * A new book entry takes the peer's advertiseAddress at once, as the
+	 * reference's does: a crawler is left out of getPeers replies and
+	 * getDisconnectedPeers while still connected (WIRE.md §10.5).
+	 */
+	if (!lp2p__nb_has(n->book, np->ip, np->port) &&
+	    lp2p__nb_add(n->book, np->ip, np->port, np->ip,
+	    lp2p__now_ms()) == 1 && !np->advertise)
+		save_state(np);
 	lp2p__emit(n, lp2p__ev_peer("EVENT_NEW_INBOUND_PEER", np));
 	return 0;
 }

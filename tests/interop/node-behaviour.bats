@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# p2p-node behaviours checked against the reference: peers that asked not
+# to be advertised, seed reputation, server-level bans, the SocketCluster
+# timeouts.
+bats_require_minimum_version 1.5.0
+
+load ../cli/helpers
+load node-helpers
+
+CFAST=(--option populatorInterval=500)
+RFAST=(--populator-interval 500)
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	NET=127.70.$((100 + BATS_TEST_NUMBER))
+}
+
+teardown() {
+	stop_all
+	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	    "$T"/*.err 2>/dev/null
+}
+
+# cnode NAME LAST-OCTET ARGS...: a C node on $NET.LAST (port in P_NAME)
+cnode() {
+	local name=$1 ip=$NET.$2 port
+	shift 2
+	port=$(free_port "$ip")
+	eval "P_$name=$port"
+	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
+	    -b "$T/$name.book" "${CFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"STARTED"'
+}
+
+# rnode NAME ARGS...: a reference node on 0.0.0.0 (port in P_NAME)
+rnode() {
+	local name=$1 port
+	shift
+	port=$(free_port 0.0.0.0)
+	eval "P_$name=$port"
+	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"ready"'
+}
+
+# getpeers HOST:PORT: the ipAddress:port list of a getPeers reply
+getpeers() {
+	p2p-send --chain-id 10000000 --peer "$1" --request getPeers |
+	    jq -r '.data[] | "\(.ipAddress):\(.port)"'
+}
+
+@test "a peer with advertiseAddress=false is not advertised, as by the reference" {
+	cnode hub 1
+	rnode ref
+	# two crawlers: one at the C node, one at the reference
+	cnode cc 2 --no-advertise --seed "$NET.1:$P_hub"
+	cnode cr 3 --no-advertise --seed "127.0.0.1:$P_ref"
+	wait_line "$T/hub.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.2:$P_cc\""
+	wait_line "$T/ref.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.3:$P_cr\""
+	# an ordinary peer of each, so that the lists are not empty
+	cnode oc 4 --seed "$NET.1:$P_hub"
+	cnode or 5 --seed "127.0.0.1:$P_ref"
+	wait_line "$T/hub.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.4:$P_oc\""
+	wait_line "$T/ref.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.5:$P_or\""
+	run -0 getpeers "127.0.0.1:$P_ref"
+	[[ $output == *"$NET.5:$P_or"* ]]
+	[[ $output != *"$NET.3:"* ]]
+	run -0 getpeers "$NET.1:$P_hub"
+	[[ $output == *"$NET.4:$P_oc"* ]]
+	[[ $output != *"$NET.2:"* ]]
+	# the crawler is still connected: in neither list of the C node
+	cmd hub '{"op":"getConnectedPeers","id":1}'
+	run -0 reply hub 1
+	[[ $output == *"$NET.4:$P_oc"* ]]
+	[[ $output != *"$NET.2:"* ]]
+	cmd hub '{"op":"getDisconnectedPeers","id":2}'
+	run -0 reply hub 2
+	[[ $output != *"$NET.2:"* ]]
+	alive cc
+}
