@@ -884,20 +884,36 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 	const char *ip = lp2p__peer_ip(p);
+	uint16_t port = lp2p__peer_port(p);
+	char id[64], msg[512];
 	jv ev;
 
+	/*
+	 * The server's screening (WIRE.md §3.7) names the peer by its
+	 * ephemeral source port, as the reference does, so the fixed and
+	 * whitelisted exemption does not apply to it.
+	 */
+	if (server_level && lp2p__peer_is_inbound(p))
+		port = lp2p__peer_remote_port(p);
+	snprintf(id, sizeof(id), "%s:%u", ip, port);
 	ev = lp2p__ev_new("EVENT_BAN_PEER");
-	ev = jv_object_set(ev, jv_string("peerId"),
-	    jv_string(np ? np->id : lp2p__peer_id(p)));
+	ev = jv_object_set(ev, jv_string("peerId"), jv_string(
+	    server_level || np == NULL ? id : np->id));
 	if (why != NULL)
 		ev = jv_object_set(ev, jv_string("reason"), jv_string(why));
 	ev = jv_object_set(ev, jv_string("serverLevel"), jv_bool(server_level));
-	if (!is_trusted_exact(n, ip, lp2p__peer_port(p)))
-		lp2p__nb_ban(n->book, ip, lp2p__peer_port(p),
+	if (!is_trusted_exact(n, ip, port))
+		lp2p__nb_ban(n->book, ip, port,
 		    lp2p__now_ms() + n->cfg.peer_ban_time);
 	if (np != NULL)
 		lp2p__pool_remove(np, 0, NULL);	/* peer.c closes it */
 	lp2p__emit(n, ev);
+	if (server_level) {
+		snprintf(msg, sizeof(msg), "Banned peer with IP %s: %s", ip,
+		    why != NULL ? why : "invalid packet");
+		lp2p__emit(n, lp2p__ev_error("EVENT_INBOUND_SOCKET_ERROR", id,
+		    msg));
+	}
 }
 
 static void

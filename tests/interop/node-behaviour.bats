@@ -77,3 +77,24 @@ getpeers() {
 	[[ $output != *"$NET.2:"* ]]
 	alive cc
 }
+
+rawws() {
+	python3 "$LISKP2P_TOP/tests/interop/rawws.py" "$@"
+}
+
+@test "a server-level ban names the peer by its ephemeral port, as the reference" {
+	cnode hub 1
+	rnode ref
+	for dst in "$NET.1:$P_hub" "127.0.0.1:$P_ref"; do
+		run -0 rawws "$dst" --local --port 5999 handshake 'text:[1]'
+		local_port=$(jq -r 'select(.local) | .local' <<<"$output")
+		[ -n "$local_port" ]
+		[[ $output == *'{"eof": true}'* ]]
+		[ "$dst" = "$NET.1:$P_hub" ] && name=hub || name=ref
+		wait_line "$T/$name.out" \
+		    "\"type\":\"EVENT_BAN_PEER\",\"peerId\":\"127.0.0.1:$local_port\""
+		wait_line "$T/$name.out" '"type":"EVENT_INBOUND_SOCKET_ERROR"'
+	done
+	# not under the query's port
+	run -1 grep -E 'EVENT_BAN_PEER.*127.0.0.1:5999' "$T/hub.out" "$T/ref.out"
+}
