@@ -941,8 +941,18 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 		lp2p__maybe_closed(n);
 		return;
 	}
-	(void)by_us;
 	if (np->in_pool) {
+		/*
+		 * The WebSocket layer failed on the peer's bytes (bad frame,
+		 * message over wsMaxPayload): the reference's socket reports
+		 * an error before it closes.  Resets and timeouts do not.
+		 */
+		if (by_us && (code == 1002 || code == 1007 || code == 1009))
+			lp2p__emit(n, lp2p__ev_error(np->inbound ?
+			    "EVENT_INBOUND_SOCKET_ERROR" :
+			    "EVENT_OUTBOUND_SOCKET_ERROR", np->id,
+			    code == 1009 ? "Max payload size exceeded" :
+			    reason ? reason : "WebSocket protocol error"));
 		if (!np->inbound && !handshake_done) {
 			lp2p__emit(n, lp2p__ev_peer(
 			    "EVENT_CONNECT_ABORT_OUTBOUND", np));

@@ -98,3 +98,27 @@ rawws() {
 	# not under the query's port
 	run -1 grep -E 'EVENT_BAN_PEER.*127.0.0.1:5999' "$T/hub.out" "$T/ref.out"
 }
+
+@test "socket errors: a frame over wsMaxPayload reports one, a reset none, as the reference" {
+	cnode hub 1
+	rnode ref
+	for dst in "$NET.1:$P_hub" "127.0.0.1:$P_ref"; do
+		[ "$dst" = "$NET.1:$P_hub" ] && name=hub || name=ref
+		run -0 rawws "$dst" --port 5001 handshake sleep:200 reset
+		[[ $output == *'{"reset": true}'* ]]
+		wait_line "$T/$name.out" '"EVENT_CLOSE_INBOUND".*"code":1006'
+		run -0 rawws "$dst" --port 5002 handshake big:3048577
+		wait_line "$T/$name.out" '"EVENT_CLOSE_INBOUND".*"code":1009'
+	done
+	for name in hub ref; do
+		run -0 grep -c SOCKET_ERROR "$T/$name.out"
+		[ "$output" -eq 1 ]
+		grep -E 'EVENT_INBOUND_SOCKET_ERROR.*Max payload size exceeded' \
+		    "$T/$name.out"
+	done
+	# the error comes before the close, for both
+	for name in hub ref; do
+		grep -E 'SOCKET_ERROR|CLOSE_INBOUND.*1009' "$T/$name.out" |
+		    head -1 | grep -q SOCKET_ERROR
+	done
+}

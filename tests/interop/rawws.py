@@ -16,6 +16,7 @@ Actions, in order, after the upgrade:
   ping               send a WebSocket ping control frame
   big:N              send a frame header announcing N bytes, then 1 KiB
   sleep:MS           pause
+  reset              close the connection with a TCP reset (and stop)
 Prints one JSON line per event: {"http":STATUS,"head":...},
 {"frame":opcode,"text":...}, {"close":CODE}, {"eof":true}.
 Exit status 0.  Only for loopback tests.
@@ -126,6 +127,12 @@ def once(host, port, path, head, actions, wait, local=False):
                 s.sendall(frame(1, b'x' * 1024, int(a[4:]))[:14 + 1024])
             elif a.startswith('sleep:'):
                 time.sleep(int(a[6:]) / 1000)
+            elif a == 'reset':
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack('ii', 1, 0))
+                s.close()
+                out({'reset': True})
+                return
     except (BrokenPipeError, ConnectionResetError):
         pass
     end = time.time() + wait
