@@ -161,7 +161,28 @@ npeer_new(struct lp2p_node *n, struct lp2p_peer *p, bool inbound)
 	lp2p__peer_set_data(p, np);
 	lp2p__peer_set_reputation(p,
 	    lp2p__nb_reputation(n->book, np->ip, np->port));
+	/*
+	 * A seed dialled again takes the reputation it had, even after a
+	 * ban took it out of the book, as the reference's seed list keeps
+	 * it (WIRE.md §8.1).
+	 */
+	for (size_t i = 0; !inbound && i < n->cfg.nseeds; i++)
+		if (strcmp(n->cfg.seeds[i], np->id) == 0) {
+			np->seed = (int)i + 1;
+			if (n->seed_met[i])
+				lp2p__peer_set_reputation(p, n->seed_rep[i]);
+			break;
+		}
 	return np;
+}
+
+static void
+seed_keep(struct npeer *np, int reputation)
+{
+	if (np->seed > 0) {
+		np->node->seed_met[np->seed - 1] = true;
+		np->node->seed_rep[np->seed - 1] = reputation;
+	}
 }
 
 static void
@@ -170,6 +191,7 @@ save_state(struct npeer *np)
 	struct lp2p_peer_stats st;
 
 	lp2p__peer_stats(np->p, &st);
+	seed_keep(np, st.reputation);
 	lp2p__nb_set_state(np->node->book, np->ip, np->port, st.reputation,
 	    np->advertise, lp2p__now_ms());
 }
@@ -873,6 +895,8 @@ cb_penalty(struct lp2p_peer *p, int penalty, int reputation, const char *why,
 	struct npeer *np = lp2p__peer_data(p);
 
 	(void)penalty; (void)why; (void)arg;
+	if (np != NULL)
+		seed_keep(np, reputation);
 	if (np != NULL)
 		lp2p__nb_set_state(np->node->book, np->ip, np->port,
 		    reputation, np->advertise, lp2p__now_ms());

@@ -122,3 +122,48 @@ rawws() {
 		    head -1 | grep -q SOCKET_ERROR
 	done
 }
+
+@test "a banned seed comes back with its reputation spent: banned again, as by the reference" {
+	local sp=$(free_port "$NET.2") rp
+	node "$LISKP2P_TOP/tests/interop/bad-seed.js" "$NET.2" "$sp" \
+	    >"$T/seed.out" 2>"$T/seed.err" &
+	echo $! >>"$T/pids"
+	rp=$(free_port 127.0.0.1)
+	node "$LISKP2P_TOP/tests/interop/bad-seed.js" 127.0.0.1 "$rp" \
+	    >"$T/rseed.out" 2>"$T/rseed.err" &
+	echo $! >>"$T/pids"
+	wait_line "$T/seed.out" ready
+	wait_line "$T/rseed.out" ready
+	cnode c 1 --seed "$NET.2:$sp" --option peerBanTime=1500 \
+	    --option fallbackSeedPeerDiscoveryInterval=2000
+	rnode r --seed "127.0.0.1:$rp" --peer-ban-time 1500 --seed-interval 2000
+	# first connection: invalid nodeInfo, penalty 100; the second: a
+	# second getNodeInfo, penalty 10, enough for a seed at reputation 0
+	wait_count "$T/c.out" "\"EVENT_BAN_PEER\",\"peerId\":\"$NET.2:$sp\"" 2 150
+	wait_count "$T/r.out" "\"EVENT_BAN_PEER\",\"peerId\":\"127.0.0.1:$rp\"" 2 150
+	grep -q '"connection":2' "$T/seed.out"
+	grep -q '"connection":2' "$T/rseed.out"
+	grep -E 'EVENT_BAN_PEER.*getNodeInfo more than once' "$T/c.out"
+}
+
+@test "an inbound peer's reputation survives reconnections: 5 x 2 extra getNodeInfo ban it" {
+	# no outbound dials: a failed dial to 127.0.0.1:5999 would drop the
+	# entry (and its reputation) from the book of both
+	cnode hub 1 --max-outbound 0
+	rnode ref --max-outbound 0
+	gni='text:{"event":"rpc-request","data":{"procedure":"getNodeInfo"},"cid":'
+	# one connection after the other; the pause lets the node see the
+	# previous one closed before the handshake (else: 4404 duplicate)
+	for dst in "$NET.1:$P_hub" "127.0.0.1:$P_ref"; do
+		run -0 rawws "$dst" --port 5999 --repeat 4 --wait 300 sleep:300 \
+		    handshake "${gni}2}" "${gni}3}" "${gni}4}"
+	done
+	# 100 - 4 x 20 = 20: not banned yet; the fifth connection bans
+	run -1 grep -E 'EVENT_BAN_PEER|4404' "$T/hub.out" "$T/ref.out"
+	for dst in "$NET.1:$P_hub" "127.0.0.1:$P_ref"; do
+		run -0 rawws "$dst" --port 5999 --wait 300 sleep:300 \
+		    handshake "${gni}2}" "${gni}3}" "${gni}4}"
+	done
+	wait_line "$T/hub.out" '"EVENT_BAN_PEER","peerId":"127.0.0.1:5999"'
+	wait_line "$T/ref.out" '"EVENT_BAN_PEER","peerId":"127.0.0.1:5999"'
+}
