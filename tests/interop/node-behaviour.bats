@@ -167,3 +167,72 @@ rawws() {
 	wait_line "$T/hub.out" '"EVENT_BAN_PEER","peerId":"127.0.0.1:5999"'
 	wait_line "$T/ref.out" '"EVENT_BAN_PEER","peerId":"127.0.0.1:5999"'
 }
+
+# silent HOST PORT: a TCP listener that accepts and never answers
+silent() {
+	python3 -c 'import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(16)
+print("listening", flush=True)
+held = []
+end = time.time() + 60
+while time.time() < end and len(held) < 64:
+    s.settimeout(max(0.01, end - time.time()))
+    try:
+        held.append(s.accept()[0])
+    except socket.timeout:
+        break
+' "$1" "$2" >"$T/silent.out" 2>&1 3>&- &
+	echo $! >>"$T/pids"
+	wait_line "$T/silent.out" listening
+}
+
+@test "SocketCluster timeouts, server side: 4005 without #handshake in 10 s, 4001 silent 20 s" {
+	cnode hub 1
+	rnode ref
+	# the four clients at once: about 20 s in all
+	for name in hub ref; do
+		[ $name = hub ] && dst=$NET.1:$P_hub || dst=127.0.0.1:$P_ref
+		rawws "$dst" --port 5001 --wait 14000 >"$T/$name.nohs" &
+		echo $! >>"$T/pids"
+		rawws "$dst" --port 5002 --wait 26000 handshake \
+		    >"$T/$name.silent" &
+		echo $! >>"$T/pids"
+	done
+	sleep 9
+	for name in hub ref; do
+		run -1 grep -E 'close|eof' "$T/$name.nohs"
+	done
+	wait_line "$T/hub.nohs" '"close": 4005' 60
+	wait_line "$T/ref.nohs" '"close": 4005' 60
+	# the server's pings ('#1') are never answered: 4001 after 20 s
+	sleep 6
+	for name in hub ref; do
+		grep -q '"text": "#1"' "$T/$name.silent"
+		run -1 grep -E 'close|eof' "$T/$name.silent"
+	done
+	wait_line "$T/hub.silent" '"close": 4001' 80
+	wait_line "$T/ref.silent" '"close": 4001' 80
+	wait_line "$T/hub.out" '"EVENT_CLOSE_INBOUND".*"code":4001'
+	wait_line "$T/ref.out" '"EVENT_CLOSE_INBOUND".*"code":4001'
+}
+
+@test "SocketCluster timeout, client side: 4007 when the upgrade never comes in 2 s" {
+	local sp
+	sp=$(free_port "$NET.2")
+	silent "$NET.2" "$sp"
+	t0=$(date +%s%N)
+	cnode c 1 --seed "$NET.2:$sp"
+	wait_line "$T/c.out" '"EVENT_CLOSE_OUTBOUND".*"code":4007' 50
+	t1=$(date +%s%N)
+	rnode r --seed "$NET.2:$sp"
+	wait_line "$T/r.out" '"EVENT_CLOSE_OUTBOUND".*"code":4007' 50
+	t2=$(date +%s%N)
+	grep -E 'EVENT_CONNECT_ABORT_OUTBOUND' "$T/c.out"
+	grep -E 'EVENT_CONNECT_ABORT_OUTBOUND' "$T/r.out"
+	# after the connect timeout of 2 s, not before
+	[ $(((t1 - t0) / 1000000)) -ge 1900 ]
+	[ $(((t2 - t1) / 1000000)) -ge 1900 ]
+}
