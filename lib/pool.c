@@ -156,6 +156,13 @@ npeer_new(struct lp2p_node *n, struct lp2p_peer *p, bool inbound)
 	strlcpy(np->ip, lp2p__peer_ip(p), sizeof(np->ip));
 	np->port = lp2p__peer_port(p);
 	np->kind = lp2p__pool_kind_of(n, np->ip, np->port);
+	/*
+	 * An outbound peer is advertised as its book entry says; the
+	 * advertiseAddress of its nodeInfo is only shared state, as in the
+	 * reference.
+	 */
+	if (!inbound)
+		np->advertise = lp2p__nb_advertise(n->book, np->ip, np->port);
 	TAILQ_INSERT_TAIL(&n->peers, np, entry);
 	n->npeers++;
 	lp2p__peer_set_data(p, np);
@@ -663,12 +670,6 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	jv_free(nv);
 	jv_free(np->shared);
 	np->shared = v;
-	{
-		jv a = jv_object_get(jv_copy(v), jv_string("advertiseAddress"));
-
-		np->advertise = jv_get_kind(a) != JV_KIND_FALSE;
-		jv_free(a);
-	}
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
 	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
 	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,

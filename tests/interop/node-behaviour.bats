@@ -236,3 +236,17 @@ while time.time() < end and len(held) < 64:
 	[ $(((t1 - t0) / 1000000)) -ge 1900 ]
 	[ $(((t2 - t1) / 1000000)) -ge 1900 ]
 }
+
+@test "an outbound peer with advertiseAddress=false in its nodeInfo stays listed, as by the reference" {
+	cnode x 2 --no-advertise --max-outbound 0
+	cnode hub 1 --seed "$NET.2:$P_x"
+	rnode ref --seed "$NET.2:$P_x"
+	wait_line "$T/hub.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.2:$P_x\""
+	wait_line "$T/ref.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.2:$P_x\""
+	cmd hub '{"op":"getConnectedPeers","id":1}'
+	run -0 reply hub 1
+	[[ $output == *"\"$NET.2:$P_x\""* ]]
+	cmd ref '{"op":"getConnectedPeers","id":1}'
+	run -0 reply ref 1
+	[[ $output == *"\"$NET.2:$P_x\""* ]]
+}
