@@ -37,7 +37,7 @@ struct npeer {
 	bool			 open;		/* handshake done */
 	bool			 reported;	/* connect event emitted */
 	bool			 advertise;
-	int			 seed;		/* outbound: cfg.seeds index + 1 */
+	int			 seed;		/* outbound: seeds index + 1 */
 	jv			 shared;	/* nodeInfo as known, or null */
 	uint64_t		 connect_time;	/* uv_now at creation */
 };
