@@ -193,6 +193,19 @@ lp2p__nb_set_state(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	    LP2P_UPD_ADVERTISE | LP2P_UPD_LAST_SEEN, &e, jv_invalid());
 }
 
+/* The entry's advertise flag; 1 (the reference's default) if none. */
+int
+lp2p__nb_advertise(struct lp2p__nb *nb, const char *ip, uint16_t port)
+{
+	struct lp2p_book_entry e;
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	if (lp2p_book_lookup(nb->b, id, &e) != 0)
+		return 1;
+	return e.advertise != 0;
+}
+
 int
 lp2p__nb_reputation(struct lp2p__nb *nb, const char *ip, uint16_t port)
 {

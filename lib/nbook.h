@@ -41,6 +41,7 @@ void	 lp2p__nb_remove(struct lp2p__nb *, const char *, uint16_t);
 /* Peer state kept across connections. */
 void	 lp2p__nb_set_state(struct lp2p__nb *, const char *, uint16_t, int,
 	    int, uint64_t);
+int	 lp2p__nb_advertise(struct lp2p__nb *, const char *ip, uint16_t port);
 int	 lp2p__nb_reputation(struct lp2p__nb *, const char *, uint16_t);
 /*
  * Ban an IP until a time (every entry of the IP removed); port names the

@@ -37,6 +37,7 @@ struct npeer {
 	bool			 open;		/* handshake done */
 	bool			 reported;	/* connect event emitted */
 	bool			 advertise;
+	int			 seed;		/* outbound: seeds index + 1 */
 	jv			 shared;	/* nodeInfo as known, or null */
 	uint64_t		 connect_time;	/* uv_now at creation */
 };
@@ -86,6 +87,9 @@ struct lp2p_node {
 	bool			 closed_called;
 	bool			 has_connected;	/* EVENT_NETWORK_READY sent */
 	uint64_t		 next_seed_discovery;
+	/* seeds' reputation, kept for the life of the node (WIRE.md §8.1) */
+	int			 seed_rep[LP2P_NODE_MAX_LIST];
+	bool			 seed_met[LP2P_NODE_MAX_LIST];
 };
 
 /* ---- node.c ---------------------------------------------------------- */

@@ -51,6 +51,7 @@ struct lp2p_peer {
 	char			 id[64];
 	char			 ip[48];
 	uint16_t		 port;
+	uint16_t		 rport;		/* inbound: ephemeral port */
 	struct lp2p_peer_query	 query;
 	int			 reputation;
 	uv_timer_t		 t_rate;
@@ -1020,6 +1021,7 @@ srv_on_accept(struct lp2p_sc_server *ssrv, struct lp2p_sc *sc, void *arg)
 	p->inbound = true;
 	p->sc = sc;
 	strlcpy(p->ip, lp2p__sc_remote_ip(sc), sizeof(p->ip));
+	p->rport = lp2p__sc_remote_port(sc);
 	snprintf(p->id, sizeof(p->id), "%s:0", p->ip);
 	lp2p__sc_set_cb(sc, &peer_sc_cb, p);
 }
@@ -1315,6 +1317,12 @@ uint16_t
 lp2p__peer_port(const struct lp2p_peer *p)
 {
 	return p->port;
+}
+
+uint16_t
+lp2p__peer_remote_port(const struct lp2p_peer *p)
+{
+	return p->rport;
 }
 
 bool

@@ -262,6 +262,7 @@ void	 lp2p__peer_free(struct lp2p_peer *);
 const char *lp2p__peer_id(const struct lp2p_peer *);
 const char *lp2p__peer_ip(const struct lp2p_peer *);
 uint16_t lp2p__peer_port(const struct lp2p_peer *);
+uint16_t lp2p__peer_remote_port(const struct lp2p_peer *); /* inbound */
 bool	 lp2p__peer_is_inbound(const struct lp2p_peer *);
 bool	 lp2p__peer_is_connected(const struct lp2p_peer *);
 /* Inbound: the query string it sent (valid once on_accept is called). */

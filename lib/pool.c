@@ -156,12 +156,40 @@ npeer_new(struct lp2p_node *n, struct lp2p_peer *p, bool inbound)
 	strlcpy(np->ip, lp2p__peer_ip(p), sizeof(np->ip));
 	np->port = lp2p__peer_port(p);
 	np->kind = lp2p__pool_kind_of(n, np->ip, np->port);
+	/*
+	 * An outbound peer is advertised as its book entry says; the
+	 * advertiseAddress of its nodeInfo is only shared state, as in the
+	 * reference.
+	 */
+	if (!inbound)
+		np->advertise = lp2p__nb_advertise(n->book, np->ip, np->port);
 	TAILQ_INSERT_TAIL(&n->peers, np, entry);
 	n->npeers++;
 	lp2p__peer_set_data(p, np);
 	lp2p__peer_set_reputation(p,
 	    lp2p__nb_reputation(n->book, np->ip, np->port));
+	/*
+	 * A seed dialled again takes the reputation it had, even after a
+	 * ban took it out of the book, as the reference's seed list keeps
+	 * it (WIRE.md §8.1).
+	 */
+	for (size_t i = 0; !inbound && i < n->cfg.nseeds; i++)
+		if (strcmp(n->cfg.seeds[i], np->id) == 0) {
+			np->seed = (int)i + 1;
+			if (n->seed_met[i])
+				lp2p__peer_set_reputation(p, n->seed_rep[i]);
+			break;
+		}
 	return np;
+}
+
+static void
+seed_keep(struct npeer *np, int reputation)
+{
+	if (np->seed > 0) {
+		np->node->seed_met[np->seed - 1] = true;
+		np->node->seed_rep[np->seed - 1] = reputation;
+	}
 }
 
 static void
@@ -170,6 +198,7 @@ save_state(struct npeer *np)
 	struct lp2p_peer_stats st;
 
 	lp2p__peer_stats(np->p, &st);
+	seed_keep(np, st.reputation);
 	lp2p__nb_set_state(np->node->book, np->ip, np->port, st.reputation,
 	    np->advertise, lp2p__now_ms());
 }
@@ -641,12 +670,6 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	jv_free(nv);
 	jv_free(np->shared);
 	np->shared = v;
-	{
-		jv a = jv_object_get(jv_copy(v), jv_string("advertiseAddress"));
-
-		np->advertise = jv_get_kind(a) != JV_KIND_FALSE;
-		jv_free(a);
-	}
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
 	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
 	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,
@@ -713,9 +736,15 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	free(hex);
 	np->shared = sh;
 	np->advertise = q->advertise_address;
-	if (!lp2p__nb_has(n->book, np->ip, np->port))
-		(void)lp2p__nb_add(n->book, np->ip, np->port, np->ip,
-		    lp2p__now_ms());
+	/*
+	 * A new book entry takes the peer's advertiseAddress at once, as the
+	 * reference's does: a crawler is left out of getPeers replies and
+	 * getDisconnectedPeers while still connected (WIRE.md §10.5).
+	 */
+	if (!lp2p__nb_has(n->book, np->ip, np->port) &&
+	    lp2p__nb_add(n->book, np->ip, np->port, np->ip,
+	    lp2p__now_ms()) == 1 && !np->advertise)
+		save_state(np);
 	lp2p__emit(n, lp2p__ev_peer("EVENT_NEW_INBOUND_PEER", np));
 	return 0;
 }
@@ -868,6 +897,8 @@ cb_penalty(struct lp2p_peer *p, int penalty, int reputation, const char *why,
 
 	(void)penalty; (void)why; (void)arg;
 	if (np != NULL)
+		seed_keep(np, reputation);
+	if (np != NULL)
 		lp2p__nb_set_state(np->node->book, np->ip, np->port,
 		    reputation, np->advertise, lp2p__now_ms());
 }
@@ -878,20 +909,36 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 	const char *ip = lp2p__peer_ip(p);
+	uint16_t port = lp2p__peer_port(p);
+	char id[64], msg[512];
 	jv ev;
 
+	/*
+	 * The server's screening (WIRE.md §3.7) names the peer by its
+	 * ephemeral source port, as the reference does, so the fixed and
+	 * whitelisted exemption does not apply to it.
+	 */
+	if (server_level && lp2p__peer_is_inbound(p))
+		port = lp2p__peer_remote_port(p);
+	snprintf(id, sizeof(id), "%s:%u", ip, port);
 	ev = lp2p__ev_new("EVENT_BAN_PEER");
-	ev = jv_object_set(ev, jv_string("peerId"),
-	    jv_string(np ? np->id : lp2p__peer_id(p)));
+	ev = jv_object_set(ev, jv_string("peerId"), jv_string(
+	    server_level || np == NULL ? id : np->id));
 	if (why != NULL)
 		ev = jv_object_set(ev, jv_string("reason"), jv_string(why));
 	ev = jv_object_set(ev, jv_string("serverLevel"), jv_bool(server_level));
-	if (!is_trusted_exact(n, ip, lp2p__peer_port(p)))
-		lp2p__nb_ban(n->book, ip, lp2p__peer_port(p),
+	if (!is_trusted_exact(n, ip, port))
+		lp2p__nb_ban(n->book, ip, port,
 		    lp2p__now_ms() + n->cfg.peer_ban_time);
 	if (np != NULL)
 		lp2p__pool_remove(np, 0, NULL);	/* peer.c closes it */
 	lp2p__emit(n, ev);
+	if (server_level) {
+		snprintf(msg, sizeof(msg), "Banned peer with IP %s: %s", ip,
+		    why != NULL ? why : "invalid packet");
+		lp2p__emit(n, lp2p__ev_error("EVENT_INBOUND_SOCKET_ERROR", id,
+		    msg));
+	}
 }
 
 static void
@@ -919,8 +966,18 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 		lp2p__maybe_closed(n);
 		return;
 	}
-	(void)by_us;
 	if (np->in_pool) {
+		/*
+		 * The WebSocket layer failed on the peer's bytes (bad frame,
+		 * message over wsMaxPayload): the reference's socket reports
+		 * an error before it closes.  Resets and timeouts do not.
+		 */
+		if (by_us && (code == 1002 || code == 1007 || code == 1009))
+			lp2p__emit(n, lp2p__ev_error(np->inbound ?
+			    "EVENT_INBOUND_SOCKET_ERROR" :
+			    "EVENT_OUTBOUND_SOCKET_ERROR", np->id,
+			    code == 1009 ? "Max payload size exceeded" :
+			    reason ? reason : "WebSocket protocol error"));
 		if (!np->inbound && !handshake_done) {
 			lp2p__emit(n, lp2p__ev_peer(
 			    "EVENT_CONNECT_ABORT_OUTBOUND", np));

@@ -69,6 +69,7 @@ struct lp2p_sc {
 	bool			 by_us;
 	bool			 have_code;
 	char			 ip[48];
+	uint16_t		 rport;		/* remote (ephemeral) port */
 	char			*target;
 	struct lp2p_sc_server	*srv;		/* server side, until it closes */
 	TAILQ_ENTRY(lp2p_sc)	 sentry;
@@ -1166,6 +1167,7 @@ srv_on_accept(struct lp2p_ws_server *ws_srv, struct lp2p_ws *ws, void *arg)
 	TAILQ_INSERT_TAIL(&srv->conns, sc, sentry);
 	sc->state = SC_HANDSHAKE;
 	strlcpy(sc->ip, lp2p__ws_remote_ip(ws), sizeof(sc->ip));
+	sc->rport = lp2p__ws_remote_port(ws);
 	lp2p__ws_set_cb(ws, &sc_ws_cb, sc);
 	uv_timer_start(&sc->t_hs, on_hs_timer, sc->opts.handshake_timeout, 0);
 	uv_timer_start(&sc->t_ping, on_ping_timer, sc->opts.ping_interval,
@@ -1296,6 +1298,12 @@ const char *
 lp2p__sc_remote_ip(const struct lp2p_sc *sc)
 {
 	return sc->ip;
+}
+
+uint16_t
+lp2p__sc_remote_port(const struct lp2p_sc *sc)
+{
+	return sc->rport;
 }
 
 const char *

@@ -103,6 +103,7 @@ void	 lp2p__sc_close(struct lp2p_sc *, int code, const char *reason,
 	    int flags);
 void	 lp2p__sc_free(struct lp2p_sc *);
 const char *lp2p__sc_remote_ip(const struct lp2p_sc *);
+uint16_t lp2p__sc_remote_port(const struct lp2p_sc *);	/* server side */
 const char *lp2p__sc_target(const struct lp2p_sc *);
 bool	 lp2p__sc_is_client(const struct lp2p_sc *);
 

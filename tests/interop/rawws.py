@@ -8,6 +8,7 @@ Usage: rawws.py HOST:PORT [options] [ACTION...]
   --head TEXT        send TEXT (\\r\\n escapes allowed) as the whole head
   --wait MS          after the actions, read for MS (default 1500)
   --repeat N         do it all N times, one connection after the other
+  --local            first print {"local":PORT}, our ephemeral port
 Actions, in order, after the upgrade:
   text:STRING        send a masked text frame
   frag:STRING        the same as a text frame and a continuation frame
@@ -15,6 +16,7 @@ Actions, in order, after the upgrade:
   ping               send a WebSocket ping control frame
   big:N              send a frame header announcing N bytes, then 1 KiB
   sleep:MS           pause
+  reset              close the connection with a TCP reset (and stop)
 Prints one JSON line per event: {"http":STATUS,"head":...},
 {"frame":opcode,"text":...}, {"close":CODE}, {"eof":true}.
 Exit status 0.  Only for loopback tests.
@@ -54,6 +56,7 @@ def main():
     path = head = None
     wait = 1.5
     repeat = 1
+    local = False
     actions = []
     while args:
         a = args.pop(0)
@@ -67,6 +70,8 @@ def main():
             wait = int(args.pop(0)) / 1000
         elif a == '--repeat':
             repeat = int(args.pop(0))
+        elif a == '--local':
+            local = True
         else:
             actions.append(a)
     if path is None:
@@ -74,11 +79,13 @@ def main():
                 '&advertiseAddress=false&port=%s' %
                 (q['version'], q['chain'], q['nonce'], q['port']))
     for _ in range(repeat):
-        once(host, port, path, head, actions, wait)
+        once(host, port, path, head, actions, wait, local)
 
 
-def once(host, port, path, head, actions, wait):
+def once(host, port, path, head, actions, wait, local=False):
     s = socket.create_connection((host, int(port)), timeout=5)
+    if local:
+        out({'local': s.getsockname()[1]})
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if head is None:
         head = ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
@@ -120,6 +127,12 @@ def once(host, port, path, head, actions, wait):
                 s.sendall(frame(1, b'x' * 1024, int(a[4:]))[:14 + 1024])
             elif a.startswith('sleep:'):
                 time.sleep(int(a[6:]) / 1000)
+            elif a == 'reset':
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                             struct.pack('ii', 1, 0))
+                s.close()
+                out({'reset': True})
+                return
     except (BrokenPipeError, ConnectionResetError):
         pass
     end = time.time() + wait

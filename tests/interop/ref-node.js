@@ -9,7 +9,7 @@
  *       [--fixed H:P]... [--max-inbound N] [--max-outbound N]
  *       [--respond echo|none|error|empty] [--ws-max-message-rate N]
  *       [--rate-interval MS] [--no-advertise] [--populator-interval MS]
- *       [--lisk-core]
+ *       [--lisk-core] [--peer-ban-time MS] [--seed-interval MS]
  *
  * Defaults: chain ID 10000000, network version 1.0, respond echo,
  * max-inbound 100, max-outbound 20, the reference's other defaults.
@@ -77,6 +77,10 @@ for (let i = 0; i < argv.length; i++) {
 	case '--ws-max-message-rate': opt.wsMaxMessageRate = Number(val()); break;
 	case '--rate-interval': opt.rateCalculationInterval = Number(val()); break;
 	case '--populator-interval': opt.populatorInterval = Number(val()); break;
+	case '--peer-ban-time': opt.peerBanTime = Number(val()); break;
+	case '--seed-interval':
+		opt.fallbackSeedPeerDiscoveryInterval = Number(val());
+		break;
 	case '--no-advertise': opt.advertise = false; break;
 	case '--lisk-core': opt.liskCore = true; break;
 	default: usage(`${a}: unknown option`);
@@ -142,6 +146,9 @@ if (opt.liskCore) {
 if (opt.wsMaxMessageRate) config.wsMaxMessageRate = opt.wsMaxMessageRate;
 if (opt.rateCalculationInterval) config.rateCalculationInterval = opt.rateCalculationInterval;
 if (opt.populatorInterval) config.populatorInterval = opt.populatorInterval;
+if (opt.peerBanTime) config.peerBanTime = opt.peerBanTime;
+if (opt.fallbackSeedPeerDiscoveryInterval)
+	config.fallbackSeedPeerDiscoveryInterval = opt.fallbackSeedPeerDiscoveryInterval;
 
 const p2p = new P2P(config);
 
