@@ -33,4 +33,14 @@ int	 lp2p__ip_bytes_ok(const char *);
 #define LP2P_WATCH_RETRY_MIN	10000	/* ms before a closed peer is retried */
 #define LP2P_WATCH_RETRY_MAX	300000	/* ms, the back-off's ceiling */
 
+/* ---- i-perf: json.c compact dump ------------------------------------ */
+struct lp2p__buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+int	 lp2p__buf_add(struct lp2p__buf *, const char *, size_t);
+/* Append v (borrowed) as jv_dump_string(v, 0) would write it. */
+int	 lp2p__json_dump(struct lp2p__buf *, jv);
+
 #endif /* LP2P_INTERNAL_H */
