@@ -415,13 +415,21 @@ lp2p__sc_screen_fast(const char *s, size_t n, jv *out)
 int
 lp2p__sc_screen(const char *s, size_t n, jv *out, char *why, size_t len)
 {
+	if (lp2p__sc_screen_fast(s, n, out) == 0)
+		return 0;
+	return lp2p__sc_screen_slow(s, n, out, why, len);
+}
+
+/* The screen with the strict checker and libjq, for every text. */
+int
+lp2p__sc_screen_slow(const char *s, size_t n, jv *out, char *why, size_t len)
+{
 	static const char *reserved[] = { "#authenticate", "#removeAuthToken",
 	    "#subscribe", "#unsubscribe", "#publish" };
 	jv v, keys;
 	int rc;
 
-	if (lp2p__sc_screen_fast(s, n, out) == 0)
-		return 0;
+	*out = jv_invalid();
 	if (n > INT32_MAX || (rc = lp2p__sc_decode(s, n, &v)) == LP2P_EPROTO) {
 		snprintf(why, len, "message is not JSON");
 		return LP2P_EPROTO;
