@@ -3,6 +3,7 @@
  * (see cli_io.h).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@ struct cli_out {
 		uv_stream_t	s;
 	} h;
 	uv_prepare_t	 prep;		/* flushes pend before the loop polls */
+	uv_timer_t	 hup;		/* pipe: checks for the reader leaving */
+	bool		 hup_on;
+	int		 nclose;	/* handles still closing */
 	struct wreq	*pend;		/* lines batched in this iteration */
 	struct lp2p__buf line;		/* the line being formatted */
 	size_t		 queued;	/* bytes in pend or uv_write, unwritten */
@@ -60,6 +64,39 @@ on_prepare(uv_prepare_t *h)
 	flush(h->data);
 }
 
+static void gone(struct cli_out *);
+
+#define HUP_CHECK	500	/* ms between checks for a gone reader */
+
+/*
+ * A stdout pipe whose reader closed its end shows POLLERR on ours: the
+ * program notices even when it has nothing to print (a write would fail
+ * with EPIPE).  Checked by a timer with poll(2), not in the loop's epoll
+ * set, where a second watcher on the pipe would disturb the writes.
+ */
+static void
+on_hup(uv_timer_t *t)
+{
+	struct cli_out *o = t->data;
+	struct pollfd p = { .fd = o->fd, .events = 0 };
+
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) {
+		uv_timer_stop(t);
+		gone(o);
+	}
+}
+
+static void
+watch_reader(struct cli_out *o)
+{
+	if (uv_timer_init(o->loop, &o->hup) != 0)
+		return;
+	o->hup_on = true;
+	o->hup.data = o;
+	uv_timer_start(&o->hup, on_hup, HUP_CHECK, HUP_CHECK);
+	uv_unref((uv_handle_t *)&o->hup);
+}
+
 int
 cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
     void (*on_gone)(void *), void *arg)
@@ -87,6 +124,8 @@ cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
 		    (rc = uv_pipe_open(&o->h.pipe, fd)) != 0)
 			uv_close((uv_handle_t *)&o->h.pipe, NULL);
 		o->stream = rc == 0;
+		if (rc == 0)
+			watch_reader(o);
 	}
 	if (rc != 0 && t == UV_TTY) {
 		uv_close((uv_handle_t *)&o->prep, NULL);
@@ -254,20 +293,12 @@ out_closed(uv_handle_t *h)
 {
 	struct cli_out *o = h->data;
 
+	if (--o->nclose > 0)
+		return;
 	if (o->done != NULL)
 		o->done(o->done_arg);
 }
 
-static void
-prep_closed(uv_handle_t *h)
-{
-	struct cli_out *o = h->data;
-
-	if (o->stream)
-		uv_close((uv_handle_t *)&o->h.s, out_closed);
-	else if (o->done != NULL)
-		o->done(o->done_arg);
-}
 
 static void
 close_now(struct cli_out *o)
@@ -280,7 +311,12 @@ close_now(struct cli_out *o)
 		free(o->pend);
 		o->pend = NULL;
 	}
-	uv_close((uv_handle_t *)&o->prep, prep_closed);
+	o->nclose = 1 + (o->stream ? 1 : 0) + (o->hup_on ? 1 : 0);
+	uv_close((uv_handle_t *)&o->prep, out_closed);
+	if (o->stream)
+		uv_close((uv_handle_t *)&o->h.s, out_closed);
+	if (o->hup_on)
+		uv_close((uv_handle_t *)&o->hup, out_closed);
 }
 
 void
