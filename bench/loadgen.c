@@ -8,14 +8,29 @@
  *					SIZE bytes, then 2 s of lingering
  *   loadgen IP PORT rtt N		one connection, N requests one after
  *					the other; prints p50/p99 in ms
+ *   loadgen IP PORT raw N SIZE		one connection on a plain blocking
+ *					socket: upgrade, #handshake, then N
+ *					pre-built masked remote-message frames
+ *					of SIZE data bytes written in 256 KiB
+ *					batches (what is received is read and
+ *					dropped); the fastest possible sender
  *
  * One JSON line on stdout at the end of each phase.
  */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -151,6 +166,154 @@ on_sig(uv_signal_t *s, int n)
 	stop_all();
 }
 
+#define RAW_BATCH	(256 * 1024)
+
+/* Append one masked client text frame carrying s[0..n) to b at *off. */
+static size_t
+raw_frame(uint8_t *b, const char *s, size_t n)
+{
+	static const uint8_t mk[4] = { 0x5a, 0xc3, 0x17, 0x8e };
+	size_t h = 0, i;
+
+	b[h++] = 0x81;
+	if (n < 126)
+		b[h++] = 0x80 | (uint8_t)n;
+	else if (n < 65536) {
+		b[h++] = 0x80 | 126;
+		b[h++] = (uint8_t)(n >> 8);
+		b[h++] = (uint8_t)n;
+	} else
+		errx(1, "message too large for raw mode");
+	memcpy(b + h, mk, 4);
+	h += 4;
+	for (i = 0; i < n; i++)
+		b[h + i] = (uint8_t)s[i] ^ mk[i & 3];
+	return h + n;
+}
+
+static void
+raw_drain(int fd)
+{
+	static uint8_t junk[65536];
+
+	while (read(fd, junk, sizeof(junk)) > 0)
+		;
+}
+
+static void
+raw_write(int fd, const uint8_t *b, size_t n)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN | POLLOUT };
+	ssize_t w;
+
+	while (n > 0) {
+		if (poll(&pf, 1, 5000) <= 0)
+			errx(1, "raw: peer stalled");
+		if (pf.revents & (POLLIN | POLLHUP | POLLERR))
+			raw_drain(fd);
+		if ((w = write(fd, b, n)) < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			err(1, "raw: write");
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+static int
+raw_flood(const char *ip, uint16_t port, const char *target)
+{
+	struct sockaddr_in a, la;
+	char req[4096], resp[4096], key[32], *msg, *b64;
+	const char *hs = "{\"event\":\"#handshake\",\"data\":"
+	    "{\"authToken\":null},\"cid\":1}";
+	uint8_t rk[16], *batch, *one;
+	size_t mlen, flen, per, r = 0;
+	long sent = 0, k;
+	uint64_t t;
+	int fd, one_i = 1;
+	ssize_t n;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons(port);
+	if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
+		errx(2, "%s: not an IPv4 address", ip);
+	la = a;
+	la.sin_port = 0;
+	inet_pton(AF_INET, "127.33.0.1", &la.sin_addr);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&la, sizeof(la)) != 0 ||
+	    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		err(1, "raw: connect %s:%u", ip, port);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one_i, sizeof(one_i));
+	lp2p_rand_buf(rk, sizeof(rk));
+	if ((b64 = lp2p_b64_encode(rk, sizeof(rk))) == NULL)
+		err(1, NULL);
+	strlcpy(key, b64, sizeof(key));
+	free(b64);
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%u\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: %s\r\n\r\n",
+	    target, ip, port, key);
+	raw_write(fd, (uint8_t *)req, (size_t)n);
+	while (r < sizeof(resp) - 1 && (n = read(fd, resp + r, 1)) == 1) {
+		resp[++r] = '\0';
+		if (r >= 4 && memcmp(resp + r - 4, "\r\n\r\n", 4) == 0)
+			break;
+	}
+	if (strncmp(resp, "HTTP/1.1 101", 12) != 0)
+		errx(1, "raw: upgrade refused: %.80s", resp);
+	if ((one = malloc(65536 + 16)) == NULL || (msg = malloc(
+	    (size_t)size * 2 + 128)) == NULL)
+		err(1, NULL);
+	flen = raw_frame(one, hs, strlen(hs));
+	raw_write(fd, one, flen);
+	{
+		uint8_t *zero = calloc(1, (size_t)size + 1);
+
+		if (zero == NULL || (b64 = lp2p_b64_encode(zero,
+		    (size_t)size)) == NULL)
+			err(1, NULL);
+		free(zero);
+	}
+	mlen = (size_t)snprintf(msg, (size_t)size * 2 + 128,
+	    "{\"event\":\"remote-message\",\"data\":{\"event\":\"bench\","
+	    "\"data\":\"%s\"}}", b64);
+	free(b64);
+	flen = raw_frame(one, msg, mlen);
+	per = RAW_BATCH / flen;
+	if (per == 0)
+		per = 1;
+	if ((batch = malloc(per * flen)) == NULL)
+		err(1, NULL);
+	for (size_t i = 0; i < per; i++)
+		memcpy(batch + i * flen, one, flen);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	usleep(50000);		/* let the server take the handshake */
+	raw_drain(fd);
+	t = uv_hrtime();
+	while (sent < count) {
+		k = count - sent < (long)per ? count - sent : (long)per;
+		raw_write(fd, batch, (size_t)k * flen);
+		sent += k;
+	}
+	printf("{\"sent\":%ld,\"ms\":%.1f}\n", sent,
+	    (double)(uv_hrtime() - t) / 1e6);
+	fflush(stdout);
+	/* linger 2 s reading, so the receiver sees no close mid-flood */
+	for (k = 0; k < 200; k++) {
+		usleep(10000);
+		raw_drain(fd);
+	}
+	close(fd);
+	free(batch);
+	free(one);
+	free(msg);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -186,6 +349,16 @@ main(int argc, char *argv[])
 		errx(1, "%s", e.msg);
 	self.nodeinfo = ni;
 	self.nodeinfo_len = nilen;
+	if (strcmp(mode, "raw") == 0) {
+		char *target;
+
+		snprintf(self.nonce, sizeof(self.nonce), "%016lx",
+		    0xbe00000000L);
+		self.port = 20000;
+		if ((target = lp2p__peer_query_build(&self)) == NULL)
+			err(1, NULL);
+		return raw_flood(ip, port, target);
+	}
 	if ((rtts = calloc((size_t)count + 1, sizeof(*rtts))) == NULL)
 		err(1, NULL);
 	t0 = uv_hrtime();

@@ -8,6 +8,10 @@
 #   rss 100 peers VmRSS with 100 inbound connections (bench/loadgen)
 #   msgs/s        one-way messages of 100 bytes one node receives from
 #                 one peer (20000 sent as fast as the sender can)
+#   flood msgs/s  the same, 300000 pre-built frames written in 256 KiB
+#                 batches (loadgen raw); p2p-node prints every message to
+#                 a pipe into cat; "bare" is bench/sink.c (libuv + wslay,
+#                 counting only) on the same flood
 #   rtt p50/p99   request round trips, 2000 in sequence; p2p-node answers
 #                 through its stdout/stdin (bench/responder.py), the
 #                 reference in-process (ref-node.js --respond echo)
@@ -19,7 +23,7 @@ out=$top/bench/out
 mkdir -p "$out"
 rm -f "$out"/*
 export LISK_REF_NODE_MODULES=$top/tests/interop/node_modules
-NODE=$top/cmd/p2p-node
+NODE=${P2P_NODE:-$top/cmd/p2p-node}	# P2P_NODE: compare another build
 REF="node $top/tests/interop/ref-node.js"
 pids=()
 cleanup() {
@@ -33,6 +37,11 @@ trap cleanup EXIT
 cc -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Ilib \
     $(pkg-config --cflags libuv libbsd-overlay) -std=c11 -O2 \
     -o "$out/loadgen" bench/loadgen.c lib/libliskp2p.a \
+    $(pkg-config --libs libuv libbsd-overlay libmd) -lwslay -lhttp_parser \
+    -ljq -lm || exit 1
+cc -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Ilib \
+    $(pkg-config --cflags libuv libbsd-overlay) -std=c11 -O2 \
+    -o "$out/sink" bench/sink.c lib/libliskp2p.a \
     $(pkg-config --libs libuv libbsd-overlay libmd) -lwslay -lhttp_parser \
     -ljq -lm || exit 1
 command -v node >/dev/null && [ -d "$LISK_REF_NODE_MODULES/@liskhq/lisk-p2p" ] ||
@@ -152,3 +161,54 @@ p50c=$(jq .p50_ms "$out/rc.out"); p99c=$(jq .p99_ms "$out/rc.out")
 p50r=$(jq .p50_ms "$out/rr.out"); p99r=$(jq .p99_ms "$out/rr.out")
 row "request rtt p50" "$p50c" "$p50r" ms
 row "request rtt p99" "$p99c" "$p99r" ms
+
+# flood: the fastest sender (loadgen raw), p2p-node printing every message
+# into a pipe, against the bare libuv+wslay sink on the same flood
+FLOOD=300000
+flood_c() {	# -> msgs/s: (printed + dropped) / (last ts - first ts)
+	local p f i np
+	p=$(port 127.30.251.3)
+	f=$out/fc.out
+	sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$out/fc.pid" \
+	    "$NODE" --chain-id 10000000 --listen "127.30.251.3:$p" \
+	    -b "$out/fc.book" --max-message-rate 1000000 </dev/null \
+	    2>"$out/fc.err" | cat >"$f" &
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$f" ] && [ -s "$out/fc.pid" ] && break
+		sleep 0.05
+	done
+	np=$(cat "$out/fc.pid")
+	"$out/loadgen" 127.30.251.3 "$p" raw $FLOOD 100 >"$out/fl.out" 2>&1
+	kill -TERM "$np" 2>/dev/null
+	wait
+	grep -c '"event":"bench"' "$f" >"$out/fc.printed"
+	python3 - "$f" <<'PY'
+import sys, json, datetime
+n = 0; first = last = None
+for line in open(sys.argv[1]):
+    if '"event":"bench"' in line:
+        n += 1
+        ts = line[7:31]
+        first = first or ts
+        last = ts
+    elif '"DROPPED"' in line:
+        n += json.loads(line)["count"]
+f = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+d = (f(last) - f(first)).total_seconds() if first else 0
+print("%.0f" % (n / d if d > 0 else 0))
+PY
+}
+flood_bare() {
+	local p
+	p=$(port 127.30.251.4)
+	"$out/sink" 127.30.251.4 "$p" $FLOOD >"$out/sink.out" 2>&1 &
+	pids+=($!)
+	sleep 0.3
+	"$out/loadgen" 127.30.251.4 "$p" raw $FLOOD 100 >/dev/null 2>&1
+	kill -TERM "$!" 2>/dev/null	# reports what it got, if not all
+	wait
+	jq .msgs_per_s "$out/sink.out" | tail -1
+}
+m_f=$(flood_c)
+m_b=$(flood_bare)
+row "flood msgs/s vs bare" "$m_f" "$m_b" "msg/s (printed $(cat "$out/fc.printed"))"

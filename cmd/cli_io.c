@@ -3,6 +3,7 @@
  * (see cli_io.h).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,13 @@ struct cli_out {
 		uv_tty_t	tty;
 		uv_stream_t	s;
 	} h;
-	size_t		 queued;	/* bytes handed to uv_write, unwritten */
+	uv_prepare_t	 prep;		/* flushes pend before the loop polls */
+	uv_timer_t	 hup;		/* pipe: checks for the reader leaving */
+	bool		 hup_on;
+	int		 nclose;	/* handles still closing */
+	struct wreq	*pend;		/* lines batched in this iteration */
+	struct lp2p__buf line;		/* the line being formatted */
+	size_t		 queued;	/* bytes in pend or uv_write, unwritten */
 	size_t		 dropped;	/* since the last DROPPED line */
 	size_t		 total_dropped;
 	void		(*on_gone)(void *);
@@ -38,8 +45,57 @@ struct wreq {
 	uv_write_t	 req;
 	struct cli_out	*o;
 	size_t		 len;
+	size_t		 cap;
 	char		 buf[];
 };
+
+/*
+ * Lines emitted during one loop iteration are batched into one buffer of
+ * at least OUT_CHUNK bytes and written once, before the loop next waits
+ * for I/O (uv_prepare): one write(2) for many events under load.
+ */
+#define OUT_CHUNK	(64 * 1024)
+
+static void flush(struct cli_out *);
+
+static void
+on_prepare(uv_prepare_t *h)
+{
+	flush(h->data);
+}
+
+static void gone(struct cli_out *);
+
+#define HUP_CHECK	500	/* ms between checks for a gone reader */
+
+/*
+ * A stdout pipe whose reader closed its end shows POLLERR on ours: the
+ * program notices even when it has nothing to print (a write would fail
+ * with EPIPE).  Checked by a timer with poll(2), not in the loop's epoll
+ * set, where a second watcher on the pipe would disturb the writes.
+ */
+static void
+on_hup(uv_timer_t *t)
+{
+	struct cli_out *o = t->data;
+	struct pollfd p = { .fd = o->fd, .events = 0 };
+
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) {
+		uv_timer_stop(t);
+		gone(o);
+	}
+}
+
+static void
+watch_reader(struct cli_out *o)
+{
+	if (uv_timer_init(o->loop, &o->hup) != 0)
+		return;
+	o->hup_on = true;
+	o->hup.data = o;
+	uv_timer_start(&o->hup, on_hup, HUP_CHECK, HUP_CHECK);
+	uv_unref((uv_handle_t *)&o->hup);
+}
 
 int
 cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
@@ -55,6 +111,11 @@ cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
 	o->fd = fd;
 	o->on_gone = on_gone;
 	o->arg = arg;
+	if ((rc = uv_prepare_init(loop, &o->prep)) != 0) {
+		free(o);
+		return rc;
+	}
+	o->prep.data = o;
 	if (t == UV_TTY) {
 		rc = uv_tty_init(loop, &o->h.tty, fd, 0);
 		o->stream = rc == 0;
@@ -63,8 +124,12 @@ cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
 		    (rc = uv_pipe_open(&o->h.pipe, fd)) != 0)
 			uv_close((uv_handle_t *)&o->h.pipe, NULL);
 		o->stream = rc == 0;
+		if (rc == 0)
+			watch_reader(o);
 	}
 	if (rc != 0 && t == UV_TTY) {
+		uv_close((uv_handle_t *)&o->prep, NULL);
+		uv_run(loop, UV_RUN_NOWAIT);
 		free(o);
 		return rc;
 	}
@@ -119,16 +184,29 @@ on_written(uv_write_t *req, int status)
 	}
 }
 
+/* Write (or hand to libuv) the batched lines. */
 static void
-write_line(struct cli_out *o, const char *s, size_t len)
+flush(struct cli_out *o)
 {
-	struct wreq *w;
+	struct wreq *w = o->pend;
+	const char *s;
+	size_t len;
 	uv_buf_t b;
 	ssize_t k;
 
-	if (o->gone)
+	uv_prepare_stop(&o->prep);
+	if (w == NULL)
 		return;
+	o->pend = NULL;
+	if (o->gone) {
+		o->queued -= w->len;
+		free(w);
+		return;
+	}
 	if (!o->stream) {
+		o->queued -= w->len;
+		s = w->buf;
+		len = w->len;
 		while (len > 0) {
 			k = write(o->fd, s, len);
 			if (k < 0 && errno == EINTR)
@@ -136,34 +214,53 @@ write_line(struct cli_out *o, const char *s, size_t len)
 			if (k < 0) {
 				if (errno == EPIPE)
 					gone(o);
-				return;
+				break;
 			}
 			s += k;
 			len -= (size_t)k;
 		}
+		free(w);
 		return;
 	}
-	if ((w = malloc(sizeof(*w) + len)) == NULL)
-		return;
-	memcpy(w->buf, s, len);
-	w->o = o;
-	w->len = len;
-	b = uv_buf_init(w->buf, (unsigned)len);
-	o->queued += len;
+	b = uv_buf_init(w->buf, (unsigned)w->len);
 	if (uv_write(&w->req, &o->h.s, &b, 1, on_written) != 0) {
-		o->queued -= len;
+		o->queued -= w->len;
 		free(w);
 		gone(o);
 	}
 }
 
+/* Append one line to the batch; it is written by flush(). */
+static void
+write_line(struct cli_out *o, const char *s, size_t len)
+{
+	struct wreq *w = o->pend;
+	size_t cap;
+
+	if (o->gone)
+		return;
+	if (w != NULL && w->cap - w->len < len) {
+		flush(o);
+		w = NULL;
+	}
+	if (w == NULL) {
+		cap = len > OUT_CHUNK ? len : OUT_CHUNK;
+		if ((w = malloc(sizeof(*w) + cap)) == NULL)
+			return;
+		w->o = o;
+		w->len = 0;
+		w->cap = cap;
+		o->pend = w;
+		uv_prepare_start(&o->prep, on_prepare);
+	}
+	memcpy(w->buf + w->len, s, len);
+	w->len += len;
+	o->queued += len;
+}
+
 void
 cli_out_emit(struct cli_out *o, jv v, bool must)
 {
-	jv s;
-	size_t len;
-	char *buf;
-
 	if (o->gone || o->closing) {
 		jv_free(v);
 		return;
@@ -174,15 +271,15 @@ cli_out_emit(struct cli_out *o, jv v, bool must)
 		jv_free(v);
 		return;
 	}
-	s = jv_dump_string(v, 0);
-	len = (size_t)jv_string_length_bytes(jv_copy(s));
-	if ((buf = malloc(len + 1)) != NULL) {
-		memcpy(buf, jv_string_value(s), len);
-		buf[len] = '\n';
-		write_line(o, buf, len + 1);
-		free(buf);
+	o->line.len = 0;
+	if (lp2p__json_dump(&o->line, v) == 0 &&
+	    lp2p__buf_add(&o->line, "\n", 1) == 0)
+		write_line(o, o->line.p, o->line.len);
+	jv_free(v);
+	if (o->line.cap > OUT_CHUNK) {	/* a huge line: do not keep it */
+		free(o->line.p);
+		memset(&o->line, 0, sizeof(o->line));
 	}
-	jv_free(s);
 }
 
 size_t
@@ -196,9 +293,12 @@ out_closed(uv_handle_t *h)
 {
 	struct cli_out *o = h->data;
 
+	if (--o->nclose > 0)
+		return;
 	if (o->done != NULL)
 		o->done(o->done_arg);
 }
+
 
 static void
 close_now(struct cli_out *o)
@@ -206,10 +306,17 @@ close_now(struct cli_out *o)
 	if (o->close_started)
 		return;
 	o->close_started = true;
+	if (o->pend != NULL) {
+		o->queued -= o->pend->len;
+		free(o->pend);
+		o->pend = NULL;
+	}
+	o->nclose = 1 + (o->stream ? 1 : 0) + (o->hup_on ? 1 : 0);
+	uv_close((uv_handle_t *)&o->prep, out_closed);
 	if (o->stream)
 		uv_close((uv_handle_t *)&o->h.s, out_closed);
-	else if (o->done != NULL)
-		o->done(o->done_arg);
+	if (o->hup_on)
+		uv_close((uv_handle_t *)&o->hup, out_closed);
 }
 
 void
@@ -218,6 +325,7 @@ cli_out_close(struct cli_out *o, void (*done)(void *), void *arg)
 	o->closing = true;
 	o->done = done;
 	o->done_arg = arg;
+	flush(o);
 	/* uv_close would cancel queued writes: wait for them (on_written) */
 	if (o->stream && o->queued > 0 && !o->gone)
 		return;
@@ -227,6 +335,9 @@ cli_out_close(struct cli_out *o, void (*done)(void *), void *arg)
 void
 cli_out_free(struct cli_out *o)
 {
+	if (o == NULL)
+		return;
+	free(o->line.p);
 	free(o);
 }
 

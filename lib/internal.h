@@ -37,4 +37,14 @@ int	 lp2p__ip_bytes_ok(const char *);
 /* lisk32 text of any number of bytes (codec "format": "lisk32"); free it. */
 char	*lp2p__lisk32_encode_any(const uint8_t *, size_t);
 
+/* ---- json.c: compact dump ------------------------------------ */
+struct lp2p__buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+int	 lp2p__buf_add(struct lp2p__buf *, const char *, size_t);
+/* Append v (borrowed) as jv_dump_string(v, 0) would write it. */
+int	 lp2p__json_dump(struct lp2p__buf *, jv);
+
 #endif /* LP2P_INTERNAL_H */

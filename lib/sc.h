@@ -114,6 +114,11 @@ bool	 lp2p__sc_is_client(const struct lp2p_sc *);
  * Client side use lp2p__sc_decode (no screening; NULL-safe *out).
  */
 int	 lp2p__sc_screen(const char *, size_t, jv *out, char *why, size_t);
+/* The common remote-message envelope without a parser: 0 and *out as
+ * lp2p__sc_screen would give, or -1: not that envelope (screen it). */
+int	 lp2p__sc_screen_fast(const char *, size_t, jv *out);
+int	 lp2p__sc_screen_slow(const char *, size_t, jv *out, char *why,
+	    size_t);
 int	 lp2p__sc_decode(const char *, size_t, jv *out);
 /* JSON text of an envelope (malloc'd). */
 char	*lp2p__sc_encode_event(const char *event, jv data, uint64_t cid);

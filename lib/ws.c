@@ -26,7 +26,7 @@
 #include "ws.h"
 
 #define OUTQ_CHUNK	(64 * 1024)	/* bytes copied from wslay per write */
-#define READ_CHUNK	(64 * 1024)	/* bytes per read */
+#define READ_CHUNK	(128 * 1024)	/* bytes per read */
 #define CLOSE_LINGER	2000		/* ms to wait for the peer's close */
 #define WS_GUID		"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -50,7 +50,6 @@ struct lp2p_ws {
 	bool			 head_active;
 	char			 accept[29];	/* client: expected accept */
 	char			*target;	/* server: request target */
-	uint8_t			*rbuf;		/* read buffer */
 	const uint8_t		*in;		/* bytes being fed to wslay */
 	size_t			 inlen;
 	uint8_t			*outq;
@@ -648,15 +647,24 @@ client_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 		ws_feed(ws, rest, restlen);
 }
 
+/*
+ * One read buffer per thread (so per loop), shared by every connection:
+ * on_read hands the bytes to wslay, which copies what it keeps, before
+ * the loop reads the next socket.  An idle peer holds no read buffer.
+ */
+static _Thread_local uint8_t *shared_rbuf;	/* kept for the thread */
+
 static void
 on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
 	struct lp2p_ws *ws = h->data;
 
 	(void)hint;
-	if (ws->rbuf == NULL)
-		ws->rbuf = malloc(READ_CHUNK);
-	*b = uv_buf_init((char *)ws->rbuf, ws->rbuf == NULL ? 0 : READ_CHUNK);
+	(void)ws;
+	if (shared_rbuf == NULL)
+		shared_rbuf = malloc(READ_CHUNK);
+	*b = uv_buf_init((char *)shared_rbuf, shared_rbuf == NULL ? 0 :
+	    READ_CHUNK);
 }
 
 static void
@@ -1082,7 +1090,6 @@ lp2p__ws_free(struct lp2p_ws *ws)
 	if (ws->head_active)
 		lp2p__ws_head_release(&ws->head);
 	free(ws->target);
-	free(ws->rbuf);
 	free(ws->outq);
 	free(ws->wbuf);
 	free(ws);

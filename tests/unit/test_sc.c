@@ -115,6 +115,105 @@ test_depth(void **state)
 	free(deep);
 }
 
+/* fast verdict 0 => slow verdict 0 with an equal value; counts accepts */
+static int
+fast_vs_slow(const char *in, size_t n)
+{
+	char why[128];
+	jv f, sl;
+	int rf, rs;
+
+	rf = lp2p__sc_screen_fast(in, n, &f);
+	rs = lp2p__sc_screen_slow(in, n, &sl, why, sizeof(why));
+	if (rf == 0) {
+		if (rs != 0)
+			fail_msg("fast accepts what slow rejects (%s): %.*s",
+			    why, (int)n, in);
+		if (!jv_equal(jv_copy(f), jv_copy(sl)))
+			fail_msg("fast and slow differ: %.*s", (int)n, in);
+	} else
+		assert_int_equal(rf, -1);
+	jv_free(f);
+	jv_free(sl);
+	return rf == 0;
+}
+
+static void
+test_screen_fast(void **state)
+{
+	static const char *base[] = {
+		"{\"event\":\"remote-message\",\"data\":{\"event\":\"postBlock\","
+		    "\"data\":\"AQIDBA==\"}}",
+		"{\"event\":\"remote-message\",\"data\":{\"event\":\"\","
+		    "\"data\":\"\"}}",
+		"{\"event\":\"remote-message\",\"data\":{\"event\":\"a b/c\","
+		    "\"data\":\"~!@#$%^&*()_+{}[]:;'<>?,.\"}}",
+	};
+	/* bytes that matter to JSON, UTF-8 and the fast matcher */
+	static const char subst[] = "\"\\{}[]:, \t\n\x01\x1f\x7f\x80\xc3\xff"
+	    "a0-eE.u#";
+	char buf[256];
+	size_t n, i, k;
+	int accepted = 0, total = 0;
+
+	(void)state;
+	for (size_t b = 0; b < LP2P_NELEM(base); b++) {
+		n = strlen(base[b]);
+		assert_true(fast_vs_slow(base[b], n));
+		for (i = 0; i <= n; i++) {
+			/* truncation, deletion, substitution, insertion */
+			accepted += fast_vs_slow(base[b], i);
+			total++;
+			if (i == n)
+				break;
+			memcpy(buf, base[b], i);
+			memcpy(buf + i, base[b] + i + 1, n - i - 1);
+			accepted += fast_vs_slow(buf, n - 1);
+			total++;
+			for (k = 0; k < sizeof(subst) - 1; k++) {
+				memcpy(buf, base[b], n);
+				buf[i] = subst[k];
+				accepted += fast_vs_slow(buf, n);
+				memcpy(buf, base[b], i);
+				buf[i] = subst[k];
+				memcpy(buf + i + 1, base[b] + i, n - i);
+				accepted += fast_vs_slow(buf, n + 1);
+				total += 2;
+			}
+		}
+	}
+	/* the fast path took some variants, and left most to the screen */
+	assert_true(accepted > 50);
+	assert_true(accepted < total / 2);
+	/* same envelope with whitespace, escapes, other key order: slow */
+	{
+		static const char *slow[] = {
+			"{\"event\":\"remote-message\",\"data\":{\"event\":\"x\","
+			    "\"data\":\"\\u0041\"}}",
+			"{\"event\":\"remote-message\",\"data\":{\"data\":\"AA\","
+			    "\"event\":\"x\"}}",
+			"{\"event\":\"remote-message\", \"data\":{\"event\":\"x\","
+			    "\"data\":\"AA\"}}",
+			"{\"event\":\"remote-message\",\"data\":{\"event\":\"x\","
+			    "\"data\":\"AA\"}}\n",
+			"{\"event\":\"remote-message\",\"data\":{\"event\":\"\xc3\xa9\","
+			    "\"data\":\"AA\"}}",
+		};
+
+		for (i = 0; i < LP2P_NELEM(slow); i++) {
+			jv v;
+			char why[128];
+
+			assert_int_equal(lp2p__sc_screen_fast(slow[i],
+			    strlen(slow[i]), &v), -1);
+			jv_free(v);
+			assert_int_equal(lp2p__sc_screen(slow[i],
+			    strlen(slow[i]), &v, why, sizeof(why)), 0);
+			jv_free(v);
+		}
+	}
+}
+
 static void
 test_encode(void **state)
 {
@@ -143,6 +242,7 @@ main(void)
 		cmocka_unit_test(test_screen),
 		cmocka_unit_test(test_event_name_length),
 		cmocka_unit_test(test_depth),
+		cmocka_unit_test(test_screen_fast),
 		cmocka_unit_test(test_encode),
 	};
 
