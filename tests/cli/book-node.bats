@@ -41,7 +41,7 @@ seen() {
 }
 
 @test "a peer added with p2p-peers reaches a running node and survives its saves" {
-	wait_line events '"type"' 50 || true	# the node is up (or not)
+	wait_line events '"type":"STARTED"' 50 || { cat errors; false; }
 	sleep 0.5
 	run -0 p2p-peers -b "$B" add 127.20.0.50:4000
 	seen 127.20.0.50:4000 || { cat errors; false; }

@@ -176,6 +176,7 @@ load helpers
 # A TCP server on ADDR that never answers (silent) or closes at once
 # (close); its pid in $BATS_TEST_TMPDIR/srv.pid, stopped by teardown.
 tcp_server() {
+	rm -f "$BATS_TEST_TMPDIR/srv.port"	# no stale port from a previous server
 	python3 -c '
 import socket, sys, time
 s = socket.socket()
