@@ -66,8 +66,9 @@ struct lp2p_peer {
 	bool			 opened;
 	uint32_t		 ws_count;	/* messages this window */
 	double			 ws_rate;
-	struct rate_key		 keys[MAX_RATE_KEYS];
+	struct rate_key		*keys;		/* grown on demand */
 	size_t			 nkeys;
+	size_t			 capkeys;
 	uint32_t		 n_getnodeinfo;	/* per connection */
 	uint32_t		 n_getpeers;	/* per status window */
 	uint32_t		 n_postnodeinfo;	/* per status window */
@@ -392,6 +393,17 @@ rate_key(struct lp2p_peer *p, const char *name, bool rpc)
 			return &p->keys[i];
 	if (p->nkeys == MAX_RATE_KEYS)
 		return NULL;
+	if (p->nkeys == p->capkeys) {
+		size_t cap = p->capkeys == 0 ? 4 : p->capkeys * 2;
+		struct rate_key *nk;
+
+		if (cap > MAX_RATE_KEYS)
+			cap = MAX_RATE_KEYS;
+		if ((nk = reallocarray(p->keys, cap, sizeof(*nk))) == NULL)
+			return NULL;
+		p->keys = nk;
+		p->capkeys = cap;
+	}
 	if ((p->keys[p->nkeys].name = strdup(name)) == NULL)
 		return NULL;
 	p->keys[p->nkeys].rpc = rpc;
@@ -1296,6 +1308,7 @@ lp2p__peer_free(struct lp2p_peer *p)
 		return;
 	for (size_t i = 0; i < p->nkeys; i++)
 		free(p->keys[i].name);
+	free(p->keys);
 	free(p->nodeinfo);
 	free(p->reason);
 	free(p);
