@@ -46,8 +46,7 @@ struct lp2p_ws {
 	bool			 client;
 	enum ws_state		 state;
 	wslay_event_context_ptr	 ctx;
-	struct lp2p_ws_head	 head;
-	bool			 head_active;
+	struct lp2p_ws_head	*head;		/* only while upgrading */
 	char			 accept[29];	/* client: expected accept */
 	char			*target;	/* server: request target */
 	const uint8_t		*in;		/* bytes being fed to wslay */
@@ -554,11 +553,31 @@ raw_answer(struct lp2p_ws *ws, const char *text, int code, const char *why)
 	ws_pump(ws);
 }
 
+/* The head parser lives only while upgrading (about 600 bytes). */
+static int
+head_start(struct lp2p_ws *ws, bool response)
+{
+	if ((ws->head = malloc(sizeof(*ws->head))) == NULL)
+		return LP2P_ENOMEM;
+	lp2p__ws_head_init(ws->head, response);
+	return 0;
+}
+
+static void
+head_drop(struct lp2p_ws *ws)
+{
+	if (ws->head == NULL)
+		return;
+	lp2p__ws_head_release(ws->head);
+	free(ws->head);
+	ws->head = NULL;
+}
+
 static void
 server_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 {
 	struct lp2p_ws_server *srv = ws->srv;
-	struct lp2p_ws_head *h = &ws->head;
+	struct lp2p_ws_head *h = ws->head;
 	char resp[512], acc[29];
 
 	if (h->hang) {
@@ -603,8 +622,7 @@ server_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 	}
 	ws->target = h->url;
 	h->url = NULL;
-	lp2p__ws_head_release(h);
-	ws->head_active = false;
+	head_drop(ws);
 	uv_timer_stop(&ws->timer);
 	LIST_REMOVE(ws, entry);
 	srv->npending--;
@@ -619,7 +637,7 @@ server_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 static void
 client_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 {
-	struct lp2p_ws_head *h = &ws->head;
+	struct lp2p_ws_head *h = ws->head;
 	char why[96];
 
 	if (h->status != 101 || !h->parser.upgrade ||
@@ -633,8 +651,7 @@ client_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 		ws_kill(ws, 1006, why);
 		return;
 	}
-	lp2p__ws_head_release(h);
-	ws->head_active = false;
+	head_drop(ws);
 	if (ws_start_wslay(ws) < 0) {
 		ws_kill(ws, 1006, "out of memory");
 		return;
@@ -695,9 +712,13 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n == 0)
 		return;
 	if (ws->state == WS_CONNECTING || ws->state == WS_HEAD) {
-		used = lp2p__ws_head_feed(&ws->head, (const char *)p,
+		if (ws->head == NULL) {
+			ws_kill(ws, 1006, "out of memory");
+			return;
+		}
+		used = lp2p__ws_head_feed(ws->head, (const char *)p,
 		    (size_t)n);
-		if (!ws->head.done)
+		if (!ws->head->done)
 			return;
 		if (ws->client)
 			client_head_done(ws, p + used, (size_t)n - used);
@@ -894,8 +915,8 @@ lp2p__ws_connect(struct lp2p_ws **out, uv_loop_t *loop,
 	free(req);
 	if (rc < 0)
 		goto fail;
-	lp2p__ws_head_init(&ws->head, true);
-	ws->head_active = true;
+	if ((rc = head_start(ws, true)) < 0)
+		goto fail;
 	if (bind != NULL && (rc = uv_tcp_bind(&ws->tcp,
 	    (const struct sockaddr *)&ba, 0)) < 0)
 		goto fail;
@@ -968,8 +989,10 @@ on_connection(uv_stream_t *s, int status)
 		ws->rport = ntohs(si->sin6_port);
 	}
 	(void)uv_tcp_nodelay(&ws->tcp, 1);
-	lp2p__ws_head_init(&ws->head, false);
-	ws->head_active = true;
+	if (head_start(ws, false) < 0) {
+		ws_kill(ws, 1006, "out of memory");
+		return;
+	}
 	uv_timer_start(&ws->timer, on_timer, ws->opts.head_timeout > 0 ?
 	    ws->opts.head_timeout : 10000, 0);
 	uv_read_start((uv_stream_t *)&ws->tcp, on_alloc, on_read);
@@ -1087,8 +1110,7 @@ lp2p__ws_free(struct lp2p_ws *ws)
 		return;
 	if (ws->ctx != NULL)
 		wslay_event_context_free(ws->ctx);
-	if (ws->head_active)
-		lp2p__ws_head_release(&ws->head);
+	head_drop(ws);
 	free(ws->target);
 	free(ws->outq);
 	free(ws->wbuf);
