@@ -21,6 +21,8 @@
 
 /* ---- small helpers -------------------------------------------------- */
 #define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+/* The value of one hex digit (either case), or -1 (util.c). */
+int	 lp2p__hexval(int);
 
 /* ---- addr.c -------------------------------------------------------- */
 /* 1 if the reference's getIPBytes() reads s without throwing (a source). */

@@ -206,18 +206,6 @@ lp2p__peer_query_build(const struct lp2p_peer_self *s)
 	return out;
 }
 
-static int
-hexv(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Node's querystring.unescape (+ as space): decode in place. */
 static void
 qs_unescape(char *s)
@@ -227,8 +215,10 @@ qs_unescape(char *s)
 	for (; *s; s++) {
 		if (*s == '+')
 			*o++ = ' ';
-		else if (*s == '%' && hexv(s[1]) >= 0 && hexv(s[2]) >= 0) {
-			*o++ = (char)(hexv(s[1]) << 4 | hexv(s[2]));
+		else if (*s == '%' && lp2p__hexval(s[1]) >= 0 &&
+		    lp2p__hexval(s[2]) >= 0) {
+			*o++ = (char)(lp2p__hexval(s[1]) << 4 |
+			    lp2p__hexval(s[2]));
 			s += 2;
 		} else
 			*o++ = *s;
@@ -291,10 +281,12 @@ lp2p__peer_query_parse(const char *target, struct lp2p_peer_query *q,
 			/* Buffer.from(v, 'hex'): stop at the first bad pair */
 			for (i = 0; v[2 * i] != '\0' && v[2 * i + 1] != '\0' &&
 			    i < sizeof(q->chain_id); i++) {
-				if (hexv(v[2 * i]) < 0 || hexv(v[2 * i + 1]) < 0)
+				int hi = lp2p__hexval(v[2 * i]);
+				int lo = lp2p__hexval(v[2 * i + 1]);
+
+				if (hi < 0 || lo < 0)
 					break;
-				q->chain_id[i] = (uint8_t)(hexv(v[2 * i]) << 4 |
-				    hexv(v[2 * i + 1]));
+				q->chain_id[i] = (uint8_t)(hi << 4 | lo);
 			}
 			q->chain_id_len = i;
 		} else if (strcmp(k, "nonce") == 0) {
@@ -576,34 +568,51 @@ count_response(struct lp2p_peer *p)
 	p->last_responded = uv_now(p->loop);
 }
 
-static void
-handle_message(struct lp2p_peer *p, jv data)
+/*
+ * The inner object of remote-message and rpc-request: an object with a
+ * string under key and an optional string "data", and no other key
+ * (WIRE.md 4.1, 4.2).  Consumes data; *name and *d are set (invalid when
+ * absent) and owned by the caller either way.  Returns whether it is valid.
+ */
+static bool
+inner_split(jv data, const char *key, jv *name, jv *d)
 {
-	struct lp2p_peer_msg m;
-	struct rate_key *k;
-	jv ev = jv_invalid(), d = jv_invalid(), keys;
-	uint8_t *buf = NULL;
-	long n = 0;
 	bool ok = jv_get_kind(data) == JV_KIND_OBJECT;
 
+	*name = jv_invalid();
+	*d = jv_invalid();
 	if (ok) {
-		keys = jv_keys(jv_copy(data));
+		jv keys = jv_keys(jv_copy(data));
+
 		for (int i = 0; ok && i < jv_array_length(jv_copy(keys)); i++) {
 			jv kk = jv_array_get(jv_copy(keys), i);
 
-			ok = strcmp(jv_string_value(kk), "event") == 0 ||
+			ok = strcmp(jv_string_value(kk), key) == 0 ||
 			    strcmp(jv_string_value(kk), "data") == 0;
 			jv_free(kk);
 		}
 		jv_free(keys);
 	}
 	if (ok) {
-		ev = jv_object_get(jv_copy(data), jv_string("event"));
-		d = jv_object_get(jv_copy(data), jv_string("data"));
-		ok = jv_get_kind(ev) == JV_KIND_STRING &&
-		    (!jv_is_valid(d) || jv_get_kind(d) == JV_KIND_STRING);
+		*name = jv_object_get(jv_copy(data), jv_string(key));
+		*d = jv_object_get(jv_copy(data), jv_string("data"));
+		ok = jv_get_kind(*name) == JV_KIND_STRING &&
+		    (!jv_is_valid(*d) || jv_get_kind(*d) == JV_KIND_STRING);
 	}
 	jv_free(data);
+	return ok;
+}
+
+static void
+handle_message(struct lp2p_peer *p, jv data)
+{
+	struct lp2p_peer_msg m;
+	struct rate_key *k;
+	jv ev, d;
+	uint8_t *buf = NULL;
+	long n = 0;
+	bool ok = inner_split(data, "event", &ev, &d);
+
 	if (!ok)
 		goto out;		/* dropped silently, as the reference */
 	if (jv_is_valid(d) && (n = lp2p_b64_decode(jv_string_value(d),
@@ -644,31 +653,13 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	struct lp2p_peer_msg m;
 	struct rate_key *k;
 	struct inreq *r;
-	jv pr = jv_invalid(), d = jv_invalid(), keys;
+	jv pr, d;
 	uint8_t *buf = NULL, *peers = NULL;
 	size_t plen = 0;
 	long n = 0;
-	bool ok = jv_get_kind(data) == JV_KIND_OBJECT, limited, had;
+	bool ok = inner_split(data, "procedure", &pr, &d), limited, had;
 	const char *name;
 
-	if (ok) {
-		keys = jv_keys(jv_copy(data));
-		for (int i = 0; ok && i < jv_array_length(jv_copy(keys)); i++) {
-			jv kk = jv_array_get(jv_copy(keys), i);
-
-			ok = strcmp(jv_string_value(kk), "procedure") == 0 ||
-			    strcmp(jv_string_value(kk), "data") == 0;
-			jv_free(kk);
-		}
-		jv_free(keys);
-	}
-	if (ok) {
-		pr = jv_object_get(jv_copy(data), jv_string("procedure"));
-		d = jv_object_get(jv_copy(data), jv_string("data"));
-		ok = jv_get_kind(pr) == JV_KIND_STRING &&
-		    (!jv_is_valid(d) || jv_get_kind(d) == JV_KIND_STRING);
-	}
-	jv_free(data);
 	if (!ok) {
 		if (cid > 0)
 			(void)lp2p__sc_reply_error(p->sc, cid,

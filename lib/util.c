@@ -72,8 +72,8 @@ lp2p_hex_encode(const uint8_t *p, size_t n)
 	return s;
 }
 
-static int
-hexval(int c)
+int
+lp2p__hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -95,8 +95,8 @@ lp2p_hex_decode(const char *s, size_t n, uint8_t **out)
 	if ((b = malloc(n / 2 + 1)) == NULL)
 		return LP2P_ENOMEM;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval((unsigned char)s[i]);
-		int lo = hexval((unsigned char)s[i + 1]);
+		int hi = lp2p__hexval((unsigned char)s[i]);
+		int lo = lp2p__hexval((unsigned char)s[i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			free(b);
