@@ -239,8 +239,8 @@ jop(struct lp2p_book *b, enum lp2p__op op, const char *ip, uint16_t port)
 /* ---- tables --------------------------------------------------------- */
 
 /* "ip:port" into buf (LP2P_PEERID_STRLEN), without printf's cost. */
-static void
-format_pid(char *buf, const char *ip, unsigned port)
+void
+lp2p__book_format_pid(char *buf, const char *ip, unsigned port)
 {
 	size_t n = strlen(ip);
 	char d[6];
@@ -261,7 +261,7 @@ view(const struct lp2p_book *b, const struct lp2p__entry *e,
     struct lp2p_book_entry *v)
 {
 	memset(v, 0, sizeof(*v));
-	format_pid(v->peer_id, e->ip, e->port);
+	lp2p__book_format_pid(v->peer_id, e->ip, e->port);
 	memcpy(v->ip, e->ip, sizeof(e->ip));
 	v->port = e->port;
 	if (e->source != NULL)

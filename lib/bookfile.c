@@ -179,23 +179,6 @@ rnum(const struct rawf *f, double lo, double hi, double dflt, double *out)
 	return 0;
 }
 
-static void
-format_peer_id(char *buf, const char *ip, unsigned port)
-{
-	size_t n = strlen(ip);
-	char d[6];
-	int k = 0;
-
-	memcpy(buf, ip, n);
-	buf[n++] = ':';
-	do
-		d[k++] = (char)('0' + port % 10);
-	while ((port /= 10) > 0);
-	while (k > 0)
-		buf[n++] = d[--k];
-	buf[n] = '\0';
-}
-
 /* Validate rp (its info is consumed) and insert it into nb. */
 static int
 load_peer(struct lp2p_book *nb, const char *name, int idx,
@@ -236,7 +219,7 @@ load_peer(struct lp2p_book *nb, const char *name, int idx,
 		    "%s (%s): 'port': not an integer in 1..65535", WHERE, e.ip);
 	}
 	e.port = (uint16_t)d;
-	format_peer_id(e.peer_id, e.ip, e.port);
+	lp2p__book_format_pid(e.peer_id, e.ip, e.port);
 	if (f[PF_PEERID].k != RK_ABSENT && f[PF_PEERID].k != RK_NULL &&
 	    (f[PF_PEERID].k != RK_STR || f[PF_PEERID].cut ||
 	    strcmp(f[PF_PEERID].str, e.peer_id) != 0)) {

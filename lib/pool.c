@@ -749,25 +749,36 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	return 0;
 }
 
-static void
-cb_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+/*
+ * The event of a received message or request: peerId, the name under key
+ * ("event" or "procedure"), data as hex when present, and the rate.
+ */
+static jv
+received_event(const char *type, struct lp2p_peer *p, const char *key,
+    const struct lp2p_peer_msg *m)
 {
-	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
-	jv ev = lp2p__ev_new("EVENT_MESSAGE_RECEIVED");
+	jv ev = lp2p__ev_new(type);
 	char *hex;
 
 	ev = jv_object_set(ev, jv_string("peerId"),
 	    jv_string(np ? np->id : lp2p__peer_id(p)));
-	ev = jv_object_set(ev, jv_string("event"), jv_string(m->name));
+	ev = jv_object_set(ev, jv_string(key), jv_string(m->name));
 	if (m->has_data) {
 		hex = lp2p__bytes_hex(m->data, m->len);
 		ev = jv_object_set(ev, jv_string("data"),
 		    hex ? jv_string(hex) : jv_null());
 		free(hex);
 	}
-	ev = jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
-	lp2p__emit(n, ev);
+	return jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
+}
+
+static void
+cb_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+{
+	struct lp2p_node *n = arg;
+
+	lp2p__emit(n, received_event("EVENT_MESSAGE_RECEIVED", p, "event", m));
 }
 
 static void
@@ -776,19 +787,7 @@ cb_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 	struct pending *pd;
-	jv ev = lp2p__ev_new("EVENT_REQUEST_RECEIVED");
-	char *hex;
-
-	ev = jv_object_set(ev, jv_string("peerId"),
-	    jv_string(np ? np->id : lp2p__peer_id(p)));
-	ev = jv_object_set(ev, jv_string("procedure"), jv_string(m->name));
-	if (m->has_data) {
-		hex = lp2p__bytes_hex(m->data, m->len);
-		ev = jv_object_set(ev, jv_string("data"),
-		    hex ? jv_string(hex) : jv_null());
-		free(hex);
-	}
-	ev = jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
+	jv ev = received_event("EVENT_REQUEST_RECEIVED", p, "procedure", m);
 	if (!m->answered && np != NULL) {
 		lp2p__pool_pending_drop(n, NULL);	/* expired ones */
 		if (n->npending >= LP2P_NODE_MAX_PENDING) {
