@@ -20,6 +20,21 @@
 #define LP2P_NODE_MAX_PEERS	4096	/* connections in the pool */
 #define LP2P_NODE_MAX_PENDING	4096	/* received requests awaiting respond */
 #define LP2P_NODE_RESPOND_TTL	10000	/* ms a received request is kept */
+/*
+ * Our own getPeers to one peer address are at least this far apart,
+ * whatever the connection: the reference penalises a second getPeers in
+ * its 10-s status window (WIRE.md 8.3); 2 s of margin for its timer
+ * drift and the network.
+ */
+#define LP2P_NODE_GETPEERS_GAP	12000	/* ms */
+#define LP2P_NODE_RECENT	128	/* addresses remembered per table */
+#define LP2P_NODE_SHUFFLE_MIN_AGE 2000	/* ms before the shuffle may evict */
+
+/* An address and when something last happened to it (uv_now ms). */
+struct lp2p__recent {
+	char			 id[64];
+	uint64_t		 at;
+};
 
 struct lp2p_node;
 
@@ -90,6 +105,9 @@ struct lp2p_node {
 	/* seeds' reputation, kept for the life of the node (WIRE.md §8.1) */
 	int			 seed_rep[LP2P_NODE_MAX_LIST];
 	bool			 seed_met[LP2P_NODE_MAX_LIST];
+	/* our last getPeers per address; outbound peers the shuffle evicted */
+	struct lp2p__recent	 asked[LP2P_NODE_RECENT];
+	struct lp2p__recent	 evicted[LP2P_NODE_RECENT];
 };
 
 /* ---- node.c ---------------------------------------------------------- */

@@ -5,9 +5,12 @@
  * reputation, message counters per rate window (all WebSocket messages,
  * and per event/procedure), the getNodeInfo count of the connection, the
  * 10-s getPeers/postNodeInfo counts, productivity and latency.
- * Four timers: rate window, status window, productivity reset, and the
- * ping RPC (inbound side only).  on_closed comes once the sc layer and
- * the timers are closed.
+ * Five timers: rate window, status window, productivity reset, the
+ * ping RPC (inbound side only) and our own postNodeInfo pacing.
+ * on_closed comes once the sc layer and the timers are closed.
+ *
+ * The windows start when the reference's peer object would be created:
+ * at the dial, or at the client's #handshake (WIRE.md 8.3).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,6 +24,9 @@
 
 #define MAX_RATE_KEYS	64	/* distinct names counted per window */
 #define PONG_B64	"InBvbmci"	/* base64 of the JSON text "pong" */
+#define POST_MAX	4		/* our postNodeInfo per POST_SPAN */
+#define POST_SPAN	12000		/* ms: the peer's 10-s window + margin */
+#define NTIMERS		5
 
 struct rate_key {
 	char		*name;
@@ -58,6 +64,9 @@ struct lp2p_peer {
 	uv_timer_t		 t_status;
 	uv_timer_t		 t_prod;
 	uv_timer_t		 t_ping;
+	uv_timer_t		 t_post;	/* a postNodeInfo held back */
+	uint64_t		 posted[POST_MAX];	/* ours, ring */
+	uint32_t		 nposted;
 	int			 nclosing;
 	bool			 sc_closed;
 	int			 code;
@@ -72,6 +81,9 @@ struct lp2p_peer {
 	uint32_t		 n_getnodeinfo;	/* per connection */
 	uint32_t		 n_getpeers;	/* per status window */
 	uint32_t		 n_postnodeinfo;	/* per status window */
+	bool			 first_status;	/* the first status window */
+	bool			 gp_graced;	/* its second getPeers forgiven */
+	bool			 gp_grace_rate;	/* ... in this rate window */
 	TAILQ_HEAD(, inreq)	 inreqs;
 	uint32_t		 ninreqs;
 	uint64_t		 requests_received;
@@ -458,11 +470,13 @@ on_rate_timer(uv_timer_t *t)
 			if (strcmp(k->name, "getNodeInfo") == 0)
 				extra_gni = true;
 			if (strcmp(k->name, "getPeers") == 0)
-				extra_gp = true;
+				extra_gp = !(p->gp_grace_rate &&
+				    k->count == 2);
 		}
 		k->rate = k->count * 1000.0 / iv;
 		k->count = 0;
 	}
+	p->gp_grace_rate = false;
 	if (p->ws_rate > max) {
 		uint32_t m = (uint32_t)(p->ws_rate / max);
 
@@ -484,6 +498,60 @@ on_status_timer(uv_timer_t *t)
 
 	p->n_getpeers = 0;
 	p->n_postnodeinfo = 0;
+	p->first_status = false;
+}
+
+/*
+ * The windows restart, their counts empty: at the client's #handshake,
+ * where the reference creates its inbound peer object.
+ */
+static void
+restart_windows(struct lp2p_peer *p)
+{
+	p->ws_count = 0;
+	for (size_t i = 0; i < p->nkeys; i++)
+		p->keys[i].count = 0;
+	p->n_getpeers = 0;
+	p->n_postnodeinfo = 0;
+	p->first_status = true;
+	uv_timer_start(&p->t_rate, on_rate_timer,
+	    p->cfg.rate_calculation_interval,
+	    p->cfg.rate_calculation_interval);
+	uv_timer_start(&p->t_status, on_status_timer, p->cfg.peer_status_window,
+	    p->cfg.peer_status_window);
+}
+
+static void	on_post_timer(uv_timer_t *);
+
+/*
+ * Our postNodeInfo, at most POST_MAX in any POST_SPAN, so that none is
+ * the 5th in a peer's 10-s window whatever its phase; one held back goes
+ * when allowed, with the nodeInfo of that moment.
+ */
+static int
+post_info(struct lp2p_peer *p)
+{
+	uint64_t now = uv_now(p->loop), oldest = p->posted[p->nposted %
+	    POST_MAX];
+
+	if (p->nposted >= POST_MAX && now - oldest < POST_SPAN) {
+		if (!uv_is_active((uv_handle_t *)&p->t_post))
+			uv_timer_start(&p->t_post, on_post_timer,
+			    POST_SPAN - (now - oldest), 0);
+		return 0;
+	}
+	p->posted[p->nposted++ % POST_MAX] = now;
+	return lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
+	    p->self.nodeinfo_len);
+}
+
+static void
+on_post_timer(uv_timer_t *t)
+{
+	struct lp2p_peer *p = t->data;
+
+	if (!p->closing)
+		(void)post_info(p);
 }
 
 static void
@@ -658,6 +726,7 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	size_t plen = 0;
 	long n = 0;
 	bool ok = inner_split(data, "procedure", &pr, &d), limited, had;
+	bool graced;
 	const char *name;
 
 	if (!ok) {
@@ -686,8 +755,20 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	}
 	if (strcmp(name, "getNodeInfo") == 0 && ++p->n_getnodeinfo > 1)
 		lp2p__peer_penalty(p, 10, "getNodeInfo more than once");
-	if (strcmp(name, "getPeers") == 0 && ++p->n_getpeers > 1)
-		lp2p__peer_penalty(p, 10, "getPeers more than once in 10 s");
+	/*
+	 * A reference client asks for getPeers when connected and again at
+	 * its next seed discovery, which can fall in the same 10-s window
+	 * (and 1-s window): the reference penalises that, we forgive it once
+	 * per connection, in the first status window (p2p-node(1)).
+	 */
+	graced = false;
+	if (strcmp(name, "getPeers") == 0 && ++p->n_getpeers > 1) {
+		if (p->n_getpeers == 2 && p->first_status && !p->gp_graced)
+			graced = p->gp_graced = true;
+		else
+			lp2p__peer_penalty(p, 10,
+			    "getPeers more than once in 10 s");
+	}
 	if (p->closing)
 		goto out;
 	limited = strcmp(name, "getNodeInfo") == 0 ||
@@ -696,6 +777,8 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	had = k != NULL && k->count > 0;
 	if (k != NULL)
 		k->count++;
+	if (graced && k != NULL && k->count == 2)
+		p->gp_grace_rate = true;
 	if (limited && had)
 		goto out;		/* silently not answered */
 	p->requests_received++;
@@ -812,9 +895,9 @@ sc_on_handshake(struct lp2p_sc *sc, char *reason, size_t len, void *arg)
 		set_reason(p, code, reason, true);
 		return code;
 	}
+	restart_windows(p);
 	/* the reference sends its postNodeInfo before the ack */
-	(void)lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
-	    p->self.nodeinfo_len);
+	(void)post_info(p);
 	return 0;
 }
 
@@ -828,6 +911,8 @@ sc_on_open(struct lp2p_sc *sc, void *arg)
 	p->opened = true;
 	if (p->inbound)
 		schedule_ping(p);
+	else if (p->nposted > 0)	/* our first postNodeInfo goes now */
+		p->posted[(p->nposted - 1) % POST_MAX] = uv_now(p->loop);
 	if (p->cb.on_connected != NULL)
 		p->cb.on_connected(p, p->arg);
 }
@@ -889,11 +974,12 @@ sc_on_closed(struct lp2p_sc *sc, int code, const char *reason, bool by_us,
 	p->sc = NULL;
 	p->connected = false;
 	p->closing = true;
-	p->nclosing = 4;
+	p->nclosing = NTIMERS;
 	uv_close((uv_handle_t *)&p->t_rate, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_status, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_prod, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_ping, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_post, on_timer_closed);
 }
 
 static const struct lp2p_sc_cb peer_sc_cb = {
@@ -931,8 +1017,10 @@ peer_alloc(uv_loop_t *loop, const struct lp2p_peer_config *cfg,
 	uv_timer_init(loop, &p->t_status);
 	uv_timer_init(loop, &p->t_prod);
 	uv_timer_init(loop, &p->t_ping);
+	uv_timer_init(loop, &p->t_post);
 	p->t_rate.data = p->t_status.data = p->t_prod.data = p->t_ping.data =
-	    p;
+	    p->t_post.data = p;
+	p->first_status = true;
 	uv_timer_start(&p->t_rate, on_rate_timer, cfg->rate_calculation_interval,
 	    cfg->rate_calculation_interval);
 	uv_timer_start(&p->t_status, on_status_timer, cfg->peer_status_window,
@@ -964,11 +1052,12 @@ peer_abort(struct lp2p_peer *p)
 {
 	p->cb.on_closed = NULL;
 	p->closing = true;
-	p->nclosing = 4;
+	p->nclosing = NTIMERS;
 	uv_close((uv_handle_t *)&p->t_rate, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_status, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_prod, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_ping, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_post, on_timer_closed);
 }
 
 int
@@ -1001,8 +1090,7 @@ lp2p__peer_connect(struct lp2p_peer **out, uv_loop_t *loop,
 		return rc;
 	}
 	/* queued until the ack, as the reference client does */
-	(void)lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
-	    p->self.nodeinfo_len);
+	(void)post_info(p);
 	*out = p;
 	return 0;
 }
@@ -1268,8 +1356,7 @@ lp2p__peer_set_self(struct lp2p_peer *p, const struct lp2p_peer_self *s,
 	if ((rc = copy_self(&p->self, &p->nodeinfo, s)) < 0)
 		return rc;
 	if (push)
-		return lp2p__peer_send(p, "postNodeInfo", p->self.nodeinfo,
-		    p->self.nodeinfo_len);
+		return post_info(p);
 	return 0;
 }
 

@@ -80,6 +80,45 @@ is_trusted_exact(const struct lp2p_node *n, const char *ip, uint16_t port)
 	    in_list(n->cfg.whitelist, n->cfg.nwhitelist, ip, port, 1);
 }
 
+/* ---- recent addresses: our getPeers, the shuffle's evictions -------- */
+
+/* When id was last recorded in t (uv_now ms), 0 if never or forgotten. */
+static uint64_t
+recent_get(const struct lp2p__recent *t, const char *id)
+{
+	for (size_t i = 0; i < LP2P_NODE_RECENT; i++)
+		if (t[i].at != 0 && strcmp(t[i].id, id) == 0)
+			return t[i].at;
+	return 0;
+}
+
+/* Record id at now: in its own slot, else in the oldest one. */
+static void
+recent_put(struct lp2p__recent *t, const char *id, uint64_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < LP2P_NODE_RECENT; i++) {
+		if (t[i].at != 0 && strcmp(t[i].id, id) == 0) {
+			k = i;
+			break;
+		}
+		if (t[i].at < t[k].at)
+			k = i;
+	}
+	strlcpy(t[k].id, id, sizeof(t[k].id));
+	t[k].at = now;
+}
+
+/* Whether the outbound shuffle evicted id less than ms ago. */
+static bool
+evicted_within(const struct lp2p_node *n, const char *id, uint64_t ms)
+{
+	uint64_t at = recent_get(n->evicted, id);
+
+	return at != 0 && uv_now(n->loop) - at < ms;
+}
+
 /* ---- the set -------------------------------------------------------- */
 
 struct npeer *
@@ -308,22 +347,36 @@ lp2p__pool_populate(struct lp2p_node *n)
 	out = calloc(ntr + nnw + 1, sizeof(*out));
 	if (ct == NULL || cn == NULL || out == NULL)
 		goto fixed;
-	for (size_t i = 0; i < ntr; i++)
-		if (lp2p__pool_find(n, tr[i].id) == NULL) {
-			tr[mt] = tr[i];
-			ct[mt] = (struct lp2p__cand){ .peer_id = tr[mt].id,
-			    .ip = ip_u32(tr[mt].ip),
-			    .reputation = tr[mt].reputation };
-			mt++;
-		}
-	for (size_t i = 0; i < nnw; i++)
-		if (lp2p__pool_find(n, nw[i].id) == NULL) {
-			nw[mn] = nw[i];
-			cn[mn] = (struct lp2p__cand){ .peer_id = nw[mn].id,
-			    .ip = ip_u32(nw[mn].ip),
-			    .reputation = nw[mn].reputation };
-			mn++;
-		}
+	/*
+	 * A peer the shuffle evicted is left out for one shuffle interval
+	 * (the shuffle is there to change peers); when nobody else is left,
+	 * it is dialled again, but not in the round of its eviction.
+	 */
+	for (int pass = 0; pass < 2 && mt + mn == 0; pass++) {
+		uint64_t hold = pass == 0 ? n->cfg.outbound_shuffle_interval :
+		    n->cfg.populator_interval / 2;
+
+		for (size_t i = 0; i < ntr; i++)
+			if (lp2p__pool_find(n, tr[i].id) == NULL &&
+			    !evicted_within(n, tr[i].id, hold)) {
+				tr[mt] = tr[i];
+				ct[mt] = (struct lp2p__cand){
+				    .peer_id = tr[mt].id,
+				    .ip = ip_u32(tr[mt].ip),
+				    .reputation = tr[mt].reputation };
+				mt++;
+			}
+		for (size_t i = 0; i < nnw; i++)
+			if (lp2p__pool_find(n, nw[i].id) == NULL &&
+			    !evicted_within(n, nw[i].id, hold)) {
+				nw[mn] = nw[i];
+				cn[mn] = (struct lp2p__cand){
+				    .peer_id = nw[mn].id,
+				    .ip = ip_u32(nw[mn].ip),
+				    .reputation = nw[mn].reputation };
+				mn++;
+			}
+	}
 	nout = lp2p__select_connect(ct, mt, cn, mn, slots, out);
 	for (size_t k = 0; k < nout; k++) {
 		const struct lp2p__nb_ent *e = out[k] < mn ? &nw[out[k]] :
@@ -371,6 +424,27 @@ disconnect_seeds(struct lp2p_node *n)
 static void on_peers_reply(struct lp2p_peer *, const struct lp2p_peer_reply *,
     void *);
 
+/*
+ * getPeers to np, unless we asked its address less than
+ * LP2P_NODE_GETPEERS_GAP ago, on this connection or an earlier one:
+ * 0 sent, 1 skipped, < 0 error.
+ */
+static int
+ask_peers(struct npeer *np)
+{
+	struct lp2p_node *n = np->node;
+	uint64_t now = uv_now(n->loop), last = recent_get(n->asked, np->id);
+	int rc;
+
+	if (last != 0 && now - last < LP2P_NODE_GETPEERS_GAP)
+		return 1;
+	rc = lp2p__peer_request(np->p, "getPeers", NULL, 0, on_peers_reply,
+	    np);
+	if (rc == 0)
+		recent_put(n->asked, np->id, now);
+	return rc;
+}
+
 void
 lp2p__pool_discover_seeds(struct lp2p_node *n)
 {
@@ -385,8 +459,7 @@ lp2p__pool_discover_seeds(struct lp2p_node *n)
 	for (size_t i = 0; i < n->cfg.nseeds; i++)
 		if ((np = lp2p__pool_find(n, n->cfg.seeds[i])) != NULL &&
 		    np->open)
-			(void)lp2p__peer_request(np->p, "getPeers", NULL, 0,
-			    on_peers_reply, np);
+			(void)ask_peers(np);
 	k = (size_t)slots < n->cfg.nseeds ? (size_t)slots : n->cfg.nseeds;
 	if ((idx = calloc(k + 1, sizeof(*idx))) == NULL)
 		return;
@@ -394,6 +467,9 @@ lp2p__pool_discover_seeds(struct lp2p_node *n)
 		idx[i] = i;
 	lp2p__shuffle(idx, k);
 	for (size_t i = 0; i < k; i++) {
+		if (evicted_within(n, n->cfg.seeds[idx[i]],
+		    n->cfg.populator_interval / 2))
+			continue;	/* not in the round of its eviction */
 		split_id(n->cfg.seeds[idx[i]], ip, sizeof(ip), &port);
 		(void)lp2p__pool_dial(n, ip, port);
 	}
@@ -414,13 +490,23 @@ lp2p__pool_shuffle(struct lp2p_node *n)
 	c = calloc(n->npeers, sizeof(*c));
 	v = calloc(n->npeers, sizeof(*v));
 	if (c != NULL && v != NULL) {
+		/*
+		 * Not an outbound peer dialled in the last 2 s: the reference
+		 * carries the counts of a connection's last 1-s window into
+		 * the next one in its book, so our getNodeInfo/getPeers of a
+		 * connection closed that soon would count twice.
+		 */
 		TAILQ_FOREACH(np, &n->peers, entry) {
+			if (!np->inbound && uv_now(n->loop) - np->connect_time <
+			    LP2P_NODE_SHUFFLE_MIN_AGE)
+				continue;
 			lp2p__pool_cand(np, &c[k]);
 			v[k++] = np;
 		}
 		if ((pick = lp2p__select_evict_outbound(c, k)) >= 0) {
 			snprintf(reason, sizeof(reason),
 			    "Evicted outbound peer %s", v[pick]->id);
+			recent_put(n->evicted, v[pick]->id, uv_now(n->loop));
 			lp2p__pool_remove(v[pick], LP2P_CLOSE_EVICTED, reason);
 		}
 	}
@@ -633,7 +719,9 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	uint8_t chain[32];
 	size_t chainlen;
 	jv v, nv, c;
+	int rc;
 
+	(void)p;
 	if (r->status != 0) {
 		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEER_INFO",
 		    np->id, r->error ? r->error : lp2p_strerror(r->status)));
@@ -672,8 +760,10 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	np->shared = v;
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
 	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
-	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,
-	    np) != 0) {
+	/* asked less than LP2P_NODE_GETPEERS_GAP ago: that list will do */
+	if ((rc = ask_peers(np)) == 1)
+		connected_outbound(np);
+	else if (rc != 0) {
 		collect_failed(np, "Failed to fetch peer list of peer");
 		connected_outbound(np);
 	}

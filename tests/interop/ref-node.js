@@ -10,6 +10,7 @@
  *       [--respond echo|none|error|empty] [--ws-max-message-rate N]
  *       [--rate-interval MS] [--no-advertise] [--populator-interval MS]
  *       [--lisk-core] [--peer-ban-time MS] [--seed-interval MS]
+ *       [--shuffle-interval MS]
  *
  * Defaults: chain ID 10000000, network version 1.0, respond echo,
  * max-inbound 100, max-outbound 20, the reference's other defaults.
@@ -34,6 +35,10 @@
  *   {"op":"respond","mode":M}               change the respond mode
  *   {"op":"applyPenalty","peerId":P,"penalty":N}
  *   {"op":"getConnectedPeers"}  {"op":"stop"}
+ *   {"op":"reputations"}  the reference's own peer state: reply
+ *       {"peers":[{"peerId","reputation","connected","kind"}]}, every
+ *       peer in the pool (its live reputation) and every other peer-book
+ *       entry that has internal state; "banned": the banned IPs
  * EOF on stdin does not stop the node (SIGTERM or "stop" does).
  */
 const path = require('path');
@@ -78,6 +83,9 @@ for (let i = 0; i < argv.length; i++) {
 	case '--rate-interval': opt.rateCalculationInterval = Number(val()); break;
 	case '--populator-interval': opt.populatorInterval = Number(val()); break;
 	case '--peer-ban-time': opt.peerBanTime = Number(val()); break;
+	case '--shuffle-interval':
+		opt.outboundShuffleInterval = Number(val());
+		break;
 	case '--seed-interval':
 		opt.fallbackSeedPeerDiscoveryInterval = Number(val());
 		break;
@@ -147,6 +155,8 @@ if (opt.wsMaxMessageRate) config.wsMaxMessageRate = opt.wsMaxMessageRate;
 if (opt.rateCalculationInterval) config.rateCalculationInterval = opt.rateCalculationInterval;
 if (opt.populatorInterval) config.populatorInterval = opt.populatorInterval;
 if (opt.peerBanTime) config.peerBanTime = opt.peerBanTime;
+if (opt.outboundShuffleInterval)
+	config.outboundShuffleInterval = opt.outboundShuffleInterval;
 if (opt.fallbackSeedPeerDiscoveryInterval)
 	config.fallbackSeedPeerDiscoveryInterval = opt.fallbackSeedPeerDiscoveryInterval;
 
@@ -216,6 +226,23 @@ async function command(c) {
 		case 'getConnectedPeers':
 			reply({ peers: p2p.getConnectedPeers().map(p => plain(p)) });
 			break;
+		case 'reputations': {
+			/* private fields of the reference: tests only */
+			const peers = [];
+			const seen = new Set();
+			for (const p of p2p._peerPool.getPeers()) {
+				seen.add(p.id);
+				peers.push({ peerId: p.id, reputation: p.internalState.reputation,
+					connected: true, kind: p.constructor.name });
+			}
+			for (const p of p2p._peerBook.allPeers) {
+				if (seen.has(p.peerId) || !p.internalState) continue;
+				peers.push({ peerId: p.peerId, reputation: p.internalState.reputation,
+					connected: false, kind: 'book' });
+			}
+			reply({ peers, banned: [...p2p._peerBook.bannedIPs] });
+			break;
+		}
 		case 'stop':
 			await stop();
 			break;

@@ -1,0 +1,147 @@
+#!/usr/bin/env bats
+# soak.bats — nobody penalises an honest peer over many shuffles and
+# reconnections (issue 14), with compressed time: every node shuffles
+# its outbound peers every 1.5 s and runs its populator every 1 s, so
+# SOAK_SECONDS (25) hold as many shuffles as about two hours of default
+# timers over the network.  The reference nodes keep the fixed windows
+# of their penalties (1 s, 10 s); their seed discovery runs every 12 s.
+#
+# At the end: every reference node holds every p2p-node at reputation
+# 100 (its own peer state, read through ref-node.js "reputations"),
+# every p2p-node holds every peer at 100 (its book), no EVENT_BAN_PEER
+# anywhere, and enough shuffles happened for that to mean something.
+#
+# SOAK_SECONDS=N changes the duration; SOAK_DEFAULT_TIMERS=1 runs every
+# node with its default timers (bench/soak.sh: an hour of real time).
+bats_require_minimum_version 1.5.0
+
+load ../cli/helpers
+load node-helpers
+
+SECS=${SOAK_SECONDS:-25}
+if [ -n "${SOAK_DEFAULT_TIMERS:-}" ]; then
+	CFAST=(--option bookSyncInterval=1000)
+	RFAST=()
+	MIN_SHUFFLES=$((SECS / 300))
+else
+	CFAST=(--option populatorInterval=1000
+	    --option outboundShuffleInterval=1500
+	    --option fallbackSeedPeerDiscoveryInterval=3000
+	    --option bookSyncInterval=500)
+	RFAST=(--populator-interval 1000 --shuffle-interval 1500
+	    --seed-interval 12000)
+	MIN_SHUFFLES=$((SECS / 3))
+fi
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	NET=127.71.$((100 + BATS_TEST_NUMBER))
+	CNODES=()
+	RNODES=()
+}
+
+teardown() {
+	stop_all
+	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	    "$T"/*.err 2>/dev/null
+}
+
+# cnode NAME LAST-OCTET ARGS...: a p2p-node on $NET.LAST (port in P_NAME)
+cnode() {
+	local name=$1 ip=$NET.$2 port
+	shift 2
+	port=$(free_port "$ip")
+	eval "P_$name=$port"
+	CNODES+=("$name")
+	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
+	    -b "$T/$name.book" "${CFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"STARTED"'
+}
+
+# rnode NAME ARGS...: a reference node on 0.0.0.0 (port in P_NAME)
+rnode() {
+	local name=$1 port
+	shift
+	port=$(free_port 0.0.0.0)
+	eval "P_$name=$port"
+	RNODES+=("$name")
+	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"ready"'
+}
+
+# soak: run the network SECS seconds, then check what the brief asks
+soak() {
+	local n i bad=0 shuffles=0 line
+
+	sleep "$SECS"
+	# the reference nodes' own view of every p2p-node
+	i=900
+	for n in "${RNODES[@]}"; do
+		i=$((i + 1))
+		cmd "$n" "{\"op\":\"reputations\",\"id\":$i}"
+		line=$(reply "$n" $i 200)
+		echo "$n: $(jq -c '[.peers[] | "\(.peerId)=\(.reputation)"]' \
+		    <<<"$line")"
+		# every peer of $NET is a p2p-node
+		if jq -e --arg net "$NET." '[.peers[] | select((.peerId |
+		    startswith($net)) and .reputation != 100)] | length > 0' \
+		    <<<"$line" >/dev/null; then
+			echo "$n penalised a p2p-node" >&2
+			bad=1
+		fi
+		jq -e --arg net "$NET." '[.peers[] | select(.peerId |
+		    startswith($net))] | length > 0' <<<"$line" >/dev/null || {
+			echo "$n knows no p2p-node" >&2
+			bad=1
+		}
+	done
+	for n in "${CNODES[@]}"; do
+		shuffles=$((shuffles + $(count_lines "$T/$n.out" \
+		    '"code":4418')))
+	done
+	stop_all || true	# the books are written at exit
+	# every p2p-node's book: every peer at 100
+	for n in "${CNODES[@]}"; do
+		p2p-peers -b "$T/$n.book" list --all --format ndjson |
+		    jq -c 'select(.reputation != null)' >"$T/$n.peers"
+		echo "$n: $(jq -c -s 'map("\(.peerId)=\(.reputation)")' \
+		    "$T/$n.peers")"
+		if jq -e -s 'map(select(.reputation != 100)) | length > 0' \
+		    "$T/$n.peers" >/dev/null; then
+			echo "$n penalised a peer" >&2
+			bad=1
+		fi
+	done
+	for n in "${CNODES[@]}" "${RNODES[@]}"; do
+		if grep -q '"type":"EVENT_BAN_PEER"' "$T/$n.out"; then
+			echo "$n banned: $(grep '"EVENT_BAN_PEER"' "$T/$n.out")" >&2
+			bad=1
+		fi
+	done
+	echo "evictions (4418) seen by p2p-nodes: $shuffles (at least $MIN_SHUFFLES)"
+	[ "$shuffles" -ge "$MIN_SHUFFLES" ] || bad=1
+	[ "$bad" -eq 0 ]
+}
+
+@test "soak: a reference seed, a p2p-node and a reference node seeded with it" {
+	rnode RA
+	cnode B 2 --seed "127.0.0.1:$P_RA"
+	rnode RC --seed "127.0.0.1:$P_RA"
+	soak
+}
+
+@test "soak: a p2p-node seed, a p2p-node and a reference node seeded with it" {
+	cnode A 1
+	cnode B 2 --seed "$NET.1:$P_A"
+	rnode R --seed "$NET.1:$P_A"
+	soak
+}
+
+@test "soak: a mixed network of three p2p-nodes and two reference nodes" {
+	cnode A 1
+	rnode RA
+	cnode B 2 --seed "$NET.1:$P_A" --seed "127.0.0.1:$P_RA"
+	cnode C 3 --seed "127.0.0.1:$P_RA"
+	rnode RB --seed "$NET.1:$P_A" --seed "127.0.0.1:$P_RA"
+	soak
+}
