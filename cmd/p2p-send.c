@@ -6,8 +6,8 @@
  * Politeness (the reference penalises, then bans): each peer is paced
  * below the reference's message rate (--rate overrides), getNodeInfo is
  * sent at most once per connection (repeats are answered from the first
- * reply), getPeers at most once per 10 s, postNodeInfo at most 3 times
- * per 10 s (ours is the 4th), ping never, and getNodeInfo/getPeers never
+ * reply), getPeers at most once per 12 s, postNodeInfo at most once per
+ * 12 s after ours at connect (never 5 in a 10-s window), ping never, and getNodeInfo/getPeers never
  * with data.  Connections are closed with a bare close frame (WIRE §15.2).
  */
 #include <err.h>
@@ -34,6 +34,7 @@
 #define DEFAULT_RATE	50		/* items per second per peer */
 #define MAX_INFLIGHT	256		/* requests awaiting a reply, per peer */
 #define STATUS_WINDOW	10000		/* ms: getPeers/postNodeInfo window */
+#define PACE_MARGIN	2000		/* ms: the peer's timer drift, network */
 /*
  * ms between our last one-way message and our close: the reference hands
  * received events to its application a tick later, and drops them when
@@ -312,15 +313,22 @@ pump(struct target *t)
 		goto again;
 	}
 	if (it->request && strcmp(it->name, "getPeers") == 0 &&
-	    t->getpeers_sent && now < t->last_getpeers + STATUS_WINDOW + 100)
-		wait = t->last_getpeers + STATUS_WINDOW + 100 - now;
+	    t->getpeers_sent && now < t->last_getpeers + STATUS_WINDOW +
+	    PACE_MARGIN)
+		wait = t->last_getpeers + STATUS_WINDOW + PACE_MARGIN - now;
+	/*
+	 * postNodeInfo: 2 in each of our 12-s windows (ours at connect
+	 * counted in each), so that a 10-s window of the peer, whatever its
+	 * phase, which meets at most two of ours, holds at most 4.
+	 */
 	if (!it->request && strcmp(it->name, "postNodeInfo") == 0) {
-		if (now >= t->pni_window + STATUS_WINDOW + 100) {
+		if (now >= t->pni_window + STATUS_WINDOW + PACE_MARGIN) {
 			t->pni_window = now;
-			t->pni_count = 1;	/* ours, sent at connect */
+			t->pni_count = 1;	/* as if ours at connect */
 		}
-		if (t->pni_count >= 4)
-			wait = t->pni_window + STATUS_WINDOW + 100 - now;
+		if (t->pni_count >= 2)
+			wait = t->pni_window + STATUS_WINDOW + PACE_MARGIN -
+			    now;
 	}
 	if (wait > 0) {
 		uv_timer_start(&t->pace, on_pace, wait, 0);

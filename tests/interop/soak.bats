@@ -25,10 +25,10 @@ if [ -n "${SOAK_DEFAULT_TIMERS:-}" ]; then
 	MIN_SHUFFLES=$((SECS / 300))
 else
 	CFAST=(--option populatorInterval=1000
-	    --option outboundShuffleInterval=1500
+	    --option outboundShuffleInterval=2000
 	    --option fallbackSeedPeerDiscoveryInterval=3000
 	    --option bookSyncInterval=500)
-	RFAST=(--populator-interval 1000 --shuffle-interval 1500
+	RFAST=(--populator-interval 1000 --shuffle-interval 5000
 	    --seed-interval 12000)
 	MIN_SHUFFLES=$((SECS / 3))
 fi
@@ -124,6 +124,8 @@ soak() {
 }
 
 @test "soak: a reference seed, a p2p-node and a reference node seeded with it" {
+	# the reference nodes with their default timers, as in the issue
+	RFAST=()
 	rnode RA
 	cnode B 2 --seed "127.0.0.1:$P_RA"
 	rnode RC --seed "127.0.0.1:$P_RA"
