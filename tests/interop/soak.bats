@@ -30,7 +30,7 @@ else
 	    --option bookSyncInterval=500)
 	RFAST=(--populator-interval 1000 --shuffle-interval 5000
 	    --seed-interval 12000)
-	MIN_SHUFFLES=$((SECS / 3))
+	MIN_SHUFFLES=$((SECS / 5))
 fi
 
 setup() {

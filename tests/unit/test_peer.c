@@ -158,6 +158,9 @@ struct world {
 	int			 flood;		/* messages to send */
 	int			 gni;		/* getNodeInfo to send */
 	bool			 gni_data;
+	int			 gp;		/* getPeers to send */
+	int			 push;		/* nodeInfo pushes to make */
+	int			 posts;		/* postNodeInfo the server got */
 	int			 srv_penalty;	/* sum at the server */
 	bool			 srv_banned;
 	int			 client_code;
@@ -211,6 +214,14 @@ c_connected(struct lp2p_peer *p, void *arg)
 		lp2p__peer_request(p, "getNodeInfo", w->gni_data ?
 		    (const uint8_t *)"x" : NULL, w->gni_data ? 1 : 0, c_reply,
 		    w);
+	for (int i = 0; i < w->gp; i++)
+		lp2p__peer_request(p, "getPeers", NULL, 0, c_reply, w);
+	for (int i = 0; i < w->push; i++) {
+		struct lp2p_peer_self s;
+
+		self_init(&s, "1.0", 0x10);
+		assert_int_equal(lp2p__peer_set_self(p, &s, true), 0);
+	}
 	lp2p__peer_send(p, "hello", (const uint8_t *)"\0\1", 2);
 	uv_timer_start(&w->later, on_later, 1500, 0);
 }
@@ -243,6 +254,18 @@ s_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 		assert_memory_equal(m->data, "\0\1", 2);
 	}
 	w->messages++;
+}
+
+static int
+s_nodeinfo(struct lp2p_peer *p, const uint8_t *d, size_t n, void *arg)
+{
+	struct world *w = arg;
+
+	(void)p;
+	(void)d;
+	(void)n;
+	w->posts++;
+	return 0;
 }
 
 static void
@@ -320,6 +343,7 @@ run_world(struct world *w, const char *srv_nv, uint8_t srv_chain,
 	static const struct lp2p_peer_cb scb = {
 		.on_accept = s_accept,
 		.on_message = s_message,
+		.on_nodeinfo = s_nodeinfo,
 		.on_penalty = s_penalty,
 		.on_ban = s_ban,
 		.on_closed = s_closed,
@@ -423,6 +447,44 @@ test_getnodeinfo_rules(void **state)
 }
 
 static void
+test_getpeers_rules(void **state)
+{
+	struct world w;
+
+	(void)state;
+	/*
+	 * A reference client's second getPeers (its seed discovery just
+	 * after its getPeers on connect) is forgiven once per connection;
+	 * in the same second it is still not answered.
+	 */
+	memset(&w, 0, sizeof(w));
+	w.gp = 2;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.replies, 1);
+	assert_int_equal(w.srv_penalty, 0);
+	/* a third: 10, and 10 at the window end (the reference: 30) */
+	memset(&w, 0, sizeof(w));
+	w.gp = 3;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.replies, 1);
+	assert_int_equal(w.srv_penalty, 20);
+}
+
+static void
+test_post_pacing(void **state)
+{
+	struct world w;
+
+	(void)state;
+	/* ours at connect and 6 pushes: 4 go within 12 s, no penalty */
+	memset(&w, 0, sizeof(w));
+	w.push = 6;
+	run_world(&w, "1.0", 0x10, 1000);
+	assert_int_equal(w.posts, 4);
+	assert_int_equal(w.srv_penalty, 0);
+}
+
+static void
 test_flood(void **state)
 {
 	struct world w;
@@ -474,6 +536,8 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_honest),
 		cmocka_unit_test(test_getnodeinfo_rules),
+		cmocka_unit_test(test_getpeers_rules),
+		cmocka_unit_test(test_post_pacing),
 		cmocka_unit_test(test_flood),
 		cmocka_unit_test(test_heartbeat),
 	};
