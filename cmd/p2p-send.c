@@ -242,8 +242,10 @@ finish(struct target *t)
 	}
 	t->done_sending = true;
 	uv_timer_stop(&t->pace);
+	/* not before the peer's 1-s window of our getNodeInfo/getPeers */
 	if (t->outstanding == 0 && t->peer != NULL && !t->closed)
-		lp2p__peer_close(t->peer, 1000, NULL, LP2P__CLOSE_BARE);
+		lp2p__peer_close(t->peer, 1000, NULL, LP2P__CLOSE_BARE |
+		    LP2P__CLOSE_LINGER);
 }
 
 /* Fail every item not yet sent (connection gone). */

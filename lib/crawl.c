@@ -52,6 +52,7 @@ struct node {
 	jv			 rec;		/* record being built */
 	jv			 adv;		/* advertised peerIds (graph) */
 	int			 finished;	/* record complete */
+	int			 released;	/* crawl: slot freed, lingering */
 	int			 connected;	/* watch: handshake + nodeInfo */
 	int			 banned;	/* watch: never again */
 	uint32_t		 failures;	/* watch: for the back-off */
@@ -79,6 +80,7 @@ struct lp2p_crawl {
 	struct nodes		 nodes;
 	struct nqueue		 queue;
 	uint32_t		 count, active, reachable, unreachable;
+	uint32_t		 lingering;	/* probed, not yet closed */
 	uint64_t		 ignored;
 	jv			 errors;	/* kind -> count */
 	uint64_t		 t0;		/* uv_hrtime at start */
@@ -370,14 +372,30 @@ discovered(struct lp2p_crawl *c, const struct node *from, const char *id,
 	emit_event(c, ev);
 }
 
+static void	emit_record(struct lp2p_crawl *, struct node *);
+
 /* Crawl: the probe is over; watch: the peer stays. */
 static void
 probe_done(struct lp2p_peer *p, struct node *n)
 {
-	if (n->crawl->cfg.watch)
-		kick(n->crawl);		/* new peers may fill free slots */
-	else
-		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+	struct lp2p_crawl *c = n->crawl;
+
+	if (c->cfg.watch) {
+		kick(c);		/* new peers may fill free slots */
+		return;
+	}
+	/*
+	 * The record is complete and the slot free at once; the connection
+	 * lingers until the peer's 1-s window of our requests has turned
+	 * (LP2P__CLOSE_LINGER), so that our next crawl is not penalised.
+	 */
+	n->released = 1;
+	n->state = DONE;
+	c->active--;
+	c->lingering++;
+	emit_record(c, n);
+	lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, LP2P__CLOSE_LINGER);
+	kick(c);
 }
 
 static void
@@ -457,7 +475,8 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 		return;
 	if (r->status != 0) {
 		fail(n, status_kind(r->status), 0, r->error);
-		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
+		    LP2P__CLOSE_LINGER);
 		return;
 	}
 	rc = lp2p_codec_decode(c->cfg.nodeinfo_schema != NULL ?
@@ -465,7 +484,8 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	    r->has_data ? r->data : (const uint8_t *)"", r->len, &info, &e);
 	if (rc != 0) {
 		fail(n, "invalid-nodeinfo", 0, e.msg);
-		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
+		    LP2P__CLOSE_LINGER);
 		return;
 	}
 	n->rec = jv_object_set(n->rec, jv_string("rttMs"),
@@ -490,7 +510,8 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,
 	    n) != 0) {
 		fail(n, "closed", 0, NULL);
-		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
+		    LP2P__CLOSE_LINGER);
 	}
 }
 
@@ -502,7 +523,8 @@ on_connected(struct lp2p_peer *p, void *arg)
 	if (lp2p__peer_request(p, "getNodeInfo", NULL, 0, on_info_reply,
 	    n) != 0) {
 		fail(n, "closed", 0, NULL);
-		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL, 0);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
+		    LP2P__CLOSE_LINGER);
 	}
 }
 
@@ -657,6 +679,14 @@ on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 	struct node *n = arg;
 	struct lp2p_crawl *c = n->crawl;
 
+	if (n->released) {	/* its record is out already */
+		n->released = 0;
+		n->peer = NULL;
+		c->lingering--;
+		lp2p__peer_free(p);
+		kick(c);
+		return;
+	}
 	if (!n->finished) {
 		const char *k = handshake_done ? "closed" : close_kind(code,
 		    by_us);
@@ -750,7 +780,7 @@ pump(struct lp2p_crawl *c)
 	while (!c->stopping && c->active < c->cfg.parallel &&
 	    (n = TAILQ_FIRST(&c->queue)) != NULL)
 		start_probe(c, n);
-	if (c->active == 0 && (c->stopping ||
+	if (c->active == 0 && c->lingering == 0 && (c->stopping ||
 	    (!c->cfg.watch && TAILQ_EMPTY(&c->queue))))
 		finish(c);
 }

@@ -5,8 +5,9 @@
  * reputation, message counters per rate window (all WebSocket messages,
  * and per event/procedure), the getNodeInfo count of the connection, the
  * 10-s getPeers/postNodeInfo counts, productivity and latency.
- * Five timers: rate window, status window, productivity reset, the
- * ping RPC (inbound side only) and our own postNodeInfo pacing.
+ * Six timers: rate window, status window, productivity reset, the
+ * ping RPC (inbound side only), our own postNodeInfo pacing and a
+ * lingering close.
  * on_closed comes once the sc layer and the timers are closed.
  *
  * The windows start when the reference's peer object would be created:
@@ -26,7 +27,7 @@
 #define PONG_B64	"InBvbmci"	/* base64 of the JSON text "pong" */
 #define POST_MAX	4		/* our postNodeInfo per POST_SPAN */
 #define POST_SPAN	12000		/* ms: the peer's 10-s window + margin */
-#define NTIMERS		5
+#define NTIMERS		6
 
 struct rate_key {
 	char		*name;
@@ -65,6 +66,11 @@ struct lp2p_peer {
 	uv_timer_t		 t_prod;
 	uv_timer_t		 t_ping;
 	uv_timer_t		 t_post;	/* a postNodeInfo held back */
+	uv_timer_t		 t_linger;	/* a close held back */
+	uint64_t		 last_limited;	/* our getNodeInfo/getPeers */
+	int			 linger_code;
+	int			 linger_flags;
+	char			*linger_reason;
 	uint64_t		 posted[POST_MAX];	/* ours, ring */
 	uint32_t		 nposted;
 	int			 nclosing;
@@ -546,6 +552,15 @@ post_info(struct lp2p_peer *p)
 }
 
 static void
+on_linger_timer(uv_timer_t *t)
+{
+	struct lp2p_peer *p = t->data;
+
+	lp2p__peer_close(p, p->linger_code, p->linger_reason,
+	    p->linger_flags);
+}
+
+static void
 on_post_timer(uv_timer_t *t)
 {
 	struct lp2p_peer *p = t->data;
@@ -980,6 +995,7 @@ sc_on_closed(struct lp2p_sc *sc, int code, const char *reason, bool by_us,
 	uv_close((uv_handle_t *)&p->t_prod, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_ping, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_post, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_linger, on_timer_closed);
 }
 
 static const struct lp2p_sc_cb peer_sc_cb = {
@@ -1018,8 +1034,9 @@ peer_alloc(uv_loop_t *loop, const struct lp2p_peer_config *cfg,
 	uv_timer_init(loop, &p->t_prod);
 	uv_timer_init(loop, &p->t_ping);
 	uv_timer_init(loop, &p->t_post);
+	uv_timer_init(loop, &p->t_linger);
 	p->t_rate.data = p->t_status.data = p->t_prod.data = p->t_ping.data =
-	    p->t_post.data = p;
+	    p->t_post.data = p->t_linger.data = p;
 	p->first_status = true;
 	uv_timer_start(&p->t_rate, on_rate_timer, cfg->rate_calculation_interval,
 	    cfg->rate_calculation_interval);
@@ -1058,6 +1075,7 @@ peer_abort(struct lp2p_peer *p)
 	uv_close((uv_handle_t *)&p->t_prod, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_ping, on_timer_closed);
 	uv_close((uv_handle_t *)&p->t_post, on_timer_closed);
+	uv_close((uv_handle_t *)&p->t_linger, on_timer_closed);
 }
 
 int
@@ -1298,6 +1316,9 @@ lp2p__peer_request(struct lp2p_peer *p, const char *procedure,
 		o = jv_object_set(o, jv_string("data"), b64_jv(data, len));
 	if ((rc = lp2p__sc_request(p->sc, "rpc-request", o, on_reply, c)) < 0)
 		free(c);
+	else if (strcmp(procedure, "getNodeInfo") == 0 ||
+	    strcmp(procedure, "getPeers") == 0)
+		p->last_limited = uv_now(p->loop);
 	return rc;
 }
 
@@ -1370,8 +1391,25 @@ void
 lp2p__peer_close(struct lp2p_peer *p, int code, const char *reason,
     int flags)
 {
+	uint64_t now;
+
 	if (p == NULL || p->closing)
 		return;
+	now = uv_now(p->loop);
+	if ((flags & LP2P__CLOSE_LINGER) && p->sc != NULL &&
+	    p->last_limited != 0 && now < p->last_limited + LP2P__LINGER) {
+		if (uv_is_active((uv_handle_t *)&p->t_linger))
+			return;
+		free(p->linger_reason);
+		p->linger_reason = reason != NULL ? strdup(reason) : NULL;
+		p->linger_code = code;
+		p->linger_flags = flags & ~LP2P__CLOSE_LINGER;
+		uv_timer_start(&p->t_linger, on_linger_timer,
+		    p->last_limited + LP2P__LINGER - now, 0);
+		return;
+	}
+	flags &= ~LP2P__CLOSE_LINGER;
+	uv_timer_stop(&p->t_linger);
 	p->closing = true;
 	set_reason(p, code, reason, true);
 	uv_timer_stop(&p->t_ping);
@@ -1389,6 +1427,7 @@ lp2p__peer_free(struct lp2p_peer *p)
 	free(p->keys);
 	free(p->nodeinfo);
 	free(p->reason);
+	free(p->linger_reason);
 	free(p);
 }
 

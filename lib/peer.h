@@ -253,6 +253,15 @@ void	 lp2p__peer_set_reputation(struct lp2p_peer *, int);
  */
 #define LP2P__CLOSE_BARE	0x1
 #define LP2P__CLOSE_TERMINATE	0x2
+/*
+ * LP2P__CLOSE_LINGER: not before LP2P__LINGER ms after our last
+ * getNodeInfo/getPeers on this connection.  The reference keeps the
+ * counts of a connection's last 1-s window in its book and starts the
+ * next connection of that peer with them: a getNodeInfo then would count
+ * twice (unanswered, penalty 10).
+ */
+#define LP2P__CLOSE_LINGER	0x4
+#define LP2P__LINGER		1500
 void	 lp2p__peer_close(struct lp2p_peer *, int code, const char *reason,
 	    int flags);
 /* Free a peer after on_closed (NULL: no-op). */

@@ -332,6 +332,7 @@ lp2p__pool_populate(struct lp2p_node *n)
 	struct lp2p__cand *ct = NULL, *cn = NULL;
 	size_t ntr, nnw, mt = 0, mn = 0, *out = NULL, nout;
 	long slots;
+	uint64_t hold;
 	char ip[48];
 	uint16_t port;
 
@@ -352,30 +353,29 @@ lp2p__pool_populate(struct lp2p_node *n)
 	 * (the shuffle is there to change peers); when nobody else is left,
 	 * it is dialled again, but not in the round of its eviction.
 	 */
-	for (int pass = 0; pass < 2 && mt + mn == 0; pass++) {
-		uint64_t hold = pass == 0 ? n->cfg.outbound_shuffle_interval :
-		    n->cfg.populator_interval / 2;
-
-		for (size_t i = 0; i < ntr; i++)
-			if (lp2p__pool_find(n, tr[i].id) == NULL &&
-			    !evicted_within(n, tr[i].id, hold)) {
-				tr[mt] = tr[i];
-				ct[mt] = (struct lp2p__cand){
-				    .peer_id = tr[mt].id,
-				    .ip = ip_u32(tr[mt].ip),
-				    .reputation = tr[mt].reputation };
-				mt++;
-			}
-		for (size_t i = 0; i < nnw; i++)
-			if (lp2p__pool_find(n, nw[i].id) == NULL &&
-			    !evicted_within(n, nw[i].id, hold)) {
-				nw[mn] = nw[i];
-				cn[mn] = (struct lp2p__cand){
-				    .peer_id = nw[mn].id,
-				    .ip = ip_u32(nw[mn].ip),
-				    .reputation = nw[mn].reputation };
-				mn++;
-			}
+	hold = n->cfg.outbound_shuffle_interval;
+again:
+	for (size_t i = 0; i < ntr; i++)
+		if (lp2p__pool_find(n, tr[i].id) == NULL &&
+		    !evicted_within(n, tr[i].id, hold)) {
+			tr[mt] = tr[i];
+			ct[mt] = (struct lp2p__cand){ .peer_id = tr[mt].id,
+			    .ip = ip_u32(tr[mt].ip),
+			    .reputation = tr[mt].reputation };
+			mt++;
+		}
+	for (size_t i = 0; i < nnw; i++)
+		if (lp2p__pool_find(n, nw[i].id) == NULL &&
+		    !evicted_within(n, nw[i].id, hold)) {
+			nw[mn] = nw[i];
+			cn[mn] = (struct lp2p__cand){ .peer_id = nw[mn].id,
+			    .ip = ip_u32(nw[mn].ip),
+			    .reputation = nw[mn].reputation };
+			mn++;
+		}
+	if (mt + mn == 0 && hold > n->cfg.populator_interval / 2) {
+		hold = n->cfg.populator_interval / 2;
+		goto again;
 	}
 	nout = lp2p__select_connect(ct, mt, cn, mn, slots, out);
 	for (size_t k = 0; k < nout; k++) {

@@ -147,3 +147,24 @@ soak() {
 	rnode RB --seed "$NET.1:$P_A" --seed "127.0.0.1:$P_RA"
 	soak
 }
+
+@test "soak: p2p-watch --crawl three times in a row: the reference answers each, reputation 100" {
+	rnode R
+	for i in 1 2 3; do
+		run -0 timeout 30 p2p-watch --crawl --chain-id 10000000 \
+		    --bind "$NET.9" --seed "127.0.0.1:$P_R"
+		[[ "$output" == *'"reachable":1,"unreachable":0'* ]]
+	done
+	# p2p-send too, twice
+	for i in 1 2; do
+		run -0 timeout 30 p2p-send --chain-id 10000000 \
+		    --peer "127.0.0.1:$P_R" --request getNodeInfo
+	done
+	cmd R '{"op":"reputations","id":1}'
+	line=$(reply R 1 100)
+	echo "$line"
+	jq -e --arg net "$NET." '[.peers[] | select(.peerId | startswith($net))]
+	    | length == 1 and all(.reputation == 100)' <<<"$line"
+	[ "$(count_lines "$T/R.out" '"procedure":"getNodeInfo"')" -ge 5 ]
+	! grep -q '"EVENT_BAN_PEER"' "$T/R.out"
+}
