@@ -34,7 +34,7 @@ else
 	    --option bookSyncInterval=500)
 	RFAST=(--populator-interval 1000 --shuffle-interval 5000
 	    --seed-interval 12000)
-	MIN_SHUFFLES=$((SECS / 5))
+	MIN_SHUFFLES=$((SECS / 6))
 fi
 
 setup() {
