@@ -1,21 +1,20 @@
 /*
  * node.c — the P2P facade (the reference's P2P class): configuration with
- * the reference's defaults, start and stop, the event objects, the
- * operations (send, broadcast, request, respond, applyNodeInfo,
- * applyPenalty, ...) and the NDJSON command interpreter on top of them.
- * The pool (pool.c) owns the connections; this file owns the node's
- * identity, timers and PeerBook.
+ * the reference's defaults, start and stop, the operations (send,
+ * broadcast, request, respond, applyNodeInfo, applyPenalty, ...) and the
+ * NDJSON command interpreter on top of them (a table of commands).  The
+ * pool (pool.c) owns the connections; this file owns the node's
+ * identity, timers and PeerBook.  Events are built by events.c.
  *
  * Invariants: every event goes through lp2p__emit, every command result
  * through its fn exactly once; on_closed is called once, after stop, when
- * no peer, timer or server handle is left.
+ * no peer, timer or server handle is left (lp2p__pool_maybe_closed).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "node_int.h"
 
@@ -260,81 +259,6 @@ config_json(const struct lp2p_node_config *c)
 	return o;
 }
 
-/* ---- events ---------------------------------------------------------- */
-
-uint64_t
-lp2p__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-jv
-lp2p__ev_new(const char *type)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64], out[80];
-	time_t t;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof(out), "%s.%03ldZ", buf, ts.tv_nsec / 1000000);
-	return JV_OBJECT(jv_string("ts"), jv_string(out), jv_string("type"),
-	    jv_string(type));
-}
-
-void
-lp2p__emit(struct lp2p_node *n, jv ev)
-{
-	if (n->cb.on_event != NULL)
-		n->cb.on_event(n, ev, n->arg);
-	else
-		jv_free(ev);
-}
-
-char *
-lp2p__bytes_hex(const uint8_t *p, size_t len)
-{
-	return lp2p_hex_encode(p, len);
-}
-
-jv
-lp2p__peer_json(const struct npeer *np)
-{
-	jv o = jv_object();
-
-	o = jv_object_set(o, jv_string("peerId"), jv_string(np->id));
-	o = jv_object_set(o, jv_string("ipAddress"), jv_string(np->ip));
-	o = jv_object_set(o, jv_string("port"), jv_number(np->port));
-	o = jv_object_set(o, jv_string("kind"),
-	    jv_string(np->inbound ? "inbound" : "outbound"));
-	if (jv_get_kind(np->shared) == JV_KIND_OBJECT)
-		o = jv_object_set(o, jv_string("sharedState"),
-		    jv_copy(np->shared));
-	return o;
-}
-
-jv
-lp2p__ev_peer(const char *type, const struct npeer *np)
-{
-	return jv_object_merge(lp2p__ev_new(type), lp2p__peer_json(np));
-}
-
-jv
-lp2p__ev_error(const char *type, const char *peer_id, const char *msg)
-{
-	jv ev = lp2p__ev_new(type);
-
-	if (peer_id != NULL)
-		ev = jv_object_set(ev, jv_string("peerId"), jv_string(peer_id));
-	return jv_object_set(ev, jv_string("error"), jv_string(msg));
-}
-
 /* ---- identity --------------------------------------------------------- */
 
 /* Encode info (borrowed) into the node's identity; 0 or error. */
@@ -497,6 +421,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 		os = jv_copy(cfg->options_schema);
 	if ((rc = lp2p_schema_nodeinfo(&n->schema, os, err)) != 0)
 		goto fail;
+	n->probe = (struct lp2p__probe_config){ n->schema, &n->self,
+	    cfg->max_peer_info_size, cfg->max_peer_discovery_response_length };
 	if ((chain = lp2p_hex_encode(cfg->chain_id, cfg->chain_id_len)) == NULL)
 		goto nomem;
 	info = JV_OBJECT(jv_string("chainID"), jv_string(chain),
@@ -587,7 +513,7 @@ server_closed(struct lp2p_peer_server *s, void *arg)
 	lp2p__peer_server_free(s);
 	n->server = NULL;
 	n->handles--;
-	lp2p__maybe_closed(n);
+	lp2p__pool_maybe_closed(n);
 }
 
 static const struct lp2p_peer_server_cb server_cb = {
@@ -700,18 +626,7 @@ timer_closed(uv_handle_t *h)
 	struct lp2p_node *n = h->data;
 
 	n->handles--;
-	lp2p__maybe_closed(n);
-}
-
-void
-lp2p__maybe_closed(struct lp2p_node *n)
-{
-	if (!n->stopping || n->closed_called || n->handles > 0 ||
-	    !TAILQ_EMPTY(&n->peers) || !TAILQ_EMPTY(&n->leaving))
-		return;
-	n->closed_called = true;
-	if (n->cb.on_closed != NULL)
-		n->cb.on_closed(n, n->arg);
+	lp2p__pool_maybe_closed(n);
 }
 
 void
@@ -739,7 +654,7 @@ lp2p_node_stop(struct lp2p_node *n)
 	if (lp2p__nb_sync(n->book, lp2p__now_ms(), &err) != 0)
 		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
 		    err.msg));
-	lp2p__maybe_closed(n);
+	lp2p__pool_maybe_closed(n);
 }
 
 /* ---- operations --------------------------------------------------------- */

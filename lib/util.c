@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uv.h>
 
@@ -51,6 +52,17 @@ lp2p_strerror(int code)
 	if (code < 0 && code > -4096)
 		return uv_strerror(code);	/* -errno and UV_E* alike */
 	return "unknown error";
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+uint64_t
+lp2p__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- hex ------------------------------------------------------------ */
