@@ -1068,10 +1068,187 @@ peers_json(struct lp2p_node *n, bool connected)
 	return a;
 }
 
-static const char *const ops[] = {
-	"send", "broadcast", "sendToPeer", "request", "requestFromPeer",
-	"respond", "applyNodeInfo", "applyPenalty", "getConnectedPeers",
-	"getDisconnectedPeers", "getNodeInfo", "config", "stop",
+/*
+ * The commands (man/liskp2p-events.7), as a table in the manner of git's
+ * commands[] and tmux's cmd_entry: a name, the string members it
+ * requires (checked in order, after "data"), whether it runs while the
+ * node stops, and its handler.  A handler leaves its result in *res (or
+ * nothing, for result(op)) and returns one of:
+ */
+enum cmd_rc {
+	CMD_OK,		/* *res, or result(op) when *res is invalid */
+	CMD_FAILED,	/* result_err(op, err->msg) */
+	CMD_INVALID,	/* result_err(op, err->msg) with "invalid": true */
+	CMD_GIVEN,	/* the result went (or will go) to fn by itself */
+};
+
+struct cmd_args {
+	const char		*op;
+	jv			 cmd;		/* the whole command (borrowed) */
+	const char		*str[2];	/* the cmd_entry's fields */
+	const uint8_t		*data;		/* "data", decoded */
+	size_t			 len;
+	lp2p_node_result_fn	*fn;
+	void			*arg;
+};
+
+struct cmd_entry {
+	const char	*name;
+	const char	*fields[2];
+	bool		 when_stopping;
+	enum cmd_rc	(*handler)(struct lp2p_node *, const struct cmd_args *,
+			    jv *res, struct lp2p_err *);
+};
+
+static enum cmd_rc
+cmd_send(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return lp2p_node_send(n, a->str[0], a->data, a->len, err) == 0 ?
+	    CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_broadcast(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return lp2p_node_broadcast(n, a->str[0], a->data, a->len, err) == 0 ?
+	    CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_send_to_peer(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return lp2p_node_send_to_peer(n, a->str[1], a->str[0], a->data,
+	    a->len, err) == 0 ? CMD_OK : CMD_FAILED;
+}
+
+/* request, requestFromPeer: fn follows with the answer. */
+static enum cmd_rc
+cmd_request(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return do_request(n, a->op, a->str[1], a->str[0], a->data, a->len,
+	    a->fn, a->arg, err) == 0 ? CMD_GIVEN : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_respond(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	jv idv = jv_object_get(jv_copy(a->cmd), jv_string("requestId"));
+	bool num = jv_get_kind(idv) == JV_KIND_NUMBER;
+
+	(void)res;
+	jv_free(idv);
+	if (!num) {
+		strlcpy(err->msg, "'requestId' must be a number",
+		    sizeof(err->msg));
+		return CMD_INVALID;
+	}
+	return do_respond(n, a->cmd, a->data, a->len, err) == 0 ? CMD_OK :
+	    CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_apply_node_info(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	int rc = do_apply_node_info(n, a->cmd, err);
+
+	(void)res;
+	if (rc == LP2P_EINVAL || rc == LP2P_ECODEC)
+		return CMD_INVALID;
+	return rc == 0 ? CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_apply_penalty(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	jv pv = jv_object_get(jv_copy(a->cmd), jv_string("penalty"));
+	double d = jv_get_kind(pv) == JV_KIND_NUMBER ? jv_number_value(pv) :
+	    -1;
+
+	(void)res;
+	jv_free(pv);
+	if (!(d >= 0 && d <= 1000000) || d != floor(d)) {
+		strlcpy(err->msg, "'penalty' must be an integer 0..1000000",
+		    sizeof(err->msg));
+		return CMD_INVALID;
+	}
+	return lp2p_node_apply_penalty(n, a->str[0], (int)d, err) == 0 ?
+	    CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_get_peers(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)err;
+	*res = jv_object_set(result(a->op), jv_string("peers"),
+	    peers_json(n, a->op[3] == 'C'));
+	return CMD_OK;
+}
+
+static enum cmd_rc
+cmd_get_node_info(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)err;
+	*res = jv_object_set(result(a->op), jv_string("nodeInfo"),
+	    jv_copy(n->info));
+	return CMD_OK;
+}
+
+static enum cmd_rc
+cmd_config(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)err;
+	*res = jv_object_set(result(a->op), jv_string("config"),
+	    config_json(&n->cfg));
+	*res = jv_object_set(*res, jv_string("listening"),
+	    jv_number(n->bound_port));
+	return CMD_OK;
+}
+
+/* stop: the result goes first, then the node stops. */
+static enum cmd_rc
+cmd_stop(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	(void)err;
+	a->fn(n, result(a->op), a->arg);
+	lp2p_node_stop(n);
+	return CMD_GIVEN;
+}
+
+static const struct cmd_entry commands[] = {
+	{ "send",		{ "event" },		false,	cmd_send },
+	{ "broadcast",		{ "event" },		false,	cmd_broadcast },
+	{ "sendToPeer",		{ "event", "peerId" },	false,
+	    cmd_send_to_peer },
+	{ "request",		{ "procedure" },	false,	cmd_request },
+	{ "requestFromPeer",	{ "procedure", "peerId" }, false,
+	    cmd_request },
+	{ "respond",		{ NULL },		false,	cmd_respond },
+	{ "applyNodeInfo",	{ NULL },		false,
+	    cmd_apply_node_info },
+	{ "applyPenalty",	{ "peerId" },		false,
+	    cmd_apply_penalty },
+	{ "getConnectedPeers",	{ NULL },		true,	cmd_get_peers },
+	{ "getDisconnectedPeers", { NULL },		true,	cmd_get_peers },
+	{ "getNodeInfo",	{ NULL },		true,
+	    cmd_get_node_info },
+	{ "config",		{ NULL },		true,	cmd_config },
+	{ "stop",		{ NULL },		true,	cmd_stop },
 };
 
 void
@@ -1079,12 +1256,12 @@ lp2p_node_command(struct lp2p_node *n, jv cmd, lp2p_node_result_fn *fn,
     void *arg)
 {
 	struct lp2p_err err = { 0, "" };
-	jv hop, hpeer = jv_invalid(), hname = jv_invalid(), res;
-	const char *op, *peer = NULL, *name = NULL;
+	const struct cmd_entry *ce = NULL;
+	struct cmd_args a = { .cmd = cmd, .fn = fn, .arg = arg };
+	jv hop, hold[2] = { jv_invalid(), jv_invalid() }, res = jv_invalid();
 	uint8_t *data = NULL;
 	size_t len = 0;
-	bool has = false, known = false;
-	int rc = 0;
+	bool has = false;
 
 	if (jv_get_kind(cmd) != JV_KIND_OBJECT) {
 		jv_free(cmd);
@@ -1092,117 +1269,57 @@ lp2p_node_command(struct lp2p_node *n, jv cmd, lp2p_node_result_fn *fn,
 		    arg);
 		return;
 	}
-	if (get_str(cmd, "op", &hop, &op, true, &err) != 0) {
+	if (get_str(cmd, "op", &hop, &a.op, true, &err) != 0) {
 		jv_free(hop);
 		jv_free(cmd);
 		fn(n, result_err("", err.msg, true), arg);
 		return;
 	}
-	for (size_t i = 0; i < LP2P_NELEM(ops); i++)
-		known |= strcmp(op, ops[i]) == 0;
-	if (!known) {
-		snprintf(err.msg, sizeof(err.msg), "unknown op '%.64s'", op);
+	for (size_t i = 0; i < LP2P_NELEM(commands) && ce == NULL; i++)
+		if (strcmp(a.op, commands[i].name) == 0)
+			ce = &commands[i];
+	if (ce == NULL) {
+		snprintf(err.msg, sizeof(err.msg), "unknown op '%.64s'", a.op);
 		goto invalid;
 	}
 	if (get_data(cmd, &data, &len, &has, &err) != 0)
 		goto invalid;
-	if (n->stopping && strcmp(op, "stop") != 0 &&
-	    strncmp(op, "get", 3) != 0 && strcmp(op, "config") != 0) {
-		res = result_err(op, "node is stopping", false);
+	a.data = data;
+	a.len = len;
+	if (n->stopping && !ce->when_stopping) {
+		res = result_err(a.op, "node is stopping", false);
 		goto out;
 	}
-	if (strcmp(op, "send") == 0 || strcmp(op, "broadcast") == 0 ||
-	    strcmp(op, "sendToPeer") == 0) {
-		if (get_str(cmd, "event", &hname, &name, true, &err) != 0 ||
-		    (op[0] == 's' && op[4] == 'T' &&
-		    get_str(cmd, "peerId", &hpeer, &peer, true, &err) != 0))
+	for (size_t i = 0; i < LP2P_NELEM(ce->fields) && ce->fields[i] != NULL;
+	    i++)
+		if (get_str(cmd, ce->fields[i], &hold[i], &a.str[i], true,
+		    &err) != 0)
 			goto invalid;
-		if (strcmp(op, "send") == 0)
-			rc = lp2p_node_send(n, name, data, len, &err);
-		else if (strcmp(op, "broadcast") == 0)
-			rc = lp2p_node_broadcast(n, name, data, len, &err);
-		else
-			rc = lp2p_node_send_to_peer(n, peer, name, data, len,
-			    &err);
-	} else if (strcmp(op, "request") == 0 ||
-	    strcmp(op, "requestFromPeer") == 0) {
-		if (get_str(cmd, "procedure", &hname, &name, true, &err) != 0 ||
-		    (op[7] == 'F' &&
-		    get_str(cmd, "peerId", &hpeer, &peer, true, &err) != 0))
-			goto invalid;
-		rc = do_request(n, op, peer, name, data, len, fn, arg, &err);
-		if (rc == 0) {
-			/* fn follows with the answer */
-			free(data);
-			jv_free(hname);
-			jv_free(hpeer);
-			jv_free(hop);
-			jv_free(cmd);
-			return;
-		}
-	} else if (strcmp(op, "respond") == 0) {
-		jv idv = jv_object_get(jv_copy(cmd), jv_string("requestId"));
-		bool num = jv_get_kind(idv) == JV_KIND_NUMBER;
-
-		jv_free(idv);
-		if (!num) {
-			strlcpy(err.msg, "'requestId' must be a number",
-			    sizeof(err.msg));
-			goto invalid;
-		}
-		rc = do_respond(n, cmd, data, len, &err);
-	} else if (strcmp(op, "applyNodeInfo") == 0) {
-		rc = do_apply_node_info(n, cmd, &err);
-		if (rc == LP2P_EINVAL || rc == LP2P_ECODEC)
-			goto invalid;
-	} else if (strcmp(op, "applyPenalty") == 0) {
-		jv pv = jv_object_get(jv_copy(cmd), jv_string("penalty"));
-		double d = jv_get_kind(pv) == JV_KIND_NUMBER ?
-		    jv_number_value(pv) : -1;
-
-		jv_free(pv);
-		if (get_str(cmd, "peerId", &hpeer, &peer, true, &err) != 0)
-			goto invalid;
-		if (!(d >= 0 && d <= 1000000) || d != floor(d)) {
-			strlcpy(err.msg, "'penalty' must be an integer "
-			    "0..1000000", sizeof(err.msg));
-			goto invalid;
-		}
-		rc = lp2p_node_apply_penalty(n, peer, (int)d, &err);
-	} else if (strcmp(op, "getConnectedPeers") == 0 ||
-	    strcmp(op, "getDisconnectedPeers") == 0) {
-		res = jv_object_set(result(op), jv_string("peers"),
-		    peers_json(n, op[3] == 'C'));
-		goto out;
-	} else if (strcmp(op, "getNodeInfo") == 0) {
-		res = jv_object_set(result(op), jv_string("nodeInfo"),
-		    jv_copy(n->info));
-		goto out;
-	} else if (strcmp(op, "config") == 0) {
-		res = jv_object_set(result(op), jv_string("config"),
-		    config_json(&n->cfg));
-		res = jv_object_set(res, jv_string("listening"),
-		    jv_number(n->bound_port));
-		goto out;
-	} else if (strcmp(op, "stop") == 0) {
-		res = result(op);
-		fn(n, res, arg);
-		res = jv_invalid();
-		lp2p_node_stop(n);
-		goto out;
+	switch (ce->handler(n, &a, &res, &err)) {
+	case CMD_OK:
+		if (!jv_is_valid(res))
+			res = result(a.op);
+		break;
+	case CMD_FAILED:
+		res = result_err(a.op, err.msg, false);
+		break;
+	case CMD_INVALID:
+		goto invalid;
+	case CMD_GIVEN:
+		break;
 	}
-	res = rc == 0 ? result(op) : result_err(op, err.msg, false);
 	goto out;
 invalid:
-	res = result_err(op, err.msg, true);
+	jv_free(res);
+	res = result_err(a.op, err.msg, true);
 out:
 	if (jv_is_valid(res))
 		fn(n, res, arg);
 	else
 		jv_free(res);
 	free(data);
-	jv_free(hname);
-	jv_free(hpeer);
+	jv_free(hold[0]);
+	jv_free(hold[1]);
 	jv_free(hop);
 	jv_free(cmd);
 }
