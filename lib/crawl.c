@@ -22,10 +22,10 @@
  *
  * Watch mode (cfg.watch): the same walk, but up to `parallel` peers stay
  * connected and everything they do becomes an event for on_event, built
- * by events.c as the node's are: {"ts","type":"EVENT_...","peerId",...}.  A peer that
- * closes is retried after a back-off (10 s, doubling up to 5 min); a
- * banned one never.  Requests from peers are answered with an error (an
- * observer serves nothing), and the event says so.
+ * by events.c as the node's are: {"ts","type":"EVENT_...","peerId",...}.
+ * A peer that closes is retried after a back-off (10 s, doubling up to
+ * 5 min); a banned one never.  Requests from peers are answered with an
+ * error (an observer serves nothing), and the event says so.
  */
 #include <stdlib.h>
 #include <string.h>

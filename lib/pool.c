@@ -23,12 +23,19 @@
 #define SEED_REASON	"Disconnect from SeedPeer after discovery"
 #define DUP_REASON	"Peer has a duplicate connection"
 
+/* np as events.c describes a peer. */
+static struct lp2p__evpeer
+who(const struct npeer *np)
+{
+	return (struct lp2p__evpeer){ np->id, np->ip, np->port, np->inbound,
+	    np->shared };
+}
+
 /* The event of np: its peer information. */
 static jv
 ev_peer(const char *type, const struct npeer *np)
 {
-	const struct lp2p__evpeer w = { np->id, np->ip, np->port,
-	    np->inbound, np->shared };
+	const struct lp2p__evpeer w = who(np);
 
 	return lp2p__ev_peer(type, &w);
 }
@@ -38,8 +45,7 @@ static jv
 ev_close(const char *type, const struct npeer *np, int code,
     const char *reason)
 {
-	const struct lp2p__evpeer w = { np->id, np->ip, np->port,
-	    np->inbound, np->shared };
+	const struct lp2p__evpeer w = who(np);
 
 	return lp2p__ev_close(type, &w, code, reason);
 }
