@@ -152,7 +152,7 @@ static void
 on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
     void *arg)
 {
-	const struct lp2p__probe *pr = arg;
+	struct lp2p__probe *pr = arg;
 	struct lp2p__probe_step st = { .fault = LP2P__PROBE_OK,
 	    .info = jv_null(), .peers = jv_null() };
 	struct lp2p_err err;
@@ -207,7 +207,7 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	st.rtt_ms = r->rtt_ms;
 	pr->cb->on_info(p, &st, pr->arg);
 	jv_free(v);
-	if ((rc = lp2p__probe_peers((struct lp2p__probe *)pr, p)) != 0) {
+	if ((rc = lp2p__probe_peers(pr, p)) != 0) {
 		st = (struct lp2p__probe_step){ .fault = LP2P__PROBE_UNSENT,
 		    .status = rc, .info = jv_null(), .peers = jv_null() };
 		collect_failed(pr, p, LIST_FETCH);
