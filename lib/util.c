@@ -54,17 +54,6 @@ lp2p_strerror(int code)
 	return "unknown error";
 }
 
-/* ---- time ------------------------------------------------------------ */
-
-uint64_t
-lp2p__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* ---- hex ------------------------------------------------------------ */
 
 static const char hexdig[] = "0123456789abcdef";
@@ -244,4 +233,15 @@ lp2p_rand_buf(void *buf, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint8_t)(splitmix64() >> 56);
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+uint64_t
+lp2p__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
