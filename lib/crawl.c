@@ -17,12 +17,15 @@
  * (further discoveries are counted as "ignored").  The crawler never
  * listens and announces advertiseAddress false, so it is not gossiped.
  *
+ * The probe of a peer (getNodeInfo, then getPeers, validated and
+ * penalised as the reference does) is the node's: probe.c.
+ *
  * Watch mode (cfg.watch): the same walk, but up to `parallel` peers stay
- * connected and everything they do becomes an event for on_event, shaped
- * as the node's: {"ts","type":"EVENT_...","peerId",...}.  A peer that
- * closes is retried after a back-off (10 s, doubling up to 5 min); a
- * banned one never.  Requests from peers are answered with an error (an
- * observer serves nothing), and the event says so.
+ * connected and everything they do becomes an event for on_event, built
+ * by events.c as the node's are: {"ts","type":"EVENT_...","peerId",...}.
+ * A peer that closes is retried after a back-off (10 s, doubling up to
+ * 5 min); a banned one never.  Requests from peers are answered with an
+ * error (an observer serves nothing), and the event says so.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,8 @@
 #include "liskp2p.h"
 #include "internal.h"
 #include "peer.h"
+#include "events.h"
+#include "probe.h"
 
 enum { QUEUED, ACTIVE, DONE };
 
@@ -51,6 +56,8 @@ struct node {
 	struct lp2p_crawl	*crawl;
 	jv			 rec;		/* record being built */
 	jv			 adv;		/* advertised peerIds (graph) */
+	jv			 shared;	/* its nodeInfo, or null */
+	struct lp2p__probe	 probe;
 	int			 finished;	/* record complete */
 	int			 released;	/* crawl: slot freed, lingering */
 	int			 connected;	/* watch: handshake + nodeInfo */
@@ -77,6 +84,7 @@ struct lp2p_crawl {
 	struct lp2p_peer_config	 pcfg;
 	struct lp2p_peer_self	 self;
 	uint8_t			*self_info;
+	struct lp2p__probe_config probe;	/* what answers must be */
 	struct nodes		 nodes;
 	struct nqueue		 queue;
 	uint32_t		 count, active, reachable, unreachable;
@@ -94,6 +102,7 @@ struct lp2p_crawl {
 };
 
 static void pump(struct lp2p_crawl *);
+static const struct lp2p__probe_cb probe_cb;
 
 void
 lp2p_crawl_config_init(struct lp2p_crawl_config *c)
@@ -206,6 +215,9 @@ lp2p_crawl_new(struct lp2p_crawl **out, struct uv_loop_s *loop,
 	}
 	c->self.nodeinfo = c->self_info;
 	c->self.nodeinfo_len = n;
+	c->probe = (struct lp2p__probe_config){ cfg->nodeinfo_schema != NULL ?
+	    cfg->nodeinfo_schema : lp2p_schema_builtin("/nodeInfo"), &c->self,
+	    c->pcfg.max_peer_info_size, LP2P_MAX_PEERS_REPLY };
 	uv_idle_init(loop, &c->idle);
 	c->idle.data = c;
 	uv_timer_init(loop, &c->retry);
@@ -238,6 +250,8 @@ enqueue(struct lp2p_crawl *c, const char *ip, long port)
 	n->crawl = c;
 	n->rec = jv_null();
 	n->adv = jv_null();
+	n->shared = jv_null();
+	n->probe = (struct lp2p__probe){ &c->probe, &probe_cb, n };
 	RB_INSERT(nodes, &c->nodes, n);
 	TAILQ_INSERT_TAIL(&c->queue, n, queue);
 	c->count++;
@@ -272,25 +286,12 @@ ms_since(uint64_t t0)
 	return (double)(uv_hrtime() - t0) / 1e6;
 }
 
-/* A watch event {"ts","type","peerId"?} to which the caller adds. */
-static jv
-event(const char *type, const struct node *n)
+/* n's peer information, for events.c. */
+static struct lp2p__evpeer
+who(const struct node *n)
 {
-	char ts[48], ms[16];
-	struct timespec now;
-	struct tm tm;
-	jv e;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(ms, sizeof(ms), ".%03dZ", (int)(now.tv_nsec / 1000000) % 1000);
-	strlcat(ts, ms, sizeof(ts));
-	e = jv_object_set(jv_object(), jv_string("ts"), jv_string(ts));
-	e = jv_object_set(e, jv_string("type"), jv_string(type));
-	if (n != NULL)
-		e = jv_object_set(e, jv_string("peerId"), jv_string(n->id));
-	return e;
+	return (struct lp2p__evpeer){ n->id, n->ip, n->port, false,
+	    n->shared };
 }
 
 static void
@@ -300,21 +301,6 @@ emit_event(struct lp2p_crawl *c, jv e)
 		c->cb.on_event(c, e, c->arg);
 	else
 		jv_free(e);
-}
-
-/* Bytes as a hex string jv (null on ENOMEM). */
-static jv
-hex_jv(const uint8_t *b, size_t len)
-{
-	char *h;
-	jv v;
-
-	if ((h = lp2p_hex_encode(b != NULL ? b : (const uint8_t *)"",
-	    len)) == NULL)
-		return jv_null();
-	v = jv_string(h);
-	free(h);
-	return v;
 }
 
 /* Record the failure of n (once) as {"kind","code"?,"reason"}. */
@@ -358,20 +344,6 @@ status_kind(int status)
 	}
 }
 
-static void
-discovered(struct lp2p_crawl *c, const struct node *from, const char *id,
-    jv ip, double port)
-{
-	jv ev = event("EVENT_DISCOVERED_PEER", NULL);
-
-	ev = jv_object_set(ev, jv_string("peerId"), jv_string(id));
-	ev = jv_object_set(ev, jv_string("ipAddress"), jv_copy(ip));
-	ev = jv_object_set(ev, jv_string("port"), jv_number(port));
-	ev = jv_object_set(ev, jv_string("sourceAddress"),
-	    jv_string(from->ip));
-	emit_event(c, ev);
-}
-
 static void	emit_record(struct lp2p_crawl *, struct node *);
 
 /* Crawl: the probe is over; watch: the peer stays. */
@@ -398,62 +370,51 @@ probe_done(struct lp2p_peer *p, struct node *n)
 	kick(c);
 }
 
+/* getPeers answered (or not): the record is complete. */
 static void
-on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
+probe_peers(struct lp2p_peer *p, const struct lp2p__probe_step *st,
     void *arg)
 {
 	struct node *n = arg;
 	struct lp2p_crawl *c = n->crawl;
-	struct lp2p_err e;
-	jv list, ids;
+	jv ids;
 	int len;
 
+	if (st->fault == LP2P__PROBE_UNSENT) {
+		fail(n, "closed", 0, NULL);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
+		    LP2P__CLOSE_LINGER);
+		return;
+	}
 	if (n->finished)
 		return;
 	n->finished = 1;
 	n->reachable = 1;
 	n->rec = jv_object_set(n->rec, jv_string("reachable"), jv_true());
-	if (r->status != 0) {
+	if (st->fault != LP2P__PROBE_OK) {
 		n->rec = jv_object_set(n->rec, jv_string("peersError"),
-		    jv_string(r->error != NULL ? r->error :
-		    status_kind(r->status)));
+		    jv_string(st->error != NULL ? st->error :
+		    status_kind(st->status)));
 		probe_done(p, n);
 		return;
 	}
-	if (lp2p_peers_decode(r->has_data ? r->data : NULL, r->len,
-	    LP2P_MAX_PEERS_REPLY, &list, &e) != 0) {
-		n->rec = jv_object_set(n->rec, jv_string("peersError"),
-		    jv_string(e.msg));
-		probe_done(p, n);
-		return;
-	}
-	len = jv_array_length(jv_copy(list));
+	len = jv_array_length(jv_copy(st->peers));
 	ids = jv_array();
 	for (int i = 0; i < len; i++) {
-		jv pi = jv_array_get(jv_copy(list), i);
+		jv pi = jv_array_get(jv_copy(st->peers), i);
 		jv ip = jv_object_get(jv_copy(pi), jv_string("ipAddress"));
-		jv port = jv_object_get(pi, jv_string("port"));
+		uint16_t port = (uint16_t)jv_number_value(
+		    jv_object_get(pi, jv_string("port")));
+		char id[LP2P_PEERID_STRLEN];
 
-		if (jv_get_kind(ip) == JV_KIND_STRING &&
-		    jv_get_kind(port) == JV_KIND_NUMBER) {
-			char id[LP2P_PEERID_STRLEN];
-			double d = jv_number_value(port);
-
-			if (d >= 1 && d <= 65535 && d == (long)d) {
-				snprintf(id, sizeof(id), "%s:%ld",
-				    jv_string_value(ip), (long)d);
-				if (enqueue(c, jv_string_value(ip), (long)d) &&
-				    c->cfg.watch)
-					discovered(c, n, id, ip, d);
-				if (c->cfg.keep_graph)
-					ids = jv_array_append(ids,
-					    jv_string(id));
-			}
-		}
+		snprintf(id, sizeof(id), "%s:%u", jv_string_value(ip), port);
+		if (enqueue(c, jv_string_value(ip), port) && c->cfg.watch)
+			emit_event(c, lp2p__ev_discovered(jv_string_value(ip),
+			    port, n->ip));
+		if (c->cfg.keep_graph)
+			ids = jv_array_append(ids, jv_string(id));
 		jv_free(ip);
-		jv_free(port);
 	}
-	jv_free(list);
 	jv_free(n->adv);
 	n->adv = ids;
 	n->rec = jv_object_set(n->rec, jv_string("peersAdvertised"),
@@ -461,67 +422,66 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	probe_done(p, n);
 }
 
+/* getNodeInfo answered (or not): the peer is reached, or not. */
 static void
-on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
+probe_info(struct lp2p_peer *p, const struct lp2p__probe_step *st,
     void *arg)
 {
 	struct node *n = arg;
 	struct lp2p_crawl *c = n->crawl;
-	struct lp2p_err e;
-	jv info;
-	int rc;
 
 	if (n->finished)
 		return;
-	if (r->status != 0) {
-		fail(n, status_kind(r->status), 0, r->error);
+	switch (st->fault) {
+	case LP2P__PROBE_OK:
+		break;
+	case LP2P__PROBE_INVALID:
+		fail(n, "invalid-nodeinfo", 0, st->error);
 		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
 		    LP2P__CLOSE_LINGER);
 		return;
-	}
-	rc = lp2p_codec_decode(c->cfg.nodeinfo_schema != NULL ?
-	    c->cfg.nodeinfo_schema : lp2p_schema_builtin("/nodeInfo"),
-	    r->has_data ? r->data : (const uint8_t *)"", r->len, &info, &e);
-	if (rc != 0) {
-		fail(n, "invalid-nodeinfo", 0, e.msg);
+	case LP2P__PROBE_INCOMPATIBLE:
+		fail(n, "incompatible", 0, st->error);
+		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
+		    LP2P__CLOSE_LINGER);
+		return;
+	default:
+		fail(n, status_kind(st->status), 0, st->error);
 		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
 		    LP2P__CLOSE_LINGER);
 		return;
 	}
 	n->rec = jv_object_set(n->rec, jv_string("rttMs"),
-	    jv_number((double)(long)(r->rtt_ms * 1000 + 0.5) / 1000));
+	    jv_number((double)(long)(st->rtt_ms * 1000 + 0.5) / 1000));
+	jv_free(n->shared);
+	n->shared = jv_copy(st->info);
 	if (c->cfg.watch) {
-		jv ev = event("EVENT_CONNECT_OUTBOUND", n);
+		struct lp2p__evpeer w = who(n);
 
-		ev = jv_object_set(ev, jv_string("ipAddress"),
-		    jv_string(n->ip));
-		ev = jv_object_set(ev, jv_string("port"), jv_number(n->port));
-		ev = jv_object_set(ev, jv_string("nodeInfo"), jv_copy(info));
 		n->connected = 1;
 		n->failures = 0;
 		c->connected++;
-		emit_event(c, ev);
+		emit_event(c, lp2p__ev_peer("EVENT_CONNECT_OUTBOUND", &w));
 		if (!c->ready) {
 			c->ready = 1;
-			emit_event(c, event("EVENT_NETWORK_READY", NULL));
+			emit_event(c, lp2p__ev_new("EVENT_NETWORK_READY"));
 		}
 	}
-	n->rec = jv_object_set(n->rec, jv_string("nodeInfo"), info);
-	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,
-	    n) != 0) {
-		fail(n, "closed", 0, NULL);
-		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
-		    LP2P__CLOSE_LINGER);
-	}
+	n->rec = jv_object_set(n->rec, jv_string("nodeInfo"),
+	    jv_copy(st->info));
 }
+
+static const struct lp2p__probe_cb probe_cb = {
+	.on_info = probe_info,
+	.on_peers = probe_peers,
+};
 
 static void
 on_connected(struct lp2p_peer *p, void *arg)
 {
 	struct node *n = arg;
 
-	if (lp2p__peer_request(p, "getNodeInfo", NULL, 0, on_info_reply,
-	    n) != 0) {
+	if (lp2p__probe_start(&n->probe, p) != 0) {
 		fail(n, "closed", 0, NULL);
 		lp2p__peer_close(p, LP2P_CLOSE_NORMAL, NULL,
 		    LP2P__CLOSE_LINGER);
@@ -534,43 +494,23 @@ on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t len, void *arg)
 {
 	struct node *n = arg;
 	struct lp2p_crawl *c = n->crawl;
+	struct lp2p__evpeer w;
 	struct lp2p_err e;
-	jv info, ev;
+	jv info;
 	int rc;
 
 	(void)p;
-	rc = lp2p_codec_decode(c->cfg.nodeinfo_schema != NULL ?
-	    c->cfg.nodeinfo_schema : lp2p_schema_builtin("/nodeInfo"),
-	    b != NULL ? b : (const uint8_t *)"", len, &info, &e);
-	if (rc != 0)
+	if ((rc = lp2p__probe_post_info(&c->probe, b, len, &n->shared, &info,
+	    &e)) != 0)
 		return rc;
 	if (!c->cfg.watch) {
 		jv_free(info);
 		return 0;
 	}
-	ev = event("EVENT_MESSAGE_RECEIVED", n);
-	ev = jv_object_set(ev, jv_string("event"), jv_string("postNodeInfo"));
-	ev = jv_object_set(ev, jv_string("data"), jv_copy(info));
-	emit_event(c, ev);
-	ev = event("EVENT_UPDATED_PEER_INFO", n);
-	ev = jv_object_set(ev, jv_string("nodeInfo"), info);
-	emit_event(c, ev);
+	w = who(n);
+	emit_event(c, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", &w));
+	emit_event(c, lp2p__ev_nodeinfo_message(n->id, info));
 	return 0;
-}
-
-/* A message or request received: type, name under key, data, rate. */
-static void
-emit_received(struct node *n, const char *type, const char *key,
-    const struct lp2p_peer_msg *m)
-{
-	jv ev = event(type, n);
-
-	ev = jv_object_set(ev, jv_string(key), jv_string(m->name));
-	if (m->has_data)
-		ev = jv_object_set(ev, jv_string("data"),
-		    hex_jv(m->data, m->len));
-	ev = jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
-	emit_event(n->crawl, ev);
 }
 
 static void
@@ -580,7 +520,7 @@ on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 
 	(void)p;
 	if (n->crawl->cfg.watch)
-		emit_received(n, "EVENT_MESSAGE_RECEIVED", "event", m);
+		emit_event(n->crawl, lp2p__ev_message(n->id, m));
 }
 
 /* An observer serves nothing: an error answer, at once. */
@@ -593,24 +533,18 @@ on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 		lp2p__peer_respond_error(p, m->rid,
 		    "Requested procedure is not served by this peer");
 	if (n->crawl->cfg.watch)
-		emit_received(n, "EVENT_REQUEST_RECEIVED", "procedure", m);
+		emit_event(n->crawl, lp2p__ev_request(n->id, m, 0, true));
 }
 
 static void
 on_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 {
 	struct node *n = arg;
-	jv ev;
 
 	(void)p;
-	(void)server_level;
 	n->banned = 1;
-	if (!n->crawl->cfg.watch)
-		return;
-	ev = event("EVENT_BAN_PEER", n);
-	if (why != NULL)
-		ev = jv_object_set(ev, jv_string("reason"), jv_string(why));
-	emit_event(n->crawl, ev);
+	if (n->crawl->cfg.watch)
+		emit_event(n->crawl, lp2p__ev_ban(n->id, why, server_level));
 }
 
 /* Why a connection that never completed its handshake ended. */
@@ -648,14 +582,12 @@ static void
 watch_closed(struct lp2p_crawl *c, struct node *n, int code,
     const char *reason)
 {
-	jv ev = event(n->connected ? "EVENT_CLOSE_OUTBOUND" :
-	    "EVENT_CONNECT_ABORT_OUTBOUND", n);
+	struct lp2p__evpeer w = who(n);
 	uint64_t wait = LP2P_WATCH_RETRY_MIN;
 
-	ev = jv_object_set(ev, jv_string("code"), jv_number(code));
-	ev = jv_object_set(ev, jv_string("reason"),
-	    jv_string(reason != NULL ? reason : ""));
-	emit_event(c, ev);
+	emit_event(c, lp2p__ev_close(n->connected ? "EVENT_CLOSE_OUTBOUND" :
+	    "EVENT_CONNECT_ABORT_OUTBOUND", &w, code,
+	    reason != NULL ? reason : ""));
 	if (n->connected)
 		c->connected--;
 	else
@@ -670,6 +602,8 @@ watch_closed(struct lp2p_crawl *c, struct node *n, int code,
 	n->finished = 0;
 	jv_free(n->rec);
 	n->rec = jv_null();
+	jv_free(n->shared);
+	n->shared = jv_null();
 }
 
 static void
@@ -727,11 +661,10 @@ start_probe(struct lp2p_crawl *c, struct node *n)
 	    n->port, c->cfg.bind, &cb, n, &e) != 0) {
 		n->state = DONE;
 		if (c->cfg.watch) {	/* cannot even be dialed: give up */
-			jv ev = event("EVENT_CONNECT_ABORT_OUTBOUND", n);
+			struct lp2p__evpeer w = who(n);
 
-			ev = jv_object_set(ev, jv_string("reason"),
-			    jv_string(e.msg));
-			emit_event(c, ev);
+			emit_event(c, lp2p__ev_close(
+			    "EVENT_CONNECT_ABORT_OUTBOUND", &w, 0, e.msg));
 			jv_free(n->rec);
 			n->rec = jv_null();
 			n->banned = 1;
@@ -854,6 +787,7 @@ on_idle_closed(uv_handle_t *h)
 		RB_REMOVE(nodes, &c->nodes, n);
 		jv_free(n->rec);
 		jv_free(n->adv);
+		jv_free(n->shared);
 		free(n);
 	}
 	jv_free(c->errors);

@@ -23,6 +23,8 @@
 #define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 /* The value of one hex digit (either case), or -1 (util.c). */
 int	 lp2p__hexval(int);
+/* Wall clock, ms since the epoch (util.c). */
+uint64_t lp2p__now_ms(void);
 
 /* ---- addr.c -------------------------------------------------------- */
 /* 1 if the reference's getIPBytes() reads s without throwing (a source). */

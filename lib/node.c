@@ -1,21 +1,20 @@
 /*
  * node.c — the P2P facade (the reference's P2P class): configuration with
- * the reference's defaults, start and stop, the event objects, the
- * operations (send, broadcast, request, respond, applyNodeInfo,
- * applyPenalty, ...) and the NDJSON command interpreter on top of them.
- * The pool (pool.c) owns the connections; this file owns the node's
- * identity, timers and PeerBook.
+ * the reference's defaults, start and stop, the operations (send,
+ * broadcast, request, respond, applyNodeInfo, applyPenalty, ...) and the
+ * NDJSON command interpreter on top of them (a table of commands).  The
+ * pool (pool.c) owns the connections; this file owns the node's
+ * identity, timers and PeerBook.  Events are built by events.c.
  *
  * Invariants: every event goes through lp2p__emit, every command result
  * through its fn exactly once; on_closed is called once, after stop, when
- * no peer, timer or server handle is left.
+ * no peer, timer or server handle is left (lp2p__pool_maybe_closed).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "node_int.h"
 
@@ -260,81 +259,6 @@ config_json(const struct lp2p_node_config *c)
 	return o;
 }
 
-/* ---- events ---------------------------------------------------------- */
-
-uint64_t
-lp2p__now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-jv
-lp2p__ev_new(const char *type)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64], out[80];
-	time_t t;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof(out), "%s.%03ldZ", buf, ts.tv_nsec / 1000000);
-	return JV_OBJECT(jv_string("ts"), jv_string(out), jv_string("type"),
-	    jv_string(type));
-}
-
-void
-lp2p__emit(struct lp2p_node *n, jv ev)
-{
-	if (n->cb.on_event != NULL)
-		n->cb.on_event(n, ev, n->arg);
-	else
-		jv_free(ev);
-}
-
-char *
-lp2p__bytes_hex(const uint8_t *p, size_t len)
-{
-	return lp2p_hex_encode(p, len);
-}
-
-jv
-lp2p__peer_json(const struct npeer *np)
-{
-	jv o = jv_object();
-
-	o = jv_object_set(o, jv_string("peerId"), jv_string(np->id));
-	o = jv_object_set(o, jv_string("ipAddress"), jv_string(np->ip));
-	o = jv_object_set(o, jv_string("port"), jv_number(np->port));
-	o = jv_object_set(o, jv_string("kind"),
-	    jv_string(np->inbound ? "inbound" : "outbound"));
-	if (jv_get_kind(np->shared) == JV_KIND_OBJECT)
-		o = jv_object_set(o, jv_string("sharedState"),
-		    jv_copy(np->shared));
-	return o;
-}
-
-jv
-lp2p__ev_peer(const char *type, const struct npeer *np)
-{
-	return jv_object_merge(lp2p__ev_new(type), lp2p__peer_json(np));
-}
-
-jv
-lp2p__ev_error(const char *type, const char *peer_id, const char *msg)
-{
-	jv ev = lp2p__ev_new(type);
-
-	if (peer_id != NULL)
-		ev = jv_object_set(ev, jv_string("peerId"), jv_string(peer_id));
-	return jv_object_set(ev, jv_string("error"), jv_string(msg));
-}
-
 /* ---- identity --------------------------------------------------------- */
 
 /* Encode info (borrowed) into the node's identity; 0 or error. */
@@ -497,6 +421,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 		os = jv_copy(cfg->options_schema);
 	if ((rc = lp2p_schema_nodeinfo(&n->schema, os, err)) != 0)
 		goto fail;
+	n->probe = (struct lp2p__probe_config){ n->schema, &n->self,
+	    cfg->max_peer_info_size, cfg->max_peer_discovery_response_length };
 	if ((chain = lp2p_hex_encode(cfg->chain_id, cfg->chain_id_len)) == NULL)
 		goto nomem;
 	info = JV_OBJECT(jv_string("chainID"), jv_string(chain),
@@ -587,7 +513,7 @@ server_closed(struct lp2p_peer_server *s, void *arg)
 	lp2p__peer_server_free(s);
 	n->server = NULL;
 	n->handles--;
-	lp2p__maybe_closed(n);
+	lp2p__pool_maybe_closed(n);
 }
 
 static const struct lp2p_peer_server_cb server_cb = {
@@ -700,18 +626,7 @@ timer_closed(uv_handle_t *h)
 	struct lp2p_node *n = h->data;
 
 	n->handles--;
-	lp2p__maybe_closed(n);
-}
-
-void
-lp2p__maybe_closed(struct lp2p_node *n)
-{
-	if (!n->stopping || n->closed_called || n->handles > 0 ||
-	    !TAILQ_EMPTY(&n->peers) || !TAILQ_EMPTY(&n->leaving))
-		return;
-	n->closed_called = true;
-	if (n->cb.on_closed != NULL)
-		n->cb.on_closed(n, n->arg);
+	lp2p__pool_maybe_closed(n);
 }
 
 void
@@ -739,7 +654,7 @@ lp2p_node_stop(struct lp2p_node *n)
 	if (lp2p__nb_sync(n->book, lp2p__now_ms(), &err) != 0)
 		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
 		    err.msg));
-	lp2p__maybe_closed(n);
+	lp2p__pool_maybe_closed(n);
 }
 
 /* ---- operations --------------------------------------------------------- */
@@ -1153,10 +1068,187 @@ peers_json(struct lp2p_node *n, bool connected)
 	return a;
 }
 
-static const char *const ops[] = {
-	"send", "broadcast", "sendToPeer", "request", "requestFromPeer",
-	"respond", "applyNodeInfo", "applyPenalty", "getConnectedPeers",
-	"getDisconnectedPeers", "getNodeInfo", "config", "stop",
+/*
+ * The commands (man/liskp2p-events.7), as a table in the manner of git's
+ * commands[] and tmux's cmd_entry: a name, the string members it
+ * requires (checked in order, after "data"), whether it runs while the
+ * node stops, and its handler.  A handler leaves its result in *res (or
+ * nothing, for result(op)) and returns one of:
+ */
+enum cmd_rc {
+	CMD_OK,		/* *res, or result(op) when *res is invalid */
+	CMD_FAILED,	/* result_err(op, err->msg) */
+	CMD_INVALID,	/* result_err(op, err->msg) with "invalid": true */
+	CMD_GIVEN,	/* the result went (or will go) to fn by itself */
+};
+
+struct cmd_args {
+	const char		*op;
+	jv			 cmd;		/* the whole command (borrowed) */
+	const char		*str[2];	/* the cmd_entry's fields */
+	const uint8_t		*data;		/* "data", decoded */
+	size_t			 len;
+	lp2p_node_result_fn	*fn;
+	void			*arg;
+};
+
+struct cmd_entry {
+	const char	*name;
+	const char	*fields[2];
+	bool		 when_stopping;
+	enum cmd_rc	(*handler)(struct lp2p_node *, const struct cmd_args *,
+			    jv *res, struct lp2p_err *);
+};
+
+static enum cmd_rc
+cmd_send(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return lp2p_node_send(n, a->str[0], a->data, a->len, err) == 0 ?
+	    CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_broadcast(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return lp2p_node_broadcast(n, a->str[0], a->data, a->len, err) == 0 ?
+	    CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_send_to_peer(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return lp2p_node_send_to_peer(n, a->str[1], a->str[0], a->data,
+	    a->len, err) == 0 ? CMD_OK : CMD_FAILED;
+}
+
+/* request, requestFromPeer: fn follows with the answer. */
+static enum cmd_rc
+cmd_request(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	return do_request(n, a->op, a->str[1], a->str[0], a->data, a->len,
+	    a->fn, a->arg, err) == 0 ? CMD_GIVEN : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_respond(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	jv idv = jv_object_get(jv_copy(a->cmd), jv_string("requestId"));
+	bool num = jv_get_kind(idv) == JV_KIND_NUMBER;
+
+	(void)res;
+	jv_free(idv);
+	if (!num) {
+		strlcpy(err->msg, "'requestId' must be a number",
+		    sizeof(err->msg));
+		return CMD_INVALID;
+	}
+	return do_respond(n, a->cmd, a->data, a->len, err) == 0 ? CMD_OK :
+	    CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_apply_node_info(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	int rc = do_apply_node_info(n, a->cmd, err);
+
+	(void)res;
+	if (rc == LP2P_EINVAL || rc == LP2P_ECODEC)
+		return CMD_INVALID;
+	return rc == 0 ? CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_apply_penalty(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	jv pv = jv_object_get(jv_copy(a->cmd), jv_string("penalty"));
+	double d = jv_get_kind(pv) == JV_KIND_NUMBER ? jv_number_value(pv) :
+	    -1;
+
+	(void)res;
+	jv_free(pv);
+	if (!(d >= 0 && d <= 1000000) || d != floor(d)) {
+		strlcpy(err->msg, "'penalty' must be an integer 0..1000000",
+		    sizeof(err->msg));
+		return CMD_INVALID;
+	}
+	return lp2p_node_apply_penalty(n, a->str[0], (int)d, err) == 0 ?
+	    CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_rc
+cmd_get_peers(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)err;
+	*res = jv_object_set(result(a->op), jv_string("peers"),
+	    peers_json(n, a->op[3] == 'C'));
+	return CMD_OK;
+}
+
+static enum cmd_rc
+cmd_get_node_info(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)err;
+	*res = jv_object_set(result(a->op), jv_string("nodeInfo"),
+	    jv_copy(n->info));
+	return CMD_OK;
+}
+
+static enum cmd_rc
+cmd_config(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)err;
+	*res = jv_object_set(result(a->op), jv_string("config"),
+	    config_json(&n->cfg));
+	*res = jv_object_set(*res, jv_string("listening"),
+	    jv_number(n->bound_port));
+	return CMD_OK;
+}
+
+/* stop: the result goes first, then the node stops. */
+static enum cmd_rc
+cmd_stop(struct lp2p_node *n, const struct cmd_args *a, jv *res,
+    struct lp2p_err *err)
+{
+	(void)res;
+	(void)err;
+	a->fn(n, result(a->op), a->arg);
+	lp2p_node_stop(n);
+	return CMD_GIVEN;
+}
+
+static const struct cmd_entry commands[] = {
+	{ "send",		{ "event" },		false,	cmd_send },
+	{ "broadcast",		{ "event" },		false,	cmd_broadcast },
+	{ "sendToPeer",		{ "event", "peerId" },	false,
+	    cmd_send_to_peer },
+	{ "request",		{ "procedure" },	false,	cmd_request },
+	{ "requestFromPeer",	{ "procedure", "peerId" }, false,
+	    cmd_request },
+	{ "respond",		{ NULL },		false,	cmd_respond },
+	{ "applyNodeInfo",	{ NULL },		false,
+	    cmd_apply_node_info },
+	{ "applyPenalty",	{ "peerId" },		false,
+	    cmd_apply_penalty },
+	{ "getConnectedPeers",	{ NULL },		true,	cmd_get_peers },
+	{ "getDisconnectedPeers", { NULL },		true,	cmd_get_peers },
+	{ "getNodeInfo",	{ NULL },		true,
+	    cmd_get_node_info },
+	{ "config",		{ NULL },		true,	cmd_config },
+	{ "stop",		{ NULL },		true,	cmd_stop },
 };
 
 void
@@ -1164,12 +1256,12 @@ lp2p_node_command(struct lp2p_node *n, jv cmd, lp2p_node_result_fn *fn,
     void *arg)
 {
 	struct lp2p_err err = { 0, "" };
-	jv hop, hpeer = jv_invalid(), hname = jv_invalid(), res;
-	const char *op, *peer = NULL, *name = NULL;
+	const struct cmd_entry *ce = NULL;
+	struct cmd_args a = { .cmd = cmd, .fn = fn, .arg = arg };
+	jv hop, hold[2] = { jv_invalid(), jv_invalid() }, res = jv_invalid();
 	uint8_t *data = NULL;
 	size_t len = 0;
-	bool has = false, known = false;
-	int rc = 0;
+	bool has = false;
 
 	if (jv_get_kind(cmd) != JV_KIND_OBJECT) {
 		jv_free(cmd);
@@ -1177,117 +1269,57 @@ lp2p_node_command(struct lp2p_node *n, jv cmd, lp2p_node_result_fn *fn,
 		    arg);
 		return;
 	}
-	if (get_str(cmd, "op", &hop, &op, true, &err) != 0) {
+	if (get_str(cmd, "op", &hop, &a.op, true, &err) != 0) {
 		jv_free(hop);
 		jv_free(cmd);
 		fn(n, result_err("", err.msg, true), arg);
 		return;
 	}
-	for (size_t i = 0; i < LP2P_NELEM(ops); i++)
-		known |= strcmp(op, ops[i]) == 0;
-	if (!known) {
-		snprintf(err.msg, sizeof(err.msg), "unknown op '%.64s'", op);
+	for (size_t i = 0; i < LP2P_NELEM(commands) && ce == NULL; i++)
+		if (strcmp(a.op, commands[i].name) == 0)
+			ce = &commands[i];
+	if (ce == NULL) {
+		snprintf(err.msg, sizeof(err.msg), "unknown op '%.64s'", a.op);
 		goto invalid;
 	}
 	if (get_data(cmd, &data, &len, &has, &err) != 0)
 		goto invalid;
-	if (n->stopping && strcmp(op, "stop") != 0 &&
-	    strncmp(op, "get", 3) != 0 && strcmp(op, "config") != 0) {
-		res = result_err(op, "node is stopping", false);
+	a.data = data;
+	a.len = len;
+	if (n->stopping && !ce->when_stopping) {
+		res = result_err(a.op, "node is stopping", false);
 		goto out;
 	}
-	if (strcmp(op, "send") == 0 || strcmp(op, "broadcast") == 0 ||
-	    strcmp(op, "sendToPeer") == 0) {
-		if (get_str(cmd, "event", &hname, &name, true, &err) != 0 ||
-		    (op[0] == 's' && op[4] == 'T' &&
-		    get_str(cmd, "peerId", &hpeer, &peer, true, &err) != 0))
+	for (size_t i = 0; i < LP2P_NELEM(ce->fields) && ce->fields[i] != NULL;
+	    i++)
+		if (get_str(cmd, ce->fields[i], &hold[i], &a.str[i], true,
+		    &err) != 0)
 			goto invalid;
-		if (strcmp(op, "send") == 0)
-			rc = lp2p_node_send(n, name, data, len, &err);
-		else if (strcmp(op, "broadcast") == 0)
-			rc = lp2p_node_broadcast(n, name, data, len, &err);
-		else
-			rc = lp2p_node_send_to_peer(n, peer, name, data, len,
-			    &err);
-	} else if (strcmp(op, "request") == 0 ||
-	    strcmp(op, "requestFromPeer") == 0) {
-		if (get_str(cmd, "procedure", &hname, &name, true, &err) != 0 ||
-		    (op[7] == 'F' &&
-		    get_str(cmd, "peerId", &hpeer, &peer, true, &err) != 0))
-			goto invalid;
-		rc = do_request(n, op, peer, name, data, len, fn, arg, &err);
-		if (rc == 0) {
-			/* fn follows with the answer */
-			free(data);
-			jv_free(hname);
-			jv_free(hpeer);
-			jv_free(hop);
-			jv_free(cmd);
-			return;
-		}
-	} else if (strcmp(op, "respond") == 0) {
-		jv idv = jv_object_get(jv_copy(cmd), jv_string("requestId"));
-		bool num = jv_get_kind(idv) == JV_KIND_NUMBER;
-
-		jv_free(idv);
-		if (!num) {
-			strlcpy(err.msg, "'requestId' must be a number",
-			    sizeof(err.msg));
-			goto invalid;
-		}
-		rc = do_respond(n, cmd, data, len, &err);
-	} else if (strcmp(op, "applyNodeInfo") == 0) {
-		rc = do_apply_node_info(n, cmd, &err);
-		if (rc == LP2P_EINVAL || rc == LP2P_ECODEC)
-			goto invalid;
-	} else if (strcmp(op, "applyPenalty") == 0) {
-		jv pv = jv_object_get(jv_copy(cmd), jv_string("penalty"));
-		double d = jv_get_kind(pv) == JV_KIND_NUMBER ?
-		    jv_number_value(pv) : -1;
-
-		jv_free(pv);
-		if (get_str(cmd, "peerId", &hpeer, &peer, true, &err) != 0)
-			goto invalid;
-		if (!(d >= 0 && d <= 1000000) || d != floor(d)) {
-			strlcpy(err.msg, "'penalty' must be an integer "
-			    "0..1000000", sizeof(err.msg));
-			goto invalid;
-		}
-		rc = lp2p_node_apply_penalty(n, peer, (int)d, &err);
-	} else if (strcmp(op, "getConnectedPeers") == 0 ||
-	    strcmp(op, "getDisconnectedPeers") == 0) {
-		res = jv_object_set(result(op), jv_string("peers"),
-		    peers_json(n, op[3] == 'C'));
-		goto out;
-	} else if (strcmp(op, "getNodeInfo") == 0) {
-		res = jv_object_set(result(op), jv_string("nodeInfo"),
-		    jv_copy(n->info));
-		goto out;
-	} else if (strcmp(op, "config") == 0) {
-		res = jv_object_set(result(op), jv_string("config"),
-		    config_json(&n->cfg));
-		res = jv_object_set(res, jv_string("listening"),
-		    jv_number(n->bound_port));
-		goto out;
-	} else if (strcmp(op, "stop") == 0) {
-		res = result(op);
-		fn(n, res, arg);
-		res = jv_invalid();
-		lp2p_node_stop(n);
-		goto out;
+	switch (ce->handler(n, &a, &res, &err)) {
+	case CMD_OK:
+		if (!jv_is_valid(res))
+			res = result(a.op);
+		break;
+	case CMD_FAILED:
+		res = result_err(a.op, err.msg, false);
+		break;
+	case CMD_INVALID:
+		goto invalid;
+	case CMD_GIVEN:
+		break;
 	}
-	res = rc == 0 ? result(op) : result_err(op, err.msg, false);
 	goto out;
 invalid:
-	res = result_err(op, err.msg, true);
+	jv_free(res);
+	res = result_err(a.op, err.msg, true);
 out:
 	if (jv_is_valid(res))
 		fn(n, res, arg);
 	else
 		jv_free(res);
 	free(data);
-	jv_free(hname);
-	jv_free(hpeer);
+	jv_free(hold[0]);
+	jv_free(hold[1]);
 	jv_free(hop);
 	jv_free(cmd);
 }

@@ -1,7 +1,11 @@
 /*
- * node_int.h — state shared by node.c (the P2P facade: config, events,
- * commands) and pool.c (the PeerPool: peers, limits, populator, discovery,
+ * node_int.h — state shared by node.c (the P2P facade: config, commands,
+ * timers) and pool.c (the PeerPool: peers, limits, populator, discovery,
  * eviction).  Internal; lp2p__ names.
+ *
+ * The calls go one way: node.c calls pool.c; pool.c calls the layers
+ * below (peer.c, probe.c, nbook.c, select.c) and events.c, and reaches
+ * the application only through the node's callbacks (lp2p__emit).
  */
 #ifndef LP2P_NODE_INT_H
 #define LP2P_NODE_INT_H
@@ -14,6 +18,8 @@
 #include "liskp2p.h"
 #include "internal.h"
 #include "peer.h"
+#include "events.h"
+#include "probe.h"
 #include "nbook.h"
 #include "select.h"
 
@@ -54,6 +60,7 @@ struct npeer {
 	bool			 advertise;
 	int			 seed;		/* outbound: seeds index + 1 */
 	jv			 shared;	/* nodeInfo as known, or null */
+	struct lp2p__probe	 probe;		/* outbound: getNodeInfo, ... */
 	uint64_t		 connect_time;	/* uv_now at creation */
 };
 TAILQ_HEAD(npeer_list, npeer);
@@ -80,6 +87,7 @@ struct lp2p_node {
 	size_t			 nodeinfo_len;
 	jv			 info;		/* own nodeInfo, JSON form */
 	struct lp2p_schema	*schema;	/* nodeInfo schema */
+	struct lp2p__probe_config probe;	/* what peers' answers must be */
 	uint32_t		 secret;
 
 	struct lp2p__nb		*book;
@@ -110,15 +118,15 @@ struct lp2p_node {
 	struct lp2p__recent	 evicted[LP2P_NODE_RECENT];
 };
 
-/* ---- node.c ---------------------------------------------------------- */
-jv	 lp2p__ev_new(const char *type);
-void	 lp2p__emit(struct lp2p_node *, jv);
-jv	 lp2p__peer_json(const struct npeer *);	/* {peerId, ipAddress, ...} */
-jv	 lp2p__ev_peer(const char *type, const struct npeer *);
-jv	 lp2p__ev_error(const char *type, const char *peer_id, const char *);
-char	*lp2p__bytes_hex(const uint8_t *, size_t);
-uint64_t lp2p__now_ms(void);			/* wall clock, ms */
-void	 lp2p__maybe_closed(struct lp2p_node *);
+/* Hand ev (an events.c object) to the application, which owns it. */
+static inline void
+lp2p__emit(struct lp2p_node *n, jv ev)
+{
+	if (n->cb.on_event != NULL)
+		n->cb.on_event(n, ev, n->arg);
+	else
+		jv_free(ev);
+}
 
 /* ---- pool.c ---------------------------------------------------------- */
 extern const struct lp2p_peer_cb lp2p__pool_peer_cb;
@@ -135,5 +143,7 @@ size_t	 lp2p__pool_count(const struct lp2p_node *, int inbound);
 long	 lp2p__pool_free_slots(const struct lp2p_node *);
 void	 lp2p__pool_cand(const struct npeer *, struct lp2p__cand *);
 void	 lp2p__pool_pending_drop(struct lp2p_node *, struct npeer *);
+/* on_closed, once, when the node is stopping and nothing is left open. */
+void	 lp2p__pool_maybe_closed(struct lp2p_node *);
 
 #endif /* LP2P_NODE_INT_H */

@@ -2,8 +2,10 @@
  * pool.c — the PeerPool: the set of connections of one node, and the
  * reference's rules for them (WIRE.md §6, §10, §11.4): outbound dials by
  * the populator and from seeds, inbound admission and eviction, outbound
- * shuffling, the steps after an outbound handshake (getNodeInfo, then
- * getPeers), bans, and the events of all that.
+ * shuffling, what follows an outbound handshake (probe.c's getNodeInfo,
+ * then getPeers), bans, and the events of all that (built by events.c).
+ * It calls nothing in node.c: the application is reached through the
+ * node's callbacks (lp2p__emit).
  *
  * Invariants: a struct npeer is on node->peers while it counts in the
  * pool (in_pool), on node->leaving once removed and until the peer
@@ -20,7 +22,33 @@
 
 #define SEED_REASON	"Disconnect from SeedPeer after discovery"
 #define DUP_REASON	"Peer has a duplicate connection"
-#define PENALTY_INVALID	100	/* INVALID_PEER_INFO/LIST_PENALTY */
+
+/* np as events.c describes a peer. */
+static struct lp2p__evpeer
+who(const struct npeer *np)
+{
+	return (struct lp2p__evpeer){ np->id, np->ip, np->port, np->inbound,
+	    np->shared };
+}
+
+/* The event of np: its peer information. */
+static jv
+ev_peer(const char *type, const struct npeer *np)
+{
+	const struct lp2p__evpeer w = who(np);
+
+	return lp2p__ev_peer(type, &w);
+}
+
+/* Its peer information, code and reason. */
+static jv
+ev_close(const char *type, const struct npeer *np, int code,
+    const char *reason)
+{
+	const struct lp2p__evpeer w = who(np);
+
+	return lp2p__ev_close(type, &w, code, reason);
+}
 
 static uint32_t
 ip_u32(const char *ip)
@@ -177,6 +205,8 @@ lp2p__pool_cand(const struct npeer *np, struct lp2p__cand *c)
 	c->connect_time = np->connect_time;
 }
 
+static const struct lp2p__probe_cb probe_cb;
+
 static struct npeer *
 npeer_new(struct lp2p_node *n, struct lp2p_peer *p, bool inbound)
 {
@@ -191,6 +221,7 @@ npeer_new(struct lp2p_node *n, struct lp2p_peer *p, bool inbound)
 	np->advertise = true;
 	np->shared = jv_null();
 	np->connect_time = uv_now(n->loop);
+	np->probe = (struct lp2p__probe){ &n->probe, &probe_cb, np };
 	strlcpy(np->id, lp2p__peer_id(p), sizeof(np->id));
 	strlcpy(np->ip, lp2p__peer_ip(p), sizeof(np->ip));
 	np->port = lp2p__peer_port(p);
@@ -247,7 +278,6 @@ void
 lp2p__pool_remove(struct npeer *np, int code, const char *reason)
 {
 	struct lp2p_node *n = np->node;
-	jv ev;
 
 	if (!np->in_pool)
 		return;
@@ -256,15 +286,7 @@ lp2p__pool_remove(struct npeer *np, int code, const char *reason)
 	TAILQ_INSERT_TAIL(&n->leaving, np, entry);
 	n->npeers--;
 	save_state(np);
-	ev = lp2p__ev_new("EVENT_REMOVE_PEER");
-	ev = jv_object_set(ev, jv_string("peerId"), jv_string(np->id));
-	if (code != 0) {
-		ev = jv_object_set(ev, jv_string("code"), jv_number(code));
-		if (reason != NULL)
-			ev = jv_object_set(ev, jv_string("reason"),
-			    jv_string(reason));
-	}
-	lp2p__emit(n, ev);
+	lp2p__emit(n, lp2p__ev_remove(np->id, code, reason));
 	if (code != 0)
 		lp2p__peer_close(np->p, code, reason, 0);
 }
@@ -421,28 +443,23 @@ disconnect_seeds(struct lp2p_node *n)
 	}
 }
 
-static void on_peers_reply(struct lp2p_peer *, const struct lp2p_peer_reply *,
-    void *);
-
 /*
- * getPeers to np, unless we asked its address less than
- * LP2P_NODE_GETPEERS_GAP ago, on this connection or an earlier one:
- * 0 sent, 1 skipped, < 0 error.
+ * The probe's gate for getPeers: no, when we asked np's address less
+ * than LP2P_NODE_GETPEERS_GAP ago, on this connection or an earlier one
+ * (that list will do); else yes, and the time is noted.
  */
 static int
-ask_peers(struct npeer *np)
+may_ask_peers(struct lp2p_peer *p, void *arg)
 {
+	struct npeer *np = arg;
 	struct lp2p_node *n = np->node;
 	uint64_t now = uv_now(n->loop), last = recent_get(n->asked, np->id);
-	int rc;
 
+	(void)p;
 	if (last != 0 && now - last < LP2P_NODE_GETPEERS_GAP)
-		return 1;
-	rc = lp2p__peer_request(np->p, "getPeers", NULL, 0, on_peers_reply,
-	    np);
-	if (rc == 0)
-		recent_put(n->asked, np->id, now);
-	return rc;
+		return 0;
+	recent_put(n->asked, np->id, now);
+	return 1;
 }
 
 void
@@ -459,7 +476,7 @@ lp2p__pool_discover_seeds(struct lp2p_node *n)
 	for (size_t i = 0; i < n->cfg.nseeds; i++)
 		if ((np = lp2p__pool_find(n, n->cfg.seeds[i])) != NULL &&
 		    np->open)
-			(void)ask_peers(np);
+			(void)lp2p__probe_peers(&np->probe, np->p);
 	k = (size_t)slots < n->cfg.nseeds ? (size_t)slots : n->cfg.nseeds;
 	if ((idx = calloc(k + 1, sizeof(*idx))) == NULL)
 		return;
@@ -575,83 +592,27 @@ connected_outbound(struct npeer *np)
 		return;
 	np->reported = true;
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
-	lp2p__emit(n, lp2p__ev_peer("EVENT_CONNECT_OUTBOUND", np));
+	lp2p__emit(n, ev_peer("EVENT_CONNECT_OUTBOUND", np));
 	if (!n->has_connected) {
 		n->has_connected = true;
 		lp2p__emit(n, lp2p__ev_new("EVENT_NETWORK_READY"));
 	}
 }
 
+/* What getPeers gave: new entries into the book (EVENT_DISCOVERED_PEER). */
 static void
-collect_failed(struct npeer *np, const char *why)
+add_peers(struct npeer *np, jv list)
 {
-	lp2p__emit(np->node, lp2p__ev_error(
-	    "EVENT_FAILED_TO_COLLECT_PEER_DETAILS_ON_CONNECT", np->id, why));
-}
-
-static void
-on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
-    void *arg)
-{
-	struct npeer *np = arg;
 	struct lp2p_node *n = np->node;
-	struct lp2p_err err;
-	jv list = jv_invalid();
-	int rc, bad = 0, len;
+	int len = jv_array_length(jv_copy(list));
 	uint64_t now = lp2p__now_ms();
 
-	(void)p;
-	if (r->status != 0) {
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
-		    np->id, r->error ? r->error : lp2p_strerror(r->status)));
-		goto done;
-	}
-	if (!r->has_data) {
-		lp2p__peer_penalty(np->p, PENALTY_INVALID,
-		    "getPeers reply without data");
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
-		    np->id, "PeerInfo list has invalid value"));
-		goto done;
-	}
-	rc = lp2p_peers_decode(r->data, r->len,
-	    n->cfg.max_peer_discovery_response_length, &list, &err);
-	if (rc != 0) {
-		if (rc == LP2P_EPROTO)
-			lp2p__peer_penalty(np->p, PENALTY_INVALID,
-			    "getPeers reply too long");
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
-		    np->id, err.msg));
-		goto done;
-	}
-	len = jv_array_length(jv_copy(list));
-	for (int i = 0; i < len && !bad; i++) {
-		jv e = jv_array_get(jv_copy(list), i);
-		jv ip = jv_object_get(jv_copy(e), jv_string("ipAddress"));
-		jv port = jv_object_get(e, jv_string("port"));
-
-		if (jv_get_kind(ip) != JV_KIND_STRING ||
-		    !lp2p_ipv4_is_valid(jv_string_value(ip)) ||
-		    jv_get_kind(port) != JV_KIND_NUMBER ||
-		    jv_number_value(port) < 1 ||
-		    jv_number_value(port) > 65535)
-			bad = 1;
-		jv_free(ip);
-		jv_free(port);
-	}
-	if (bad) {
-		lp2p__peer_penalty(np->p, PENALTY_INVALID,
-		    "getPeers reply with an invalid entry");
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
-		    np->id, "PeerInfo list has invalid value"));
-		goto done;
-	}
 	for (int i = 0; i < len; i++) {
 		jv e = jv_array_get(jv_copy(list), i);
 		jv jip = jv_object_get(jv_copy(e), jv_string("ipAddress"));
 		uint16_t port = (uint16_t)jv_number_value(
 		    jv_object_get(jv_copy(e), jv_string("port")));
 		const char *ip = jv_string_value(jip);
-		char id[64];
 
 		/* our own address, as the reference sends it back (§13) */
 		if (port == (n->bound_port ? n->bound_port : n->cfg.port) &&
@@ -661,113 +622,55 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 			continue;
 		}
 		if (!lp2p__nb_has(n->book, ip, port) &&
-		    lp2p__nb_add(n->book, ip, port, np->ip, now) == 1) {
-			jv ev = lp2p__ev_new("EVENT_DISCOVERED_PEER");
-
-			snprintf(id, sizeof(id), "%s:%u", ip, port);
-			ev = jv_object_set(ev, jv_string("peerId"),
-			    jv_string(id));
-			ev = jv_object_set(ev, jv_string("ipAddress"),
-			    jv_string(ip));
-			ev = jv_object_set(ev, jv_string("port"),
-			    jv_number(port));
-			ev = jv_object_set(ev, jv_string("sourceAddress"),
-			    jv_string(np->ip));
-			lp2p__emit(n, ev);
-		}
+		    lp2p__nb_add(n->book, ip, port, np->ip, now) == 1)
+			lp2p__emit(n, lp2p__ev_discovered(ip, port, np->ip));
 		jv_free(jip);
 		jv_free(e);
 	}
-	jv_free(list);
-	connected_outbound(np);
-	return;
-done:
-	jv_free(list);
-	collect_failed(np, "Failed to fetch peer list of peer");
-	connected_outbound(np);
-}
-
-static jv
-hex_of_chain(const jv info, uint8_t *buf, size_t *len)
-{
-	jv c = jv_object_get(jv_copy(info), jv_string("chainID"));
-	uint8_t *b;
-	long k;
-
-	*len = 0;
-	if (jv_get_kind(c) == JV_KIND_STRING) {
-		k = lp2p_hex_decode(jv_string_value(c),
-		    (size_t)jv_string_length_bytes(jv_copy(c)), &b);
-		if (k >= 0 && (size_t)k <= 32) {
-			memcpy(buf, b, (size_t)k);
-			*len = (size_t)k;
-		}
-		if (k >= 0)
-			free(b);
-	}
-	return c;
 }
 
 static void
-on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
+probe_emit(jv ev, void *arg)
+{
+	struct npeer *np = arg;
+
+	lp2p__emit(np->node, ev);
+}
+
+static void
+probe_info(struct lp2p_peer *p, const struct lp2p__probe_step *st,
     void *arg)
 {
 	struct npeer *np = arg;
 	struct lp2p_node *n = np->node;
-	struct lp2p_err err;
-	char reason[256], why[400];
-	uint8_t chain[32];
-	size_t chainlen;
-	jv v, nv, c;
-	int rc;
 
 	(void)p;
-	if (r->status != 0) {
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEER_INFO",
-		    np->id, r->error ? r->error : lp2p_strerror(r->status)));
-		collect_failed(np, "Failed to fetch peer info of peer");
+	if (st->fault != LP2P__PROBE_OK)
 		return;
-	}
-	if (r->len > n->cfg.max_peer_info_size ||
-	    lp2p_codec_decode(n->schema, r->data, r->len, &v, &err) != 0) {
-		if (r->len > n->cfg.max_peer_info_size)
-			snprintf(err.msg, sizeof(err.msg),
-			    "nodeInfo of %zu bytes is too large", r->len);
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_PEER_INFO_UPDATE",
-		    np->id, err.msg));
-		lp2p__peer_penalty(np->p, PENALTY_INVALID, "invalid nodeInfo");
-		collect_failed(np, "Failed to update peer info of peer due "
-		    "to validation of peer compatibility");
-		return;
-	}
-	c = hex_of_chain(v, chain, &chainlen);
-	jv_free(c);
-	nv = jv_object_get(jv_copy(v), jv_string("networkVersion"));
-	if (lp2p__peer_compatible(&n->self, chain, chainlen,
-	    jv_get_kind(nv) == JV_KIND_STRING ? jv_string_value(nv) : "",
-	    reason, sizeof(reason)) != 0) {
-		snprintf(why, sizeof(why), "%s : %s", reason, np->id);
-		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_PEER_INFO_UPDATE",
-		    np->id, why));
-		collect_failed(np, "Failed to update peer info of peer due "
-		    "to validation of peer compatibility");
-		jv_free(nv);
-		jv_free(v);
-		return;
-	}
-	jv_free(nv);
 	jv_free(np->shared);
-	np->shared = v;
+	np->shared = jv_copy(st->info);
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
-	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
-	/* asked less than LP2P_NODE_GETPEERS_GAP ago: that list will do */
-	if ((rc = ask_peers(np)) == 1)
-		connected_outbound(np);
-	else if (rc != 0) {
-		collect_failed(np, "Failed to fetch peer list of peer");
-		connected_outbound(np);
-	}
+	lp2p__emit(n, ev_peer("EVENT_UPDATED_PEER_INFO", np));
 }
+
+static void
+probe_peers(struct lp2p_peer *p, const struct lp2p__probe_step *st,
+    void *arg)
+{
+	struct npeer *np = arg;
+
+	(void)p;
+	if (st->fault == LP2P__PROBE_OK)
+		add_peers(np, st->peers);
+	connected_outbound(np);
+}
+
+static const struct lp2p__probe_cb probe_cb = {
+	.emit = probe_emit,
+	.may_ask_peers = may_ask_peers,
+	.on_info = probe_info,
+	.on_peers = probe_peers,
+};
 
 /* ---- the peer layer's callbacks ------------------------------------- */
 
@@ -782,9 +685,7 @@ cb_connected(struct lp2p_peer *p, void *arg)
 	np->open = true;
 	if (np->inbound)
 		return;
-	if (lp2p__peer_request(p, "getNodeInfo", NULL, 0, on_info_reply,
-	    np) != 0)
-		collect_failed(np, "Failed to fetch peer info of peer");
+	(void)lp2p__probe_start(&np->probe, p);
 }
 
 static int
@@ -835,40 +736,17 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	    lp2p__nb_add(n->book, np->ip, np->port, np->ip,
 	    lp2p__now_ms()) == 1 && !np->advertise)
 		save_state(np);
-	lp2p__emit(n, lp2p__ev_peer("EVENT_NEW_INBOUND_PEER", np));
+	lp2p__emit(n, ev_peer("EVENT_NEW_INBOUND_PEER", np));
 	return 0;
-}
-
-/*
- * The event of a received message or request: peerId, the name under key
- * ("event" or "procedure"), data as hex when present, and the rate.
- */
-static jv
-received_event(const char *type, struct lp2p_peer *p, const char *key,
-    const struct lp2p_peer_msg *m)
-{
-	struct npeer *np = lp2p__peer_data(p);
-	jv ev = lp2p__ev_new(type);
-	char *hex;
-
-	ev = jv_object_set(ev, jv_string("peerId"),
-	    jv_string(np ? np->id : lp2p__peer_id(p)));
-	ev = jv_object_set(ev, jv_string(key), jv_string(m->name));
-	if (m->has_data) {
-		hex = lp2p__bytes_hex(m->data, m->len);
-		ev = jv_object_set(ev, jv_string("data"),
-		    hex ? jv_string(hex) : jv_null());
-		free(hex);
-	}
-	return jv_object_set(ev, jv_string("rate"), jv_number(m->rate));
 }
 
 static void
 cb_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 {
 	struct lp2p_node *n = arg;
+	struct npeer *np = lp2p__peer_data(p);
 
-	lp2p__emit(n, received_event("EVENT_MESSAGE_RECEIVED", p, "event", m));
+	lp2p__emit(n, lp2p__ev_message(np ? np->id : lp2p__peer_id(p), m));
 }
 
 static void
@@ -877,7 +755,8 @@ cb_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 	struct pending *pd;
-	jv ev = received_event("EVENT_REQUEST_RECEIVED", p, "procedure", m);
+	uint64_t id = 0;
+
 	if (!m->answered && np != NULL) {
 		lp2p__pool_pending_drop(n, NULL);	/* expired ones */
 		if (n->npending >= LP2P_NODE_MAX_PENDING) {
@@ -893,13 +772,11 @@ cb_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 			pd->expires = uv_now(n->loop) + LP2P_NODE_RESPOND_TTL;
 			TAILQ_INSERT_TAIL(&n->pending, pd, entry);
 			n->npending++;
-			ev = jv_object_set(ev, jv_string("requestId"),
-			    jv_number((double)pd->id));
+			id = pd->id;
 		}
 	}
-	ev = jv_object_set(ev, jv_string("wasResponseSent"),
-	    jv_bool(m->answered));
-	lp2p__emit(n, ev);
+	lp2p__emit(n, lp2p__ev_request(np ? np->id : lp2p__peer_id(p), m,
+	    id, m->answered));
 }
 
 static int
@@ -908,36 +785,19 @@ cb_nodeinfo(struct lp2p_peer *p, const uint8_t *data, size_t len, void *arg)
 	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 	struct lp2p_err err;
-	jv v, ev, opt, old;
+	jv v;
 
 	if (np == NULL)
 		return 0;
-	if (lp2p_codec_decode(n->schema, data, len, &v, &err) != 0) {
+	if (lp2p__probe_post_info(&n->probe, data, len, &np->shared, &v,
+	    &err) != 0) {
 		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_PEER_INFO_UPDATE",
 		    np->id, err.msg));
 		return LP2P_ECODEC;
 	}
-	opt = jv_object_get(jv_copy(v), jv_string("options"));
-	if (jv_get_kind(np->shared) != JV_KIND_OBJECT) {
-		jv_free(np->shared);
-		np->shared = jv_copy(v);
-	} else if (jv_get_kind(opt) == JV_KIND_OBJECT) {
-		old = jv_object_get(jv_copy(np->shared), jv_string("options"));
-		if (jv_get_kind(old) != JV_KIND_OBJECT) {
-			jv_free(old);
-			old = jv_object();
-		}
-		np->shared = jv_object_set(np->shared, jv_string("options"),
-		    jv_object_merge(old, jv_copy(opt)));
-	}
-	jv_free(opt);
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
-	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
-	ev = lp2p__ev_new("EVENT_MESSAGE_RECEIVED");
-	ev = jv_object_set(ev, jv_string("peerId"), jv_string(np->id));
-	ev = jv_object_set(ev, jv_string("event"), jv_string("postNodeInfo"));
-	ev = jv_object_set(ev, jv_string("data"), v);
-	lp2p__emit(n, ev);
+	lp2p__emit(n, ev_peer("EVENT_UPDATED_PEER_INFO", np));
+	lp2p__emit(n, lp2p__ev_nodeinfo_message(np->id, v));
 	return 0;
 }
 
@@ -1010,12 +870,8 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	if (server_level && lp2p__peer_is_inbound(p))
 		port = lp2p__peer_remote_port(p);
 	snprintf(id, sizeof(id), "%s:%u", ip, port);
-	ev = lp2p__ev_new("EVENT_BAN_PEER");
-	ev = jv_object_set(ev, jv_string("peerId"), jv_string(
-	    server_level || np == NULL ? id : np->id));
-	if (why != NULL)
-		ev = jv_object_set(ev, jv_string("reason"), jv_string(why));
-	ev = jv_object_set(ev, jv_string("serverLevel"), jv_bool(server_level));
+	ev = lp2p__ev_ban(server_level || np == NULL ? id : np->id, why,
+	    server_level);
 	if (!is_trusted_exact(n, ip, port))
 		lp2p__nb_ban(n->book, ip, port,
 		    lp2p__now_ms() + n->cfg.peer_ban_time);
@@ -1036,7 +892,6 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 {
 	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
-	jv ev;
 
 	if (np == NULL) {
 		/* ourselves, learned through gossip: forget that entry */
@@ -1044,15 +899,11 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			lp2p__nb_remove(n->book, lp2p__peer_ip(p),
 			    lp2p__peer_port(p) != 0 ? lp2p__peer_port(p) :
 			    (uint16_t)n->bound_port);
-		if (lp2p__peer_is_inbound(p) && code >= 4000) {
-			ev = lp2p__ev_error("EVENT_FAILED_TO_ADD_INBOUND_PEER",
-			    lp2p__peer_id(p), reason ? reason : "");
-			ev = jv_object_set(ev, jv_string("code"),
-			    jv_number(code));
-			lp2p__emit(n, ev);
-		}
+		if (lp2p__peer_is_inbound(p) && code >= 4000)
+			lp2p__emit(n, lp2p__ev_refused(lp2p__peer_id(p),
+			    reason ? reason : "", code));
 		lp2p__peer_free(p);
-		lp2p__maybe_closed(n);
+		lp2p__pool_maybe_closed(n);
 		return;
 	}
 	if (np->in_pool) {
@@ -1068,19 +919,16 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			    code == 1009 ? "Max payload size exceeded" :
 			    reason ? reason : "WebSocket protocol error"));
 		if (!np->inbound && !handshake_done) {
-			lp2p__emit(n, lp2p__ev_peer(
-			    "EVENT_CONNECT_ABORT_OUTBOUND", np));
+			lp2p__emit(n, ev_close(
+			    "EVENT_CONNECT_ABORT_OUTBOUND", np, code,
+			    reason ? reason : ""));
 			/* the book spares seed, fixed, whitelisted peerIds */
 			lp2p__nb_downgrade(n->book, np->ip, np->port,
 			    lp2p__now_ms());
 		}
 		lp2p__pool_remove(np, 0, NULL);
-		ev = lp2p__ev_peer(np->inbound ? "EVENT_CLOSE_INBOUND" :
-		    "EVENT_CLOSE_OUTBOUND", np);
-		ev = jv_object_set(ev, jv_string("code"), jv_number(code));
-		ev = jv_object_set(ev, jv_string("reason"),
-		    jv_string(reason ? reason : ""));
-		lp2p__emit(n, ev);
+		lp2p__emit(n, ev_close(np->inbound ? "EVENT_CLOSE_INBOUND" :
+		    "EVENT_CLOSE_OUTBOUND", np, code, reason ? reason : ""));
 	} else
 		save_state(np);
 	lp2p__pool_pending_drop(n, np);
@@ -1088,7 +936,18 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 	jv_free(np->shared);
 	free(np);
 	lp2p__peer_free(p);
-	lp2p__maybe_closed(n);
+	lp2p__pool_maybe_closed(n);
+}
+
+void
+lp2p__pool_maybe_closed(struct lp2p_node *n)
+{
+	if (!n->stopping || n->closed_called || n->handles > 0 ||
+	    !TAILQ_EMPTY(&n->peers) || !TAILQ_EMPTY(&n->leaving))
+		return;
+	n->closed_called = true;
+	if (n->cb.on_closed != NULL)
+		n->cb.on_closed(n, n->arg);
 }
 
 const struct lp2p_peer_cb lp2p__pool_peer_cb = {

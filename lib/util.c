@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <uv.h>
 
@@ -232,4 +233,15 @@ lp2p_rand_buf(void *buf, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		p[i] = (uint8_t)(splitmix64() >> 56);
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+uint64_t
+lp2p__now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -241,3 +241,50 @@ crawl() {
 	echo "$output" | jq -e -s 'length == 1 and
 	    .[0].peerId == "127.40.18.1:5081"'
 }
+
+@test "watch and crawl judge getNodeInfo as the node does: an undecodable answer costs 100, a ban" {
+	local d=$BATS_TEST_TMPDIR
+	# bad-seed.js: the first connection gets a nodeInfo that does not
+	# decode, the later ones a valid one
+	node "$LISKP2P_TOP/tests/interop/bad-seed.js" 127.40.30.1 5301 \
+	    >"$d/seed.out" 2>"$d/seed.err" &
+	echo $! >"$d/seed.pid"
+	wait_line "$d/seed.out" ready
+	# nothing connected: status 1
+	run -1 --separate-stderr timeout 30 p2p-watch --chain-id "$CHAIN" \
+	    --seed 127.40.30.1:5301 --bind 127.40.30.100 --duration 3
+	printf '%s\n' "$output" >"$d/w.out"
+	# banned (as the reference's peer does), so never dialed again
+	jq -e -s 'any(.type == "EVENT_BAN_PEER" and
+	    .peerId == "127.40.30.1:5301" and .serverLevel == false) and
+	    all(.type != "EVENT_CONNECT_OUTBOUND")' "$d/w.out" ||
+	    { cat "$d/w.out"; return 1; }
+	[ "$(grep -c '"connection"' "$d/seed.out")" -eq 1 ]
+	# the crawl: its second connection answers well, and is reached
+	run -0 crawl --seed 127.40.30.1:5301 --bind 127.40.30.101
+	jq -e -s '.[0] | .type == "PEER" and .reachable == true and
+	    .nodeInfo.chainID == "10000000"' "$d/crawl.out" ||
+	    { cat "$d/crawl.out"; return 1; }
+}
+
+@test "watch and crawl judge getPeers as the node does: one invalid entry spoils the list, penalty 100" {
+	local d=$BATS_TEST_TMPDIR
+	node "$LISKP2P_TOP/tests/interop/bad-seed.js" 127.40.31.1 5311 \
+	    bad-peers >"$d/seed.out" 2>"$d/seed.err" &
+	echo $! >"$d/seed.pid"
+	wait_line "$d/seed.out" ready
+	run -0 crawl --seed 127.40.31.1:5311 --bind 127.40.31.100
+	jq -e -s '.[0] | .type == "PEER" and .reachable == true and
+	    .peersError == "PeerInfo list has invalid value" and
+	    (has("peersAdvertised") | not)' "$d/crawl.out" ||
+	    { cat "$d/crawl.out"; return 1; }
+	# watch: connected, then banned for the list, never dialed again
+	run -0 --separate-stderr timeout 30 p2p-watch --chain-id "$CHAIN" \
+	    --seed 127.40.31.1:5311 --bind 127.40.31.101 --duration 3
+	printf '%s\n' "$output" >"$d/w.out"
+	jq -e -s 'any(.type == "EVENT_CONNECT_OUTBOUND") and
+	    any(.type == "EVENT_BAN_PEER" and .peerId == "127.40.31.1:5311"
+	    and (.reason | test("invalid entry"))) and
+	    all(.type != "EVENT_DISCOVERED_PEER")' "$d/w.out" ||
+	    { cat "$d/w.out"; return 1; }
+}
