@@ -138,6 +138,16 @@ type_wanted(const struct watch *w, jv ev)
 	return ok;
 }
 
+/* Whether --events lets EVENT_MESSAGE_RECEIVED through. */
+static bool
+message_wanted(const struct watch *w)
+{
+	for (int i = 0; i < w->nevents; i++)
+		if (strcmp(w->events[i], "EVENT_MESSAGE_RECEIVED") == 0)
+			return true;
+	return w->nevents == 0;
+}
+
 /* ---- --decode ------------------------------------------------------- */
 
 /* Height from a nodeInfo's options: the network height follows. */
@@ -547,6 +557,8 @@ main(int argc, char *argv[])
 	cfg.ack_timeout = (uint32_t)(w.timeout * 1000);
 	if (lp2p_crawl_new(&w.crawl, w.loop, &cfg, &cb, &w, &e) != 0)
 		errx(1, "%s", e.msg);
+	cli_watch_out_attach(w.crawl, w.filter == NULL && !w.decode &&
+	    message_wanted(&w));
 	jv_free(cfg.options);
 	if (book_path != NULL)
 		w.book = cli_watch_book_open(book_path, &net);

@@ -36,6 +36,7 @@
 #include "liskp2p.h"
 #include "internal.h"
 #include "peer.h"
+#include "evline.h"
 
 enum { QUEUED, ACTIVE, DONE };
 
@@ -89,6 +90,7 @@ struct lp2p_crawl {
 	uv_timer_t		 retry;		/* watch: re-queue closed peers */
 	int			 ready;		/* watch: EVENT_NETWORK_READY sent */
 	uint32_t		 connected;	/* watch: peers connected now */
+	struct lp2p_line_sink	 sink;		/* watch: hot path (or off) */
 };
 
 static void pump(struct lp2p_crawl *);
@@ -561,6 +563,21 @@ on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 		emit_received(n, "EVENT_MESSAGE_RECEIVED", "event", m);
 }
 
+/* Watch: the hot path, the line straight into the sink. */
+static bool
+on_message_b64(struct lp2p_peer *p, const struct lp2p_peer_msg *m,
+    void *arg)
+{
+	struct node *n = arg;
+	struct lp2p_crawl *c = n->crawl;
+
+	(void)p;
+	if (!c->cfg.watch)
+		return true;		/* nobody listens */
+	return c->sink.reserve != NULL && lp2p__evline_message(&c->sink,
+	    NULL, n->id, m->name, m->b64, m->b64len, m->rate) == 0;
+}
+
 /* An observer serves nothing: an error answer, at once. */
 static void
 on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
@@ -680,6 +697,7 @@ start_probe(struct lp2p_crawl *c, struct node *n)
 	static const struct lp2p_peer_cb cb = {
 		.on_connected = on_connected,
 		.on_message = on_message,
+		.on_message_b64 = on_message_b64,
 		.on_request = on_request,
 		.on_nodeinfo = on_nodeinfo,
 		.on_ban = on_ban,
@@ -784,6 +802,26 @@ lp2p_crawl_start(struct lp2p_crawl *c, struct lp2p_err *err)
 		uv_timer_start(&c->retry, on_retry, 1000, 1000);
 	kick(c);
 	return 0;
+}
+
+void
+lp2p_crawl_pause_reads(struct lp2p_crawl *c, bool pause)
+{
+	struct node *n;
+
+	RB_FOREACH(n, nodes, &c->nodes)
+		if (n->state == ACTIVE && n->peer != NULL)
+			lp2p__peer_pause(n->peer, pause);
+}
+
+void
+lp2p_crawl_set_line_sink(struct lp2p_crawl *c,
+    const struct lp2p_line_sink *s)
+{
+	if (s != NULL && s->reserve != NULL && s->commit != NULL)
+		c->sink = *s;
+	else
+		memset(&c->sink, 0, sizeof(c->sink));
 }
 
 void
