@@ -163,6 +163,8 @@ lp2p_crawl_new(struct lp2p_crawl **out, struct uv_loop_s *loop,
 		c->pcfg.connect_timeout = cfg->connect_timeout;
 	if (cfg->ack_timeout > 0)
 		c->pcfg.ack_timeout = cfg->ack_timeout;
+	if (cfg->max_message_rate > 0)
+		c->pcfg.ws_max_message_rate = cfg->max_message_rate;
 
 	/* who we say we are: a random nonce, not advertised */
 	memcpy(c->self.chain_id, cfg->chain_id, cfg->chain_id_len);

@@ -870,6 +870,7 @@ struct lp2p_crawl_config {
 	uint32_t ack_timeout;		/* ms per request: 2000 */
 	int	 keep_graph;		/* remember who advertised whom */
 	int	 watch;			/* watch mode: stay connected */
+	uint32_t max_message_rate;	/* wsMaxMessageRate per peer: 0 = 100 */
 };
 struct lp2p_crawl_cb {
 	void	(*on_peer)(struct lp2p_crawl *, jv, void *);	/* crawl */
