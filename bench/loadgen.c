@@ -344,6 +344,7 @@ raw_flood(const char *ip, uint16_t port, const char *target)
 	flen = raw_frame(one, hs, strlen(hs));
 	raw_write(fd, one, flen);
 	if (strcmp(mode, "texts") == 0) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		usleep(50000);		/* let the server take the handshake */
 		raw_drain(fd);
 		raw_texts(fd, texts_path);
