@@ -55,6 +55,7 @@ struct lp2p_sc {
 	bool			 opened;
 	uv_timer_t		 t_ping;	/* server: #1 */
 	uv_timer_t		 t_watch;	/* watchdog */
+	uint64_t		 rx_at;		/* server, hot path: last message */
 	uv_timer_t		 t_hs;		/* handshake / ack */
 	uv_timer_t		 t_req;		/* oldest request */
 	int			 nclosing;
@@ -365,12 +366,33 @@ js_length(const char *s)
  * valid JSON that the screen accepts; decoding it needs no parser.  Returns
  * the length of the plain run at s[i..n) that a '"' ends, or -1.
  */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+
+/* Whether one of the 8 bytes of v is < 0x20, > 0x7e, '"' or '\\'. */
+static inline bool
+word_stops(uint64_t v)
+{
+	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+
+	return (((v - ONES * 0x20) & ~v) |		/* < 0x20 */
+	    ((v + ONES * (127 - 0x7e)) | v) |		/* > 0x7e */
+	    ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+}
+
 static long
 plain_run(const char *s, size_t n, size_t i)
 {
+	uint64_t v;
 	size_t j;
 
-	for (j = i; j < n; j++) {
+	/* eight bytes at a time while none of them ends the run */
+	for (j = i; n - j >= 8; j += 8) {
+		memcpy(&v, s + j, 8);
+		if (word_stops(v))
+			break;
+	}
+	for (; j < n; j++) {
 		unsigned char c = (unsigned char)s[j];
 
 		if (c == '"')
@@ -594,7 +616,14 @@ static void
 on_watch_timer(uv_timer_t *t)
 {
 	struct lp2p_sc *sc = t->data;
+	uint64_t quiet = uv_now(sc->loop) - sc->rx_at;
 
+	/* the hot path only notes the time: the watchdog rearms here */
+	if (!sc->client && sc->rx_at > 0 && quiet < sc->opts.ping_timeout) {
+		uv_timer_start(t, on_watch_timer, sc->opts.ping_timeout - quiet,
+		    sc->opts.ping_timeout);
+		return;
+	}
 	if (sc->client)
 		lp2p__sc_close(sc, sc->opened ? 4000 : 4003, sc->opened ?
 		    "Server ping timed out" : "Failed to complete handshake",
@@ -1016,8 +1045,8 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 	 */
 	if (sc->cb.on_fast_message != NULL && text && sc->state == SC_OPEN &&
 	    sc->opened && lp2p__sc_fast_split(s, n, &fast) == 0) {
-		if (!sc->client)
-			uv_timer_again(&sc->t_watch);
+		if (!sc->client)	/* the watchdog, lazily (on_watch_timer) */
+			sc->rx_at = uv_now(sc->loop);
 		if (sc->cb.on_fast_message(sc, &fast, sc->arg))
 			return;
 		if (sc->state >= SC_CLOSING)

@@ -154,6 +154,29 @@ test_split(void **state)
 	for (size_t i = 0; i < LP2P_NELEM(no); i++)
 		assert_int_equal(lp2p__sc_fast_split(no[i], strlen(no[i]), &f),
 		    -1);
+	/* a long data run: one byte the screen must see, at every place */
+	for (size_t at = 0; at < 40; at++) {
+		static const char bad[] = { '"', '\\', 0x1f, 0x7f, (char)0x80,
+		    (char)0xff, 0x01 };
+
+		for (size_t k = 0; k < sizeof(bad); k++) {
+			char t[160], d[41];
+
+			memset(d, 'A', 40);
+			d[40] = '\0';
+			d[at] = bad[k];
+			snprintf(t, sizeof(t), "{\"event\":\"remote-message\","
+			    "\"data\":{\"event\":\"x\",\"data\":\"%s\"}}", d);
+			assert_int_equal(lp2p__sc_fast_split(t, strlen(t), &f),
+			    -1);
+			d[at] = " ~/+=-_z"[k];
+			snprintf(t, sizeof(t), "{\"event\":\"remote-message\","
+			    "\"data\":{\"event\":\"x\",\"data\":\"%s\"}}", d);
+			assert_int_equal(lp2p__sc_fast_split(t, strlen(t), &f),
+			    0);
+			assert_int_equal(f.dlen, 40);
+		}
+	}
 }
 
 int
