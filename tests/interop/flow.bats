@@ -3,7 +3,8 @@
 # by one peer at 10,000 messages a second while its stdout reader (cat)
 # is stopped with SIGSTOP, pauses its peers' reads at most 1 s at a time,
 # then reads on and drops (counted); it keeps every peer (a reference
-# node included: no close on either side), its RSS stays bounded, and
+# node included: no close on either side) and answers the reference's
+# ping RPC mid-stall, its RSS stays bounded, and
 # printed + the sum of the DROPPED counts is exactly what was sent.
 # Count-based.  Addresses 127.42.x.y.
 bats_require_minimum_version 1.5.0
@@ -63,7 +64,12 @@ rss() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 		sleep 1
 		r=$(rss "$np")
 		[ "$r" -gt "$max" ] && max=$r
+		# mid-stall, the reference asks our node a built-in RPC (ping:
+		# answered by the peer layer, no event, so the counts stay exact)
+		[ $i -eq 15 ] && cmd ref "{\"op\":\"requestFromPeer\",\"id\":2,\"peerId\":\"127.42.1.2:$pc\",\"procedure\":\"ping\"}"
 	done
+	# answered (the reference's request timeout is 2 s or 10 s)
+	reply ref 2 | grep -v '"error"' | grep -q '"data":"[0-9a-f]'
 	kill -CONT "$CATPID"
 	# the sender was never held up for 5 s (it gives up then): exit 0
 	wait "$lg"
