@@ -8,12 +8,24 @@
  *					SIZE bytes, then 2 s of lingering
  *   loadgen IP PORT rtt N		one connection, N requests one after
  *					the other; prints p50/p99 in ms
- *   loadgen IP PORT raw N SIZE		one connection on a plain blocking
+ *   loadgen IP PORT raw N SIZE [RATE]	one connection on a plain blocking
  *					socket: upgrade, #handshake, then N
  *					pre-built masked remote-message frames
  *					of SIZE data bytes written in 256 KiB
  *					batches (what is received is read and
- *					dropped); the fastest possible sender
+ *					dropped); the fastest possible sender,
+ *					or RATE messages a second
+ *   loadgen IP PORT texts FILE		the same socket, each line of FILE
+ *					sent as one text frame
+ *   loadgen IP PORT serve N SIZE	listen on IP:PORT; the first peer
+ *					that connects gets N messages of SIZE
+ *					bytes (write queue unbounded), then
+ *					the connection is held until SIGTERM
+ *
+ * Every message of raw, flood and serve ("event":"bench") carries its
+ * sequence number 0, 1, ... in its first 6 data bytes (big-endian; SIZE
+ * at least 6), so a reader can check order and loss.  raw and texts dial
+ * from $LOADGEN_SRC (default 127.33.0.1), announcing port 20000.
  *
  * One JSON line on stdout at the end of each phase.
  */
@@ -48,12 +60,18 @@ static struct lp2p_peer *one;
 static uv_timer_t timer;
 static uv_signal_t sig;
 static uint64_t t0;
+static long rate;		/* raw: messages a second, 0: at once */
+static const char *texts_path;	/* texts: the file */
 
 static void
 on_connected(struct lp2p_peer *p, void *arg)
 {
 	(void)arg;
 	connected++;
+	if (strcmp(mode, "serve") == 0 && one == NULL) {
+		one = p;
+		t0 = uv_hrtime();
+	}
 	if (strcmp(mode, "conns") == 0 && connected == count) {
 		printf("{\"connected\":%ld,\"ms\":%.1f}\n", connected,
 		    (double)(uv_hrtime() - t0) / 1e6);
@@ -126,6 +144,14 @@ send_requests(void)
 		errx(1, "request failed");
 }
 
+/* The sequence number in the first 6 data bytes, big-endian. */
+static void
+put_seq(uint8_t *b, size_t n, long seq)
+{
+	for (size_t i = 0; i < 6 && i < n; i++)
+		b[i] = (uint8_t)((uint64_t)seq >> (8 * (5 - i)));
+}
+
 static void
 on_tick(uv_timer_t *t)
 {
@@ -147,15 +173,18 @@ on_tick(uv_timer_t *t)
 	if (buf == NULL && (buf = calloc(1, (size_t)size + 1)) == NULL)
 		err(1, NULL);
 	/* flood: up to 500 messages a millisecond tick */
-	for (k = 0; k < 500 && started < count; k++, started++)
+	for (k = 0; k < 500 && started < count; k++, started++) {
+		put_seq(buf, (size_t)size, started);
 		if (lp2p__peer_send(one, "bench", buf, (size_t)size) != 0)
 			errx(1, "send %ld failed", started);
+	}
 	if (started == count) {
 		uv_timer_stop(&timer);
 		printf("{\"sent\":%ld,\"ms\":%.1f}\n", started,
 		    (double)(uv_hrtime() - t0) / 1e6);
 		fflush(stdout);
-		uv_timer_start(&timer, (uv_timer_cb)stop_all, 2000, 0);
+		if (strcmp(mode, "serve") != 0)	/* serve: held until SIGTERM */
+			uv_timer_start(&timer, (uv_timer_cb)stop_all, 2000, 0);
 	}
 }
 
@@ -221,6 +250,48 @@ raw_write(int fd, const uint8_t *b, size_t n)
 	}
 }
 
+/* Write the 8 base64 digits of seq (6 bytes) masked into a frame. */
+static void
+raw_seq(uint8_t *frame, size_t at, long seq)
+{
+	static const char dig[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const uint8_t mk[4] = { 0x5a, 0xc3, 0x17, 0x8e };
+	uint64_t v = (uint64_t)seq & 0xffffffffffffULL;
+
+	for (int i = 0; i < 8; i++) {
+		size_t k = at + (size_t)i;
+
+		frame[k] = (uint8_t)dig[(v >> (42 - 6 * i)) & 63] ^ mk[k & 3];
+	}
+}
+
+/* texts FILE: each line one text frame, in order. */
+static void
+raw_texts(int fd, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	uint8_t *fr;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long sent = 0;
+
+	if (f == NULL || (fr = malloc(65536 + 16)) == NULL)
+		err(1, "%s", path);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			n--;
+		raw_write(fd, fr, raw_frame(fr, line, (size_t)n));
+		sent++;
+	}
+	printf("{\"sent\":%ld}\n", sent);
+	fflush(stdout);
+	free(line);
+	free(fr);
+	fclose(f);
+}
+
 static int
 raw_flood(const char *ip, uint16_t port, const char *target)
 {
@@ -229,7 +300,7 @@ raw_flood(const char *ip, uint16_t port, const char *target)
 	const char *hs = "{\"event\":\"#handshake\",\"data\":"
 	    "{\"authToken\":null},\"cid\":1}";
 	uint8_t rk[16], *batch, *one;
-	size_t mlen, flen, per, r = 0;
+	size_t mlen, flen, per, r = 0, at;
 	long sent = 0, k;
 	uint64_t t;
 	int fd, one_i = 1;
@@ -242,7 +313,9 @@ raw_flood(const char *ip, uint16_t port, const char *target)
 		errx(2, "%s: not an IPv4 address", ip);
 	la = a;
 	la.sin_port = 0;
-	inet_pton(AF_INET, "127.33.0.1", &la.sin_addr);
+	if (inet_pton(AF_INET, getenv("LOADGEN_SRC") != NULL ?
+	    getenv("LOADGEN_SRC") : "127.33.0.1", &la.sin_addr) != 1)
+		errx(2, "LOADGEN_SRC: not an IPv4 address");
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&la, sizeof(la)) != 0 ||
 	    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
@@ -270,6 +343,15 @@ raw_flood(const char *ip, uint16_t port, const char *target)
 		err(1, NULL);
 	flen = raw_frame(one, hs, strlen(hs));
 	raw_write(fd, one, flen);
+	if (strcmp(mode, "texts") == 0) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		usleep(50000);		/* let the server take the handshake */
+		raw_drain(fd);
+		raw_texts(fd, texts_path);
+		goto linger;
+	}
+	if (size < 6)
+		errx(2, "raw: SIZE must be at least 6 (the sequence number)");
 	{
 		uint8_t *zero = calloc(1, (size_t)size + 1);
 
@@ -293,22 +375,35 @@ raw_flood(const char *ip, uint16_t port, const char *target)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	usleep(50000);		/* let the server take the handshake */
 	raw_drain(fd);
+	at = flen - mlen + (size_t)(strstr(msg, "\"data\":\"A") + 8 - msg);
+	if (rate > 0 && per > (size_t)rate / 100 + 1)
+		per = (size_t)rate / 100 + 1;	/* about 100 batches a second */
 	t = uv_hrtime();
 	while (sent < count) {
 		k = count - sent < (long)per ? count - sent : (long)per;
+		for (long j = 0; j < k; j++)
+			raw_seq(batch + (size_t)j * flen, at, sent + j);
 		raw_write(fd, batch, (size_t)k * flen);
 		sent += k;
+		if (rate > 0) {		/* on schedule: sent / rate seconds */
+			double ahead = (double)sent / (double)rate -
+			    (double)(uv_hrtime() - t) / 1e9;
+
+			if (ahead > 0)
+				usleep((useconds_t)(ahead * 1e6));
+		}
 	}
 	printf("{\"sent\":%ld,\"ms\":%.1f}\n", sent,
 	    (double)(uv_hrtime() - t) / 1e6);
 	fflush(stdout);
+	free(batch);
+linger:
 	/* linger 2 s reading, so the receiver sees no close mid-flood */
 	for (k = 0; k < 200; k++) {
 		usleep(10000);
 		raw_drain(fd);
 	}
 	close(fd);
-	free(batch);
 	free(one);
 	free(msg);
 	return 0;
@@ -349,7 +444,11 @@ main(int argc, char *argv[])
 		errx(1, "%s", e.msg);
 	self.nodeinfo = ni;
 	self.nodeinfo_len = nilen;
-	if (strcmp(mode, "raw") == 0) {
+	if (strcmp(mode, "texts") == 0)
+		texts_path = argv[4];
+	if (strcmp(mode, "raw") == 0 && argc > 6)
+		rate = atol(argv[6]);
+	if (strcmp(mode, "raw") == 0 || strcmp(mode, "texts") == 0) {
 		char *target;
 
 		snprintf(self.nonce, sizeof(self.nonce), "%016lx",
@@ -362,6 +461,29 @@ main(int argc, char *argv[])
 	if ((rtts = calloc((size_t)count + 1, sizeof(*rtts))) == NULL)
 		err(1, NULL);
 	t0 = uv_hrtime();
+	if (strcmp(mode, "serve") == 0) {
+		struct lp2p_peer_server *srv;
+		static const struct lp2p_peer_server_cb scb = { NULL, NULL };
+
+		if (size < 6)
+			errx(2, "serve: SIZE must be at least 6");
+		pcfg.ws_max_queue = (size_t)1 << 40;	/* never full */
+		pcfg.ws_max_message_rate = 1000000000;
+		snprintf(self.nonce, sizeof(self.nonce), "%016lx",
+		    0xbf00000000L);
+		self.port = port;
+		if (lp2p__peer_server_new(&srv, loop, &pcfg, &self, ip, port,
+		    &scb, &cb, NULL, &e) != 0)
+			errx(1, "%s", e.msg);
+		printf("{\"listening\":%d}\n", lp2p__peer_server_port(srv));
+		fflush(stdout);
+		uv_timer_init(loop, &timer);
+		uv_timer_start(&timer, on_tick, 1, 1);
+		uv_signal_init(loop, &sig);
+		uv_signal_start(&sig, on_sig, SIGTERM);
+		uv_run(loop, UV_RUN_DEFAULT);
+		return 0;
+	}
 	for (long i = 0; i < (strcmp(mode, "conns") == 0 ? count : 1); i++) {
 		snprintf(self.nonce, sizeof(self.nonce), "%016lx",
 		    0xbe00000000L + (long)i);

@@ -8,9 +8,11 @@
 #   rss 100 peers VmRSS with 100 inbound connections (bench/loadgen)
 #   msgs/s        one-way messages of 100 bytes one node receives from
 #                 one peer (20000 sent as fast as the sender can)
-#   flood msgs/s  the same, 300000 pre-built frames written in 256 KiB
-#                 batches (loadgen raw); p2p-node prints every message to
-#                 a pipe into cat; "bare" is bench/sink.c (libuv + wslay,
+#   flood         bench/flood.py: 300000 pre-built frames written in 256 KiB
+#                 batches (loadgen raw) from one peer, then from ten at
+#                 once, then a paced flood into a reader stopped for 10 s;
+#                 p2p-node and the reference print every message into
+#                 `| cat >file`; "bare" is bench/sink.c (libuv + wslay,
 #                 counting only) on the same flood
 #   rtt p50/p99   request round trips, 2000 in sequence; p2p-node answers
 #                 through its stdout/stdin (bench/responder.py), the
@@ -162,53 +164,8 @@ p50r=$(jq .p50_ms "$out/rr.out"); p99r=$(jq .p99_ms "$out/rr.out")
 row "request rtt p50" "$p50c" "$p50r" ms
 row "request rtt p99" "$p99c" "$p99r" ms
 
-# flood: the fastest sender (loadgen raw), p2p-node printing every message
-# into a pipe, against the bare libuv+wslay sink on the same flood
-FLOOD=300000
-flood_c() {	# -> msgs/s: (printed + dropped) / (last ts - first ts)
-	local p f i np
-	p=$(port 127.30.251.3)
-	f=$out/fc.out
-	sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$out/fc.pid" \
-	    "$NODE" --chain-id 10000000 --listen "127.30.251.3:$p" \
-	    -b "$out/fc.book" --max-message-rate 1000000 </dev/null \
-	    2>"$out/fc.err" | cat >"$f" &
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$f" ] && [ -s "$out/fc.pid" ] && break
-		sleep 0.05
-	done
-	np=$(cat "$out/fc.pid")
-	"$out/loadgen" 127.30.251.3 "$p" raw $FLOOD 100 >"$out/fl.out" 2>&1
-	kill -TERM "$np" 2>/dev/null
-	wait
-	grep -c '"event":"bench"' "$f" >"$out/fc.printed"
-	python3 - "$f" <<'PY'
-import sys, json, datetime
-n = 0; first = last = None
-for line in open(sys.argv[1]):
-    if '"event":"bench"' in line:
-        n += 1
-        ts = line[7:31]
-        first = first or ts
-        last = ts
-    elif '"DROPPED"' in line:
-        n += json.loads(line)["count"]
-f = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
-d = (f(last) - f(first)).total_seconds() if first else 0
-print("%.0f" % (n / d if d > 0 else 0))
-PY
-}
-flood_bare() {
-	local p
-	p=$(port 127.30.251.4)
-	"$out/sink" 127.30.251.4 "$p" $FLOOD >"$out/sink.out" 2>&1 &
-	pids+=($!)
-	sleep 0.3
-	"$out/loadgen" 127.30.251.4 "$p" raw $FLOOD 100 >/dev/null 2>&1
-	kill -TERM "$!" 2>/dev/null	# reports what it got, if not all
-	wait
-	jq .msgs_per_s "$out/sink.out" | tail -1
-}
-m_f=$(flood_c)
-m_b=$(flood_bare)
-row "flood msgs/s vs bare" "$m_f" "$m_b" "msg/s (printed $(cat "$out/fc.printed"))"
+# flood (issue 9): one peer, ten peers and a stalled reader, p2p-node and
+# the reference printing every message into `| cat >file`, beside the
+# bare libuv+wslay sink, in this run (bench/flood.py)
+python3 bench/flood.py "$NODE" "$out/loadgen" "$out/sink" \
+    "$top/tests/interop/ref-node.js" "$out" "${FLOOD:-300000}"

@@ -3,6 +3,7 @@
  * (see cli_io.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,12 @@ struct cli_out {
 	uv_prepare_t	 prep;		/* flushes pend before the loop polls */
 	uv_timer_t	 hup;		/* pipe: checks for the reader leaving */
 	bool		 hup_on;
+	uv_timer_t	 stall;		/* bounds one pause of the peers */
+	bool		 stall_on;
+	bool		 paused;	/* peers' reads stopped (on_pressure) */
+	bool		 stalled;	/* reader took nothing: read and drop */
+	void		(*on_pressure)(bool, void *);
+	void		*pressure_arg;
 	int		 nclose;	/* handles still closing */
 	struct wreq	*pend;		/* lines batched in this iteration */
 	struct lp2p__buf line;		/* the line being formatted */
@@ -55,6 +62,17 @@ struct wreq {
  * for I/O (uv_prepare): one write(2) for many events under load.
  */
 #define OUT_CHUNK	(64 * 1024)
+
+/*
+ * Backpressure.  Past OUT_HIGH queued bytes the peers' reads stop
+ * (on_pressure(true)); below OUT_LOW they start again.  Reads stay
+ * stopped at most CLI_OUT_PAUSE_MAX ms in a row: then the reader counts
+ * as stalled, reads start again and events past OUT_HIGH are dropped
+ * (counted) until the queue falls below OUT_LOW, when a DROPPED line
+ * says how many.  CLI_OUT_MAX_QUEUED is a hard ceiling in every mode.
+ */
+#define OUT_HIGH	(1024 * 1024)
+#define OUT_LOW		(256 * 1024)
 
 static void flush(struct cli_out *);
 
@@ -97,6 +115,35 @@ watch_reader(struct cli_out *o)
 	uv_unref((uv_handle_t *)&o->hup);
 }
 
+/*
+ * A larger pipe lets the reader take more per wake-up: up to
+ * /proc/sys/fs/pipe-max-size (1 MiB by default), smaller sizes when the
+ * per-user pipe budget refuses it.  Not an error when nothing works.
+ */
+static void
+grow_pipe(int fd)
+{
+	long want = 1024 * 1024;
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/fs/pipe-max-size", "r")) != NULL) {
+		if (fscanf(f, "%ld", &want) != 1 || want < 65536)
+			want = 1024 * 1024;
+		fclose(f);
+	}
+	if (want > 16 * 1024 * 1024)
+		want = 16 * 1024 * 1024;
+#ifdef F_SETPIPE_SZ
+	for (; want > 65536; want /= 2)
+		if (fcntl(fd, F_SETPIPE_SZ, (int)want) >= 0)
+			return;
+#else
+	(void)fd;
+#endif
+}
+
+static void on_stall(uv_timer_t *);
+
 int
 cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
     void (*on_gone)(void *), void *arg)
@@ -124,8 +171,10 @@ cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
 		    (rc = uv_pipe_open(&o->h.pipe, fd)) != 0)
 			uv_close((uv_handle_t *)&o->h.pipe, NULL);
 		o->stream = rc == 0;
-		if (rc == 0)
+		if (rc == 0) {
 			watch_reader(o);
+			grow_pipe(fd);
+		}
 	}
 	if (rc != 0 && t == UV_TTY) {
 		uv_close((uv_handle_t *)&o->prep, NULL);
@@ -138,10 +187,68 @@ cli_out_new(struct cli_out **out, uv_loop_t *loop, int fd,
 		o->stream = false;
 		uv_run(loop, UV_RUN_NOWAIT);
 	}
-	if (o->stream)
+	if (o->stream) {
 		o->h.s.data = o;
+		if (uv_timer_init(loop, &o->stall) == 0) {
+			o->stall_on = true;
+			o->stall.data = o;
+		}
+	}
 	*out = o;
 	return 0;
+}
+
+void
+cli_out_set_pressure(struct cli_out *o, void (*fn)(bool, void *),
+    void *arg)
+{
+	o->on_pressure = fn;
+	o->pressure_arg = arg;
+}
+
+static void
+set_paused(struct cli_out *o, bool pause)
+{
+	if (o->paused == pause || o->on_pressure == NULL)
+		return;
+	o->paused = pause;
+	if (pause && o->stall_on)
+		uv_timer_start(&o->stall, on_stall, CLI_OUT_PAUSE_MAX, 0);
+	else if (o->stall_on)
+		uv_timer_stop(&o->stall);
+	o->on_pressure(pause, o->pressure_arg);
+}
+
+/* Reads stayed stopped CLI_OUT_PAUSE_MAX ms: start them, drop instead. */
+static void
+on_stall(uv_timer_t *t)
+{
+	struct cli_out *o = t->data;
+
+	if (!o->paused)
+		return;
+	o->stalled = true;
+	set_paused(o, false);
+}
+
+/* After the queue grew: stop the peers past the high-water mark. */
+static void
+check_high(struct cli_out *o)
+{
+	if (o->queued > OUT_HIGH && !o->stalled && !o->closing)
+		set_paused(o, true);
+}
+
+/* Whether an event that may be dropped must be, now (and count it). */
+static bool
+must_drop(struct cli_out *o)
+{
+	if (!o->stream || !(o->queued > CLI_OUT_MAX_QUEUED ||
+	    (o->stalled && o->queued > OUT_HIGH)))
+		return false;
+	o->dropped++;
+	o->total_dropped++;
+	return true;
 }
 
 static void
@@ -156,6 +263,21 @@ gone(struct cli_out *o)
 
 static void write_line(struct cli_out *, const char *, size_t);
 static void close_now(struct cli_out *);
+
+/* The DROPPED line for the events dropped since the last one (if any). */
+static void
+say_dropped(struct cli_out *o)
+{
+	char line[96];
+	int l;
+
+	if (o->dropped == 0 || o->gone)
+		return;
+	l = snprintf(line, sizeof(line),
+	    "{\"type\":\"DROPPED\",\"count\":%zu}\n", o->dropped);
+	o->dropped = 0;
+	write_line(o, line, (size_t)l);
+}
 
 static void
 on_written(uv_write_t *req, int status)
@@ -174,13 +296,10 @@ on_written(uv_write_t *req, int status)
 	}
 	if (o->gone)
 		return;
-	if (o->dropped > 0 && o->queued < CLI_OUT_MAX_QUEUED / 2 && !o->gone) {
-		char line[96];
-		int l = snprintf(line, sizeof(line),
-		    "{\"type\":\"DROPPED\",\"count\":%zu}\n", o->dropped);
-
-		o->dropped = 0;
-		write_line(o, line, (size_t)l);
+	if (o->queued < OUT_LOW) {
+		o->stalled = false;
+		set_paused(o, false);
+		say_dropped(o);
 	}
 }
 
@@ -265,9 +384,7 @@ cli_out_emit(struct cli_out *o, jv v, bool must)
 		jv_free(v);
 		return;
 	}
-	if (!must && o->stream && o->queued > CLI_OUT_MAX_QUEUED) {
-		o->dropped++;
-		o->total_dropped++;
+	if (!must && must_drop(o)) {
 		jv_free(v);
 		return;
 	}
@@ -280,6 +397,49 @@ cli_out_emit(struct cli_out *o, jv v, bool must)
 		free(o->line.p);
 		memset(&o->line, 0, sizeof(o->line));
 	}
+	check_high(o);
+}
+
+/*
+ * The line writer of the hot path (struct lp2p_line_sink): room for a
+ * line of at most n bytes at the end of the batch, written in place; or
+ * NULL when the event is dropped (counted) or cannot be queued.
+ */
+char *
+cli_out_reserve(size_t n, void *arg)
+{
+	struct cli_out *o = arg;
+	struct wreq *w = o->pend;
+	size_t cap;
+
+	if (o->gone || o->closing || must_drop(o))
+		return NULL;
+	if (w != NULL && w->cap - w->len < n) {
+		flush(o);
+		w = NULL;
+	}
+	if (w == NULL) {
+		cap = n > OUT_CHUNK ? n : OUT_CHUNK;
+		if ((w = malloc(sizeof(*w) + cap)) == NULL)
+			return NULL;
+		w->o = o;
+		w->len = 0;
+		w->cap = cap;
+		o->pend = w;
+		uv_prepare_start(&o->prep, on_prepare);
+	}
+	return w->buf + w->len;
+}
+
+/* The reserved room now holds a line of len bytes (newline included). */
+void
+cli_out_commit(size_t len, void *arg)
+{
+	struct cli_out *o = arg;
+
+	o->pend->len += len;
+	o->queued += len;
+	check_high(o);
 }
 
 size_t
@@ -311,8 +471,11 @@ close_now(struct cli_out *o)
 		free(o->pend);
 		o->pend = NULL;
 	}
-	o->nclose = 1 + (o->stream ? 1 : 0) + (o->hup_on ? 1 : 0);
+	o->nclose = 1 + (o->stream ? 1 : 0) + (o->hup_on ? 1 : 0) +
+	    (o->stall_on ? 1 : 0);
 	uv_close((uv_handle_t *)&o->prep, out_closed);
+	if (o->stall_on)
+		uv_close((uv_handle_t *)&o->stall, out_closed);
 	if (o->stream)
 		uv_close((uv_handle_t *)&o->h.s, out_closed);
 	if (o->hup_on)
@@ -322,9 +485,13 @@ close_now(struct cli_out *o)
 void
 cli_out_close(struct cli_out *o, void (*done)(void *), void *arg)
 {
+	say_dropped(o);		/* the counts add up to what was not printed */
 	o->closing = true;
 	o->done = done;
 	o->done_arg = arg;
+	o->paused = false;	/* the program is stopping its peers */
+	if (o->stall_on)
+		uv_timer_stop(&o->stall);
 	flush(o);
 	/* uv_close would cancel queued writes: wait for them (on_written) */
 	if (o->stream && o->queued > 0 && !o->gone)

@@ -38,6 +38,28 @@ cli_watch_out_init(uv_loop_t *loop, void (*on_gone)(void *), void *arg)
 		errx(1, "stdout: %s", uv_strerror(rc));
 }
 
+static void
+crawl_pressure(bool pause, void *arg)
+{
+	lp2p_crawl_pause_reads(arg, pause);
+}
+
+/*
+ * Backpressure from stdout to the crawl's peers; with hot, received
+ * messages are written as lines straight into the output (no --filter,
+ * --decode or --events needs them as values).
+ */
+void
+cli_watch_out_attach(struct lp2p_crawl *c, bool hot)
+{
+	struct lp2p_line_sink sink = { cli_out_reserve, cli_out_commit,
+	    stdout_w };
+
+	cli_out_set_pressure(stdout_w, crawl_pressure, c);
+	if (hot)
+		lp2p_crawl_set_line_sink(c, &sink);
+}
+
 void
 cli_watch_emit(jv v)
 {

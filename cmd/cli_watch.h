@@ -20,6 +20,8 @@
  */
 void	 cli_watch_out_init(uv_loop_t *, void (*)(void *), void *);
 void	 cli_watch_emit(jv);		/* one object (consumed) and \n */
+/* Backpressure to c's peers; hot: messages as lines (no jv needed). */
+void	 cli_watch_out_attach(struct lp2p_crawl *, bool hot);
 void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
 void	 cli_watch_out_close(uv_loop_t *);
 

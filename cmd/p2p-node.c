@@ -83,6 +83,14 @@ on_event(struct lp2p_node *n, jv ev, void *arg)
 }
 
 static void
+on_pressure(bool pause, void *arg)
+{
+	struct prog *pg = arg;
+
+	lp2p_node_pause_reads(pg->node, pause);
+}
+
+static void
 on_out_closed(void *arg)
 {
 	(void)arg;
@@ -455,6 +463,14 @@ main(int argc, char *argv[])
 		    e.msg);
 	lp2p_node_config_release(&cfg);
 	cli_net_release(&net);
+	{
+		/* stdout's backpressure and the hot path's line writer */
+		struct lp2p_line_sink sink = { cli_out_reserve,
+		    cli_out_commit, pg.out };
+
+		cli_out_set_pressure(pg.out, on_pressure, &pg);
+		lp2p_node_set_line_sink(pg.node, &sink);
+	}
 	cli_sig_start(&pg.sig, pg.loop, on_gone, &pg);
 	if (cli_in_new(&pg.in, pg.loop, STDIN_FILENO, on_line, on_eof,
 	    &pg) != 0)

@@ -26,6 +26,7 @@
 #include "peer.h"
 #include "cli.h"
 #include "cli_decode.h"
+#include "cli_io.h"
 
 #define PROG		"p2p-send"
 #define MAX_PEERS	64		/* --peer flags */
@@ -98,7 +99,22 @@ static struct {
 	const struct lp2p_network *net;	/* --network preset, or NULL */
 	bool			 force;		/* --force: names it does not know */
 	struct lp2p_liskcore	*lc;		/* --decode */
+	struct cli_out		*out;		/* stdout, through the loop */
 } g;
+
+/* stdout's reader left: nothing more can be said, stop quietly. */
+static void
+out_gone(void *arg)
+{
+	(void)arg;
+	exit(g.failed ? 1 : 0);
+}
+
+static void
+out_closed(void *arg)
+{
+	(void)arg;
+}
 
 static void	usage(FILE *, int) __attribute__((noreturn));
 static void	pump(struct target *);
@@ -142,7 +158,7 @@ emit_result(struct target *t, const struct item *it, double rtt, jv data,
 		o = jv_object_set(o, jv_string("data"), data);
 	} else
 		jv_free(data);
-	cli_emit(o);
+	cli_out_emit(g.out, o, true);	/* results are never dropped */
 }
 
 static jv
@@ -827,6 +843,9 @@ main(int argc, char *argv[])
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
 	if (uv_loop_init(&g.loop) != 0)
 		errx(1, "uv_loop_init failed");
+	if ((rc = cli_out_new(&g.out, &g.loop, STDOUT_FILENO, out_gone,
+	    NULL)) != 0)
+		errx(1, "stdout: %s", uv_strerror(rc));
 	for (size_t i = 0; i < g.ntargets; i++) {
 		struct target *t = &g.targets[i];
 
@@ -844,6 +863,9 @@ main(int argc, char *argv[])
 		}
 	}
 	uv_run(&g.loop, UV_RUN_DEFAULT);
+	cli_out_close(g.out, out_closed, NULL);	/* the last lines first */
+	uv_run(&g.loop, UV_RUN_DEFAULT);
+	cli_out_free(g.out);
 	if (uv_loop_close(&g.loop) != 0)
 		warnx("loop not closed cleanly");
 out:

@@ -43,6 +43,7 @@ static const struct option longopts[] = {
 	{ "events",		required_argument,	NULL,	'e' },
 	{ "filter",		required_argument,	NULL,	'f' },
 	{ "graph",		required_argument,	NULL,	'g' },
+	{ "max-message-rate",	required_argument,	NULL,	'R' },
 	{ "max-peers",		required_argument,	NULL,	'm' },
 	{ "parallel",		required_argument,	NULL,	'p' },
 	{ "seed",		required_argument,	NULL,	's' },
@@ -58,7 +59,7 @@ usage(FILE *f)
 "                 [--network-version V]] [--seed HOST:PORT]... [-b FILE]\n"
 "                 [--max-peers N] [--events TYPE,...] [--filter JQ]\n"
 "                 [--duration SECONDS] [--decode] [--bind ADDR]\n"
-"                 [--timeout SECONDS]\n"
+"                 [--timeout SECONDS] [--max-message-rate N]\n"
 "       p2p-watch --crawl [--parallel N] [--graph dot] [options above]\n");
 }
 
@@ -136,6 +137,16 @@ type_wanted(const struct watch *w, jv ev)
 			ok = strcmp(jv_string_value(t), w->events[i]) == 0;
 	jv_free(t);
 	return ok;
+}
+
+/* Whether --events lets EVENT_MESSAGE_RECEIVED through. */
+static bool
+message_wanted(const struct watch *w)
+{
+	for (int i = 0; i < w->nevents; i++)
+		if (strcmp(w->events[i], "EVENT_MESSAGE_RECEIVED") == 0)
+			return true;
+	return w->nevents == 0;
 }
 
 /* ---- --decode ------------------------------------------------------- */
@@ -439,6 +450,7 @@ main(int argc, char *argv[])
 	int nseeds = 0, resolved = 0, ch, status;
 	bool preset = true;
 	bool parallel_set = false, max_set = false;
+	uint32_t max_rate = 0;
 
 	cli_init();
 	memset(&w, 0, sizeof(w));
@@ -496,6 +508,10 @@ main(int argc, char *argv[])
 				    optarg);
 			w.graph = 1;
 			break;
+		case 'R':
+			max_rate = (uint32_t)cli_num("--max-message-rate",
+			    optarg, 1, 1000000);
+			break;
 		case 'm':
 			w.max_peers = (uint32_t)cli_num("--max-peers", optarg,
 			    1, LP2P_CRAWL_MAX_PARALLEL);
@@ -543,10 +559,13 @@ main(int argc, char *argv[])
 	cfg.watch = !w.crawl_mode;
 	cfg.parallel = w.crawl_mode ? w.parallel : w.max_peers;
 	cfg.keep_graph = w.graph;
+	cfg.max_message_rate = max_rate;
 	cfg.connect_timeout = (uint32_t)(w.timeout * 1000);
 	cfg.ack_timeout = (uint32_t)(w.timeout * 1000);
 	if (lp2p_crawl_new(&w.crawl, w.loop, &cfg, &cb, &w, &e) != 0)
 		errx(1, "%s", e.msg);
+	cli_watch_out_attach(w.crawl, w.filter == NULL && !w.decode &&
+	    message_wanted(&w));
 	jv_free(cfg.options);
 	if (book_path != NULL)
 		w.book = cli_watch_book_open(book_path, &net);

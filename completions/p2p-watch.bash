@@ -25,11 +25,11 @@ _p2p_watch()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--chain-id|--network-version|--seed|--max-peers|--filter|--duration|\
-	--bind|--timeout|--parallel)
+	--bind|--timeout|--parallel|--max-message-rate)
 		return ;;
 	esac
 	COMPREPLY=($(compgen -W "--network --chain-id --network-version --seed
-	    --peerbook --max-peers --events --filter --duration --decode
+	    --peerbook --max-peers --max-message-rate --events --filter --duration --decode
 	    --bind --timeout --crawl --parallel --graph --help --quiet
 	    --version --verbose -b -h -q -V -v" -- "$cur"))
 }

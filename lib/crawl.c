@@ -40,6 +40,7 @@
 #include "internal.h"
 #include "peer.h"
 #include "events.h"
+#include "evline.h"
 #include "probe.h"
 
 enum { QUEUED, ACTIVE, DONE };
@@ -99,6 +100,7 @@ struct lp2p_crawl {
 	uv_timer_t		 retry;		/* watch: re-queue closed peers */
 	int			 ready;		/* watch: EVENT_NETWORK_READY sent */
 	uint32_t		 connected;	/* watch: peers connected now */
+	struct lp2p_line_sink	 sink;		/* watch: hot path (or off) */
 };
 
 static void pump(struct lp2p_crawl *);
@@ -172,6 +174,8 @@ lp2p_crawl_new(struct lp2p_crawl **out, struct uv_loop_s *loop,
 		c->pcfg.connect_timeout = cfg->connect_timeout;
 	if (cfg->ack_timeout > 0)
 		c->pcfg.ack_timeout = cfg->ack_timeout;
+	if (cfg->max_message_rate > 0)
+		c->pcfg.ws_max_message_rate = cfg->max_message_rate;
 
 	/* who we say we are: a random nonce, not advertised */
 	memcpy(c->self.chain_id, cfg->chain_id, cfg->chain_id_len);
@@ -523,6 +527,21 @@ on_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 		emit_event(n->crawl, lp2p__ev_message(n->id, m));
 }
 
+/* Watch: the hot path, the line straight into the sink. */
+static bool
+on_message_b64(struct lp2p_peer *p, const struct lp2p_peer_msg *m,
+    void *arg)
+{
+	struct node *n = arg;
+	struct lp2p_crawl *c = n->crawl;
+
+	(void)p;
+	if (!c->cfg.watch)
+		return true;		/* nobody listens */
+	return c->sink.reserve != NULL && lp2p__evline_message(&c->sink,
+	    NULL, n->id, m->name, m->b64, m->b64len, m->rate) == 0;
+}
+
 /* An observer serves nothing: an error answer, at once. */
 static void
 on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
@@ -644,6 +663,7 @@ start_probe(struct lp2p_crawl *c, struct node *n)
 	static const struct lp2p_peer_cb cb = {
 		.on_connected = on_connected,
 		.on_message = on_message,
+		.on_message_b64 = on_message_b64,
 		.on_request = on_request,
 		.on_nodeinfo = on_nodeinfo,
 		.on_ban = on_ban,
@@ -747,6 +767,26 @@ lp2p_crawl_start(struct lp2p_crawl *c, struct lp2p_err *err)
 		uv_timer_start(&c->retry, on_retry, 1000, 1000);
 	kick(c);
 	return 0;
+}
+
+void
+lp2p_crawl_pause_reads(struct lp2p_crawl *c, bool pause)
+{
+	struct node *n;
+
+	RB_FOREACH(n, nodes, &c->nodes)
+		if (n->state == ACTIVE && n->peer != NULL)
+			lp2p__peer_pause(n->peer, pause);
+}
+
+void
+lp2p_crawl_set_line_sink(struct lp2p_crawl *c,
+    const struct lp2p_line_sink *s)
+{
+	if (s != NULL && s->reserve != NULL && s->commit != NULL)
+		c->sink = *s;
+	else
+		memset(&c->sink, 0, sizeof(c->sink));
 }
 
 void

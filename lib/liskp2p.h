@@ -16,6 +16,7 @@
 #ifndef LISKP2P_H
 #define LISKP2P_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jq.h>
@@ -622,6 +623,36 @@ void	 lp2p_node_free(struct lp2p_node *);	/* after on_closed */
 int	 lp2p_node_port(const struct lp2p_node *);
 
 /*
+ * Backpressure.  lp2p_node_pause_reads(n, true) stops reading from every
+ * open peer (TCP flow control then slows the senders); false reads
+ * again.  Timers and writes go on, handshakes in progress are not held
+ * up.  While paused the node answers nothing it has not read: hold a
+ * pause at most about 1 s (a reference client's requests time out after
+ * 2 s, SocketCluster's ping after 20 s), then read again and drop events
+ * if the consumer is still behind.
+ */
+void	 lp2p_node_pause_reads(struct lp2p_node *, bool);
+
+/*
+ * Line sink: the hot path for a consumer that writes NDJSON.  A received
+ * message in the common envelope ({"event":"remote-message","data":
+ * {"event":NAME,"data":BASE64}}, plain ASCII) reaches it as its event
+ * line instead of on_event: the bytes jv_dump_string(event, 0) gives for
+ * the event on_event would have received, and a newline, written in
+ * place with no jv built.  reserve(n, arg) returns room for n bytes (or
+ * NULL: the event is dropped, the sink counts it); commit(len, arg) says
+ * the first len bytes are the line.  Any other event still goes to
+ * on_event.  A NULL sink (or reserve) turns the hot path off.
+ */
+struct lp2p_line_sink {
+	char	*(*reserve)(size_t, void *);
+	void	 (*commit)(size_t, void *);
+	void	*arg;
+};
+void	 lp2p_node_set_line_sink(struct lp2p_node *,
+	    const struct lp2p_line_sink *);
+
+/*
  * Commands: cmd is one object of liskp2p-events(7)'s command table
  * ({"op":"send","event":"x","data":"00ff"}, ...), consumed.  fn is called
  * exactly once with the result object (consumed by fn): {"op":...,
@@ -839,6 +870,7 @@ struct lp2p_crawl_config {
 	uint32_t ack_timeout;		/* ms per request: 2000 */
 	int	 keep_graph;		/* remember who advertised whom */
 	int	 watch;			/* watch mode: stay connected */
+	uint32_t max_message_rate;	/* wsMaxMessageRate per peer: 0 = 100 */
 };
 struct lp2p_crawl_cb {
 	void	(*on_peer)(struct lp2p_crawl *, jv, void *);	/* crawl */
@@ -856,6 +888,10 @@ int	 lp2p_crawl_new(struct lp2p_crawl **, struct uv_loop_s *,
 int	 lp2p_crawl_add(struct lp2p_crawl *, const char *, struct lp2p_err *);
 int	 lp2p_crawl_start(struct lp2p_crawl *, struct lp2p_err *);
 void	 lp2p_crawl_stop(struct lp2p_crawl *);
+/* Watch mode: as lp2p_node_pause_reads and lp2p_node_set_line_sink. */
+void	 lp2p_crawl_pause_reads(struct lp2p_crawl *, bool);
+void	 lp2p_crawl_set_line_sink(struct lp2p_crawl *,
+	    const struct lp2p_line_sink *);
 void	 lp2p_crawl_stats(const struct lp2p_crawl *,
 	    struct lp2p_crawl_stats *);
 jv	 lp2p_crawl_dot(const struct lp2p_crawl *);

@@ -490,6 +490,24 @@ lp2p_node_free(struct lp2p_node *n)
 	free(n);
 }
 
+void
+lp2p_node_pause_reads(struct lp2p_node *n, bool pause)
+{
+	struct npeer *np;
+
+	TAILQ_FOREACH(np, &n->peers, entry)
+		lp2p__peer_pause(np->p, pause);
+}
+
+void
+lp2p_node_set_line_sink(struct lp2p_node *n, const struct lp2p_line_sink *s)
+{
+	if (s != NULL && s->reserve != NULL && s->commit != NULL)
+		n->sink = *s;
+	else
+		memset(&n->sink, 0, sizeof(n->sink));
+}
+
 int
 lp2p_node_port(const struct lp2p_node *n)
 {

@@ -110,6 +110,7 @@ struct lp2p_node {
 	bool			 closed_called;
 	bool			 has_connected;	/* EVENT_NETWORK_READY sent */
 	uint64_t		 next_seed_discovery;
+	struct lp2p_line_sink	 sink;		/* hot path (reserve NULL: off) */
 	/* seeds' reputation, kept for the life of the node (WIRE.md §8.1) */
 	int			 seed_rep[LP2P_NODE_MAX_LIST];
 	bool			 seed_met[LP2P_NODE_MAX_LIST];

@@ -863,6 +863,54 @@ sc_on_frame(struct lp2p_sc *sc, void *arg)
 	p->ws_count++;
 }
 
+#define FAST_NAME_MAX	128	/* longer names take the usual way */
+
+/*
+ * The hot path of handle_message for the common envelope: no jv; the
+ * data reaches on_message_b64 as base64 text, or, when that does not
+ * take it, is decoded for on_message here.
+ */
+static bool
+sc_on_fast_message(struct lp2p_sc *sc, const struct lp2p__sc_fast *f,
+    void *arg)
+{
+	struct lp2p_peer *p = arg;
+	struct lp2p_peer_msg m;
+	struct rate_key *k;
+	char name[FAST_NAME_MAX];
+	uint8_t *buf = NULL;
+	long n;
+
+	(void)sc;
+	if (p->cb.on_message_b64 == NULL || p->closing ||
+	    f->nlen >= sizeof(name))
+		return false;
+	memcpy(name, f->name, f->nlen);
+	name[f->nlen] = '\0';
+	if (strcmp(name, "postNodeInfo") == 0)
+		return false;
+	if ((k = rate_key(p, name, false)) != NULL)
+		k->count++;
+	memset(&m, 0, sizeof(m));
+	m.name = name;
+	m.has_data = true;
+	m.rate = k != NULL ? k->rate : 0;
+	m.b64 = f->data;
+	m.b64len = f->dlen;
+	if (p->cb.on_message_b64(p, &m, p->arg))
+		return true;
+	m.b64 = NULL;
+	m.b64len = 0;
+	if ((n = lp2p_b64_decode(f->data, f->dlen, &buf)) < 0)
+		return true;		/* dropped silently, as the usual way */
+	m.data = buf;
+	m.len = (size_t)n;
+	if (p->cb.on_message != NULL && !p->closing)
+		p->cb.on_message(p, &m, p->arg);
+	free(buf);
+	return true;
+}
+
 static void
 sc_on_event(struct lp2p_sc *sc, const char *event, jv data, uint64_t cid,
     void *arg)
@@ -1003,6 +1051,7 @@ static const struct lp2p_sc_cb peer_sc_cb = {
 	.on_open = sc_on_open,
 	.on_frame = sc_on_frame,
 	.on_event = sc_on_event,
+	.on_fast_message = sc_on_fast_message,
 	.on_offence = sc_on_offence,
 	.on_closed = sc_on_closed,
 };
@@ -1459,6 +1508,13 @@ bool
 lp2p__peer_is_inbound(const struct lp2p_peer *p)
 {
 	return p->inbound;
+}
+
+void
+lp2p__peer_pause(struct lp2p_peer *p, bool pause)
+{
+	if (p->sc != NULL && !p->closing)
+		lp2p__sc_pause(p->sc, pause);
 }
 
 bool

@@ -98,6 +98,8 @@ struct lp2p_peer_msg {
 	double		 rate;		/* per second, previous window */
 	uint64_t	 rid;		/* requests: id for lp2p__peer_respond */
 	bool		 answered;	/* requests answered by the peer layer */
+	const char	*b64;		/* on_message_b64: data as base64 text */
+	size_t		 b64len;
 };
 
 /* Outcome of lp2p__peer_request, given to its callback exactly once. */
@@ -134,6 +136,14 @@ struct lp2p_peer_cb {
 	/* remote-message (not postNodeInfo). */
 	void	(*on_message)(struct lp2p_peer *, const struct lp2p_peer_msg *,
 		    void *arg);
+	/*
+	 * Optional hot path: a remote-message in the common envelope, its
+	 * data still base64 text (msg->b64, msg->b64len; msg->data NULL).
+	 * Return true when taken; false: it is decoded and given to
+	 * on_message.
+	 */
+	bool	(*on_message_b64)(struct lp2p_peer *,
+		    const struct lp2p_peer_msg *, void *arg);
 	/*
 	 * rpc-request (not ping).  Unless msg->answered, answer it with
 	 * lp2p__peer_respond/_respond_error by msg->rid (10 s server side /
@@ -274,6 +284,8 @@ uint16_t lp2p__peer_port(const struct lp2p_peer *);
 uint16_t lp2p__peer_remote_port(const struct lp2p_peer *); /* inbound */
 bool	 lp2p__peer_is_inbound(const struct lp2p_peer *);
 bool	 lp2p__peer_is_connected(const struct lp2p_peer *);
+/* Stop (true) or restart reading from the peer (backpressure). */
+void	 lp2p__peer_pause(struct lp2p_peer *, bool);
 /* Inbound: the query string it sent (valid once on_accept is called). */
 const struct lp2p_peer_query *lp2p__peer_query(const struct lp2p_peer *);
 void	 lp2p__peer_stats(const struct lp2p_peer *, struct lp2p_peer_stats *);

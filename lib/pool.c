@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "node_int.h"
+#include "evline.h"
 
 #define SEED_REASON	"Disconnect from SeedPeer after discovery"
 #define DUP_REASON	"Peer has a duplicate connection"
@@ -749,6 +750,19 @@ cb_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 	lp2p__emit(n, lp2p__ev_message(np ? np->id : lp2p__peer_id(p), m));
 }
 
+/* The hot path: the line straight into the sink, when there is one. */
+static bool
+cb_message_b64(struct lp2p_peer *p, const struct lp2p_peer_msg *m,
+    void *arg)
+{
+	struct lp2p_node *n = arg;
+	struct npeer *np = lp2p__peer_data(p);
+
+	return n->sink.reserve != NULL && lp2p__evline_message(&n->sink,
+	    NULL, np ? np->id : lp2p__peer_id(p), m->name, m->b64, m->b64len,
+	    m->rate) == 0;
+}
+
 static void
 cb_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 {
@@ -954,6 +968,7 @@ const struct lp2p_peer_cb lp2p__pool_peer_cb = {
 	.on_connected = cb_connected,
 	.on_accept = cb_accept,
 	.on_message = cb_message,
+	.on_message_b64 = cb_message_b64,
 	.on_request = cb_request,
 	.on_nodeinfo = cb_nodeinfo,
 	.get_peers = cb_get_peers,

@@ -38,6 +38,14 @@ enum lp2p_sc_offence {
 	LP2P_SC_INVALID,	/* dropped message (too deep...): penalty */
 };
 
+/* The common envelope's two strings, as they are in the text (plain). */
+struct lp2p__sc_fast {
+	const char	*name;		/* data.event */
+	size_t		 nlen;
+	const char	*data;		/* data.data: base64 text */
+	size_t		 dlen;
+};
+
 struct lp2p_sc_cb {
 	/*
 	 * Server: #handshake arrived.  Return 0 to accept (the ack is sent
@@ -53,6 +61,13 @@ struct lp2p_sc_cb {
 	/* An event; data (consumed) is invalid when absent; cid 0: none. */
 	void	(*on_event)(struct lp2p_sc *, const char *event, jv data,
 		    uint64_t cid, void *arg);
+	/*
+	 * Optional hot path: a remote-message in the common envelope
+	 * (lp2p__sc_fast_split) on an open connection, before any jv is
+	 * built.  Return true when taken; false: it goes on to on_event.
+	 */
+	bool	(*on_fast_message)(struct lp2p_sc *,
+		    const struct lp2p__sc_fast *, void *arg);
 	void	(*on_offence)(struct lp2p_sc *, enum lp2p_sc_offence,
 		    const char *why, void *arg);
 	/*
@@ -102,6 +117,8 @@ int	 lp2p__sc_reply_error(struct lp2p_sc *, uint64_t rid, const char *);
 void	 lp2p__sc_close(struct lp2p_sc *, int code, const char *reason,
 	    int flags);
 void	 lp2p__sc_free(struct lp2p_sc *);
+/* Stop (true) or restart reading (backpressure); timers and writes go on. */
+void	 lp2p__sc_pause(struct lp2p_sc *, bool);
 const char *lp2p__sc_remote_ip(const struct lp2p_sc *);
 uint16_t lp2p__sc_remote_port(const struct lp2p_sc *);	/* server side */
 const char *lp2p__sc_target(const struct lp2p_sc *);
@@ -117,6 +134,8 @@ int	 lp2p__sc_screen(const char *, size_t, jv *out, char *why, size_t);
 /* The common remote-message envelope without a parser: 0 and *out as
  * lp2p__sc_screen would give, or -1: not that envelope (screen it). */
 int	 lp2p__sc_screen_fast(const char *, size_t, jv *out);
+/* The same recognition without jv: 0 and *f set, or -1. */
+int	 lp2p__sc_fast_split(const char *, size_t, struct lp2p__sc_fast *);
 int	 lp2p__sc_screen_slow(const char *, size_t, jv *out, char *why,
 	    size_t);
 int	 lp2p__sc_decode(const char *, size_t, jv *out);

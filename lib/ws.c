@@ -62,6 +62,7 @@ struct lp2p_ws {
 	char			 reason[128];
 	bool			 by_us;
 	bool			 have_code;
+	bool			 paused;	/* reads stopped (lp2p__ws_pause) */
 	char			 ip[INET6_ADDRSTRLEN];
 	uint16_t		 rport;
 };
@@ -798,6 +799,7 @@ lp2p__ws_close(struct lp2p_ws *ws, int code, const char *reason)
 		return;
 	}
 	ws->state = WS_CLOSING;
+	lp2p__ws_pause(ws, false);	/* the close handshake needs reads */
 	if (!ws->have_code) {
 		ws->code = code;
 		ws->have_code = true;
@@ -812,6 +814,26 @@ lp2p__ws_close(struct lp2p_ws *ws, int code, const char *reason)
 	}
 	uv_timer_start(&ws->timer, on_timer, CLOSE_LINGER, 0);
 	ws_pump(ws);
+}
+
+/*
+ * Stop or restart reading an open connection (backpressure from whoever
+ * consumes its messages).  Writes go on; a closing connection reads.
+ */
+void
+lp2p__ws_pause(struct lp2p_ws *ws, bool pause)
+{
+	if (ws == NULL || ws->paused == pause)
+		return;
+	if (pause && ws->state != WS_OPEN)
+		return;
+	ws->paused = pause;
+	if (ws->state != WS_OPEN && ws->state != WS_CLOSING)
+		return;
+	if (pause)
+		uv_read_stop((uv_stream_t *)&ws->tcp);
+	else
+		uv_read_start((uv_stream_t *)&ws->tcp, on_alloc, on_read);
 }
 
 void

@@ -85,6 +85,8 @@ int	 lp2p__ws_send(struct lp2p_ws *, const void *, size_t);
 /* Close frame (code, reason) then TCP close; terminate: TCP only. */
 void	 lp2p__ws_close(struct lp2p_ws *, int code, const char *reason);
 void	 lp2p__ws_terminate(struct lp2p_ws *, int code, const char *reason);
+/* Stop (true) or restart reading an open connection; writes go on. */
+void	 lp2p__ws_pause(struct lp2p_ws *, bool);
 void	 lp2p__ws_free(struct lp2p_ws *);
 const char *lp2p__ws_remote_ip(const struct lp2p_ws *);
 uint16_t lp2p__ws_remote_port(const struct lp2p_ws *);
