@@ -110,7 +110,9 @@ bool	 lp2p__sc_is_client(const struct lp2p_sc *);
 /*
  * Server-side screening of one received text (WIRE.md §3.7): 0 and the
  * parsed object in *out, LP2P_EPROTO (ban; why says which rule), or
- * LP2P_EINVAL (nested deeper than LP2P_MAX_JSON_DEPTH: drop).
+ * LP2P_EINVAL (nested deeper than LP2P_MAX_JSON_DEPTH or more than
+ * LP2P_MAX_JSON_VALUES values: drop).  lp2p__sc_decode: 0, LP2P_EPROTO,
+ * LP2P_EINVAL (too deep) or LP2P_EFULL (too many values).
  * Client side use lp2p__sc_decode (no screening; NULL-safe *out).
  */
 int	 lp2p__sc_screen(const char *, size_t, jv *out, char *why, size_t);

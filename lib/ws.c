@@ -479,7 +479,8 @@ cb_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 			ws->by_us = false;
 			if (rl >= sizeof(ws->reason))
 				rl = sizeof(ws->reason) - 1;
-			memcpy(ws->reason, m->msg + 2, rl);
+			if (rl > 0)	/* an empty close frame: msg is NULL */
+				memcpy(ws->reason, m->msg + 2, rl);
 			ws->reason[rl] = '\0';
 		}
 		if (ws->state == WS_OPEN)
