@@ -171,6 +171,9 @@ static const struct opt {
 	U("wsMaxMessageRate", ws_max_message_rate, 1, 1000000),
 	U("wsMaxMessageRatePenalty", ws_max_message_rate_penalty, 0, 100),
 	U("wsMaxPayload", ws_max_payload, 1, 3048576),
+	/* local policy, not the reference's (policy.c) */
+	U("maxInboundPerIp", max_inbound_per_ip, 0, 4000),
+	U("maxInboundPerNetgroup", max_inbound_per_netgroup, 0, 4000),
 #undef U
 };
 
@@ -482,6 +485,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	n->pcfg.rate_calculation_interval = cfg->rate_calculation_interval;
 	n->pcfg.peer_status_message_rate = cfg->peer_status_message_rate;
 	n->pcfg.max_peer_info_size = cfg->max_peer_info_size;
+	lp2p__policy_upgrading(cfg, &n->pcfg.upgrading_per_ip,
+	    &n->pcfg.upgrading_per_ip_all);
 	/* identity: the nonce is ours unless configured (tests) */
 	if (cfg->nonce[0] != '\0')
 		strlcpy(n->self.nonce, cfg->nonce, sizeof(n->self.nonce));
@@ -516,6 +521,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	    cfg->chain_id_len, n->secret, lp2p__now_ms(), err)) != 0)
 		goto fail;
 	n->secret = lp2p__nb_secret(n->book);
+	if (lp2p__policy_new(&n->policy) != 0)
+		goto nomem;
 	{
 		char **l[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist,
 		    n->cfg.blacklist };
@@ -557,6 +564,7 @@ lp2p_node_free(struct lp2p_node *n)
 	TAILQ_FOREACH_SAFE(pd, &n->pending, entry, t)
 		free(pd);
 	lp2p__nb_free(n->book);
+	lp2p__policy_free(n->policy);
 	lp2p_schema_free(n->schema);
 	free(n->nodeinfo);
 	jv_free(n->info);

@@ -254,6 +254,8 @@ lp2p__pool_dial(struct lp2p_node *n, const char *ip, uint16_t port)
 		TAILQ_FOREACH(np, &n->peers, entry)
 			if (!np->inbound && strcmp(np->ip, ip) == 0)
 				return LP2P_EEXIST;
+	if (!lp2p__policy_outbound_ok(n, ip, lp2p__pool_kind_of(n, ip, port)))
+		return LP2P_EFULL;
 	if (strcmp(n->cfg.host_ip, "0.0.0.0") != 0)
 		bind = n->cfg.host_ip;
 	rc = lp2p__peer_connect(&p, n->loop, &n->pcfg, &n->self, ip, port,
@@ -292,6 +294,7 @@ lp2p__pool_populate(struct lp2p_node *n)
 	struct lp2p__nb_ent *tr = NULL, *nw = NULL;
 	struct lp2p__cand *ct = NULL, *cn = NULL;
 	size_t ntr, nnw, mt = 0, mn = 0, *out = NULL, nout;
+	uint64_t now = lp2p__now_ms();
 	long slots;
 	char ip[48];
 	uint16_t port;
@@ -309,7 +312,9 @@ lp2p__pool_populate(struct lp2p_node *n)
 	if (ct == NULL || cn == NULL || out == NULL)
 		goto fixed;
 	for (size_t i = 0; i < ntr; i++)
-		if (lp2p__pool_find(n, tr[i].id) == NULL) {
+		if (lp2p__pool_find(n, tr[i].id) == NULL &&
+		    lp2p__policy_may_dial(n->policy, tr[i].ip, tr[i].port,
+		    now)) {
 			tr[mt] = tr[i];
 			ct[mt] = (struct lp2p__cand){ .peer_id = tr[mt].id,
 			    .ip = ip_u32(tr[mt].ip),
@@ -317,7 +322,9 @@ lp2p__pool_populate(struct lp2p_node *n)
 			mt++;
 		}
 	for (size_t i = 0; i < nnw; i++)
-		if (lp2p__pool_find(n, nw[i].id) == NULL) {
+		if (lp2p__pool_find(n, nw[i].id) == NULL &&
+		    lp2p__policy_may_dial(n->policy, nw[i].ip, nw[i].port,
+		    now)) {
 			nw[mn] = nw[i];
 			cn[mn] = (struct lp2p__cand){ .peer_id = nw[mn].id,
 			    .ip = ip_u32(nw[mn].ip),
@@ -489,6 +496,7 @@ connected_outbound(struct npeer *np)
 		return;
 	np->reported = true;
 	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	lp2p__policy_dial_ok(n->policy, np->ip, np->port);
 	lp2p__emit(n, lp2p__ev_peer("EVENT_CONNECT_OUTBOUND", np));
 	if (!n->has_connected) {
 		n->has_connected = true;
@@ -575,6 +583,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 			continue;
 		}
 		if (!lp2p__nb_has(n->book, ip, port) &&
+		    lp2p__policy_learn(n->policy, np->ip, ip, port, now) &&
 		    lp2p__nb_add(n->book, ip, port, np->ip, now) == 1) {
 			jv ev = lp2p__ev_new("EVENT_DISCOVERED_PEER");
 
@@ -704,6 +713,7 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	const struct lp2p_peer_query *q = lp2p__peer_query(p);
 	struct npeer *np;
 	char *hex;
+	int rc;
 	jv sh;
 
 	if (n->stopping) {
@@ -718,6 +728,10 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 		strlcpy(reason, "Peer pool is full", len);
 		return LP2P_CLOSE_EVICTED;
 	}
+	if ((rc = lp2p__policy_inbound(n, lp2p__peer_ip(p),
+	    lp2p__pool_kind_of(n, lp2p__peer_ip(p), lp2p__peer_port(p)),
+	    reason, len)) != 0)
+		return rc;
 	if (lp2p__pool_count(n, 1) >= n->cfg.max_inbound_connections)
 		evict_inbound(n);
 	if ((np = npeer_new(n, p, true)) == NULL) {
@@ -983,6 +997,8 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			/* the book spares seed, fixed, whitelisted peerIds */
 			lp2p__nb_downgrade(n->book, np->ip, np->port,
 			    lp2p__now_ms());
+			lp2p__policy_dial_failed(n->policy, np->ip, np->port,
+			    lp2p__now_ms(), n->cfg.populator_interval);
 		}
 		lp2p__pool_remove(np, 0, NULL);
 		ev = lp2p__ev_peer(np->inbound ? "EVENT_CLOSE_INBOUND" :

@@ -1200,7 +1200,16 @@ ws_opts(const struct lp2p_sc_opts *o, struct lp2p_ws_opts *w)
 	w->max_payload = o->max_payload;
 	w->max_queue = o->max_queue;
 	w->connect_timeout = o->connect_timeout;
-	w->head_timeout = o->handshake_timeout;
+	/*
+	 * The upgrade head must come within the connect timeout (at least
+	 * 1 s), not the 10 s of the #handshake: a half-written request
+	 * holds an upgrading slot for no longer than an honest dial takes
+	 * (issue 12; Node's server keeps it open much longer).
+	 */
+	w->head_timeout = o->connect_timeout > 1000 ? o->connect_timeout :
+	    1000;
+	w->upgrading_per_ip = o->upgrading_per_ip;
+	w->upgrading_per_ip_all = o->upgrading_per_ip_all;
 }
 
 int

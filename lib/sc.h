@@ -29,6 +29,8 @@ struct lp2p_sc_opts {
 	uint32_t ping_timeout;		/* announced; server watchdog (4001) */
 	uint32_t max_pending;		/* outstanding requests / queued */
 	uint32_t control_message_limit;	/* server: #disconnect per IP/s */
+	uint32_t upgrading_per_ip;	/* server, see lp2p_ws_opts */
+	bool	 upgrading_per_ip_all;
 };
 
 /* Why the sc layer wants the peer punished. */
