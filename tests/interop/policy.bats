@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# Local defences beyond the reference (issue 12, lib/policy.c): the same
+# abuse against a C node and a reference node, and the difference stated.
+# Every run prints a "# policy:" line with both results (bats --tap shows
+# them with --show-output-of-passing-tests; they are also in the log).
+bats_require_minimum_version 1.5.0
+
+load ../cli/helpers
+load node-helpers
+
+CFAST=(--option populatorInterval=500)
+RFAST=(--populator-interval 500)
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	NET=127.72.$((100 + BATS_TEST_NUMBER))
+	FLOOD=$LISKP2P_TOP/tests/interop/flood.py
+	# 500 sockets here and 500 in the node under test, with room
+	[ "$(ulimit -n)" -ge 2048 ] || ulimit -n 4096 2>/dev/null ||
+	    skip "ulimit -n below 2048"
+}
+
+teardown() {
+	stop_all
+	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	    "$T"/*.err 2>/dev/null
+}
+
+cnode() {	# NAME LAST-OCTET ARGS...
+	local name=$1 ip=$NET.$2 port
+	shift 2
+	port=$(free_port "$ip")
+	eval "P_$name=$port"
+	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
+	    -b "$T/$name.book" "${CFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"STARTED"'
+}
+
+rnode() {	# NAME ARGS...
+	local name=$1 port
+	shift
+	port=$(free_port 0.0.0.0)
+	eval "P_$name=$port"
+	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"ready"'
+}
+
+# flood MODE HOST:PORT N SRC MS OUTFILE: in the background, recorded
+flood() {
+	python3 "$FLOOD" "$1" "$2" "$3" "$4" "$5" >"$6" 2>&1 &
+	echo $! >>"$T/pids"
+}
+
+@test "500 connections from one IP: --max-inbound-per-ip 10 holds 10 slots, an honest peer still joins; the reference gives them its 100" {
+	cnode hub 1 --max-inbound-per-ip 10
+	rnode ref
+	flood conns "$NET.1:$P_hub" 500 "$NET.9" 12000 "$T/fc"
+	flood conns "127.0.0.1:$P_ref" 500 "$NET.8" 12000 "$T/fr"
+	# both floods under way, an honest peer from another IP dials each
+	wait_count "$T/hub.out" '"EVENT_NEW_INBOUND_PEER"' 10 300
+	cnode hc 3 --fixed "$NET.1:$P_hub"
+	cnode hr 4 --fixed "127.0.0.1:$P_ref"
+	wait_line "$T/hub.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.3:$P_hc\"" 300
+	wait_line "$T/fc" '"open"' 400
+	wait_line "$T/fr" '"open"' 400
+	c=$(jq .open "$T/fc")
+	r=$(jq .open "$T/fr")
+	echo "# policy: 500 conns from one IP: C node holds $c (limit 10), reference holds $r of 100" >&3
+	[ "$(jq .upgraded "$T/fc")" -eq 500 ]
+	[ "$c" -le 10 ]
+	[ "$c" -ge 1 ]
+	# at most 10 ever admitted from the flooding IP
+	[ "$(grep -c "\"EVENT_NEW_INBOUND_PEER\".*\"ipAddress\":\"$NET.9\"" "$T/hub.out")" -le 10 ]
+	[ "$(grep -c '"EVENT_FAILED_TO_ADD_INBOUND_PEER".*More than 10 connections' "$T/hub.out")" -ge 480 ]
+	# the honest peer is still there
+	grep -q "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.1:$P_hub\"" "$T/hc.out"
+	# the reference let the one IP take (nearly) all its slots
+	[ "$r" -gt 10 ]
+}
+
+@test "default limits hold for routable addresses only: 30 connections from one loopback IP are all kept" {
+	cnode hub 1
+	flood conns "$NET.1:$P_hub" 30 "$NET.9" 3000 "$T/fc"
+	wait_line "$T/fc" '"open"' 300
+	[ "$(jq .open "$T/fc")" -eq 30 ]
+}
+
+@test "200 half-written upgrades are closed within the connect timeout, an honest peer joins meanwhile; the reference keeps them" {
+	cnode hub 1 --max-inbound-per-ip 10
+	rnode ref
+	flood half "$NET.1:$P_hub" 200 "$NET.9" 15000 "$T/hc"
+	flood half "127.0.0.1:$P_ref" 200 "$NET.8" 6000 "$T/hr"
+	cnode hon 3 --fixed "$NET.1:$P_hub"
+	wait_line "$T/hub.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.3:$P_hon\"" 300
+	wait_line "$T/hc" '"closed"' 400
+	wait_line "$T/hr" '"closed"' 400
+	echo "# policy: 200 half-written upgrades: C node closed $(jq .closed "$T/hc") (last after $(jq .max_ms "$T/hc") ms), reference closed $(jq .closed "$T/hr") in 6 s" >&3
+	[ "$(jq .half "$T/hc")" -eq 200 ]
+	[ "$(jq .closed "$T/hc")" -eq 200 ]
+	# connectTimeout 2000 ms, with a margin for a loaded machine
+	[ "$(jq .max_ms "$T/hc")" -lt 8000 ]
+	[ "$(jq .closed "$T/hr")" -lt 200 ]
+}
