@@ -101,3 +101,41 @@ flood() {
 	[ "$(jq .max_ms "$T/hc")" -lt 8000 ]
 	[ "$(jq .closed "$T/hr")" -lt 200 ]
 }
+
+# poison NAME IP: a poisoning seed on IP (port in P_NAME)
+poison() {
+	local port
+	port=$(free_port "$2")
+	eval "P_$1=$port"
+	node "$LISKP2P_TOP/tests/interop/poison-seed.js" "$2" "$port" \
+	    >"$T/$1.out" 2>&1 &
+	echo $! >>"$T/pids"
+	wait_line "$T/$1.out" '"ready"'
+}
+
+@test "a seed spreading 1,000 fake peers over 5 replies: 250 enter the book, none beyond is dialed; the reference takes them all" {
+	poison ps 127.0.0.1
+	poison pr "$NET.2"
+	cnode hub 1 --seed "127.0.0.1:$P_ps" \
+	    --option fallbackSeedPeerDiscoveryInterval=500
+	rnode ref --seed "$NET.2:$P_pr" --seed-interval 500
+	wait_line "$T/ps.out" '"getPeers":6,' 400
+	wait_line "$T/pr.out" '"getPeers":6,' 400
+	sleep 2
+	c=$(grep -c '"EVENT_DISCOVERED_PEER".*"ipAddress":"127\.74\.' "$T/hub.out" || true)
+	r=$(grep -c '"EVENT_DISCOVERED_PEER".*"ipAddress":"127\.74\.' "$T/ref.out" || true)
+	grep -oE '"EVENT_CONNECT_ABORT_OUTBOUND","peerId":"127\.74\.[0-9.:]+' \
+	    "$T/hub.out" | sort -u | sed 's/.*"//' >"$T/cdialed"
+	grep -oE '"EVENT_DISCOVERED_PEER".*"peerId":"127\.74\.[0-9.:]+' \
+	    "$T/hub.out" | sed 's/.*"//' | sort -u >"$T/clearned"
+	rd=$(grep -E 'EVENT_(CONNECT_ABORT_OUTBOUND|FAILED_TO_CONNECT|OUTBOUND_SOCKET_ERROR)' "$T/ref.out" |
+	    grep -oE '127\.74\.[0-9]+\.[0-9]+:[0-9]+' | sort -u | wc -l)
+	echo "# policy: 1,000 fakes from one seed: C node learned $c (cap 250) and dialed $(wc -l <"$T/cdialed"); reference learned $r and dialed $rd" >&3
+	[ "$c" -le 250 ]
+	[ "$c" -ge 1 ]
+	# every fake the C node dialed is one it learned under the cap
+	[ -z "$(comm -23 "$T/cdialed" "$T/clearned")" ]
+	# the seed was never penalised for it
+	! grep -q '"EVENT_BAN_PEER".*127\.0\.0\.1' "$T/hub.out"
+	[ "$r" -gt 250 ]
+}
