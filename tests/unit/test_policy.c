@@ -1,0 +1,168 @@
+/*
+ * test_policy.c — the local policy's memory (lib/policy.c) and the book's
+ * bans in bounded memory (issue 12): exponential back-off, IsTerrible,
+ * the per-source learning cap, and 100,000 bans.
+ */
+#include <arpa/inet.h>
+
+#include "unit.h"
+#include "policy.h"
+#include "book.h"
+
+static void
+test_backoff(void **state)
+{
+	struct lp2p__policy *p;
+	uint64_t t = 1000000;
+
+	(void)state;
+	assert_int_equal(lp2p__policy_new(&p), 0);
+	assert_true(lp2p__policy_may_dial(p, "1.2.3.4", 5, t));
+	/* 10 s, 20 s, 40 s ... after each failure */
+	for (unsigned i = 1; i <= 4; i++) {
+		uint64_t wait = 10000ULL << (i - 1);
+
+		lp2p__policy_dial_failed(p, "1.2.3.4", 5, t, 10000);
+		assert_int_equal(lp2p__policy_failures(p, "1.2.3.4", 5), i);
+		assert_false(lp2p__policy_may_dial(p, "1.2.3.4", 5,
+		    t + wait - 1));
+		assert_true(lp2p__policy_may_dial(p, "1.2.3.4", 5, t + wait));
+		t += wait;
+	}
+	/* another port of the IP is another address */
+	assert_true(lp2p__policy_may_dial(p, "1.2.3.4", 6, t - 1));
+	/* the ceiling: an hour */
+	for (int i = 0; i < 30; i++)
+		lp2p__policy_dial_failed(p, "1.2.3.4", 5, t, 10000);
+	assert_false(lp2p__policy_may_dial(p, "1.2.3.4", 5, t + 3599999));
+	assert_true(lp2p__policy_may_dial(p, "1.2.3.4", 5, t + 3600000));
+	/* terrible: not learned again, from any source */
+	assert_false(lp2p__policy_learn(p, "9.9.9.9", "1.2.3.4", 5, t));
+	assert_true(lp2p__policy_learn(p, "9.9.9.9", "1.2.3.4", 6, t));
+	/* a success forgets it all */
+	lp2p__policy_dial_ok(p, "1.2.3.4", 5);
+	assert_int_equal(lp2p__policy_failures(p, "1.2.3.4", 5), 0);
+	assert_true(lp2p__policy_may_dial(p, "1.2.3.4", 5, t));
+	assert_true(lp2p__policy_learn(p, "9.9.9.9", "1.2.3.4", 5, t));
+	lp2p__policy_free(p);
+}
+
+static void
+test_failures_bounded(void **state)
+{
+	struct lp2p__policy *p;
+	char ip[32];
+	unsigned kept = 0;
+
+	(void)state;
+	assert_int_equal(lp2p__policy_new(&p), 0);
+	/* 100,000 failing addresses: the table stays its fixed size */
+	for (int i = 0; i < 100000; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
+		    i & 255);
+		lp2p__policy_dial_failed(p, ip, 1, 1000 + (uint64_t)i, 10000);
+	}
+	for (int i = 0; i < 100000; i++) {
+		snprintf(ip, sizeof(ip), "10.%d.%d.%d", i >> 16, (i >> 8) & 255,
+		    i & 255);
+		kept += lp2p__policy_failures(p, ip, 1) > 0;
+	}
+	assert_true(kept <= LP2P_POLICY_FAIL_SLOTS);
+	assert_true(kept >= LP2P_POLICY_FAIL_SLOTS / 2);
+	print_message("policy: %u of 100000 failing addresses remembered "
+	    "(a fixed table of %d)\n", kept, LP2P_POLICY_FAIL_SLOTS);
+	lp2p__policy_free(p);
+}
+
+static void
+test_source_cap(void **state)
+{
+	struct lp2p__policy *p;
+	char ip[32];
+	unsigned in = 0;
+
+	(void)state;
+	assert_int_equal(lp2p__policy_new(&p), 0);
+	/* five replies of 200 from one seed */
+	for (int r = 1; r <= 5; r++)
+		for (int i = 1; i <= 200; i++) {
+			snprintf(ip, sizeof(ip), "127.74.%d.%d", r, i);
+			in += lp2p__policy_learn(p, "127.0.0.9", ip, 20000,
+			    1000000 + (uint64_t)r * 30000);
+		}
+	assert_int_equal(in, LP2P_POLICY_SOURCE_CAP);
+	assert_int_equal(lp2p__policy_refused(p, "127.0.0.9"),
+	    1000 - LP2P_POLICY_SOURCE_CAP);
+	/* another source is not affected; no source is not capped */
+	assert_true(lp2p__policy_learn(p, "127.0.0.8", "1.1.1.1", 1, 1000000));
+	assert_true(lp2p__policy_learn(p, NULL, "1.1.1.2", 1, 1000000));
+	/* the next window starts afresh */
+	assert_true(lp2p__policy_learn(p, "127.0.0.9", "1.1.1.3", 1,
+	    1000000 + 30000 + LP2P_POLICY_SOURCE_WINDOW));
+	assert_int_equal(lp2p__policy_refused(p, "127.0.0.9"), 0);
+	lp2p__policy_free(p);
+}
+
+/*
+ * 100,000 banned IPs: the book keeps the LP2P_BOOK_MAX_BANS that end last,
+ * each costing one struct lp2p__ban and one heap pointer; no timer.
+ */
+static void
+test_bans_bounded(void **state)
+{
+	struct lp2p_book *b;
+	struct lp2p_err e;
+	char ip[32];
+	size_t per = sizeof(struct lp2p__ban) + sizeof(struct lp2p__ban *);
+
+	(void)state;
+	assert_int_equal(lp2p_book_new(&b, 1, &e), 0);
+	for (int i = 0; i < 100000; i++) {
+		snprintf(ip, sizeof(ip), "11.%d.%d.%d", i >> 16,
+		    (i >> 8) & 255, i & 255);
+		/* ends in a scrambled order */
+		assert_int_equal(lp2p_book_ban(b, ip, 0, 1000000 +
+		    (uint64_t)((i * 7919) % 100000), &e), 0);
+	}
+	assert_int_equal(lp2p_book_ban_count(b), LP2P_BOOK_MAX_BANS);
+	/* those kept are those that end last */
+	for (int i = 0; i < 100000; i += 97) {
+		uint64_t until = 1000000 + (uint64_t)((i * 7919) % 100000);
+
+		snprintf(ip, sizeof(ip), "11.%d.%d.%d", i >> 16,
+		    (i >> 8) & 255, i & 255);
+		assert_int_equal(lp2p_book_is_banned(b, ip, 0),
+		    until >= 1000000 + 100000 - LP2P_BOOK_MAX_BANS);
+	}
+	/* an extended ban moves in the heap; an unban leaves it */
+	assert_int_equal(lp2p_book_ban(b, "11.0.0.1", 0, 5000000, &e), 0);
+	assert_int_equal(lp2p_book_unban(b, "11.0.0.5"), 0);
+	assert_int_equal(lp2p_book_unban(b, "11.0.0.2"), LP2P_ENOTFOUND);
+	/*
+	 * expiry: exactly the ended ones go; left: the 9,999 ending after
+	 * 1,090,000 and the extended one
+	 */
+	lp2p_book_expire(b, 1000000 + 90000);
+	assert_true(lp2p_book_is_banned(b, "11.0.0.1", 4999999));
+	assert_int_equal(lp2p_book_ban_count(b), 10000);
+	lp2p_book_expire(b, 9000000);
+	assert_int_equal(lp2p_book_ban_count(b), 0);
+	print_message("bans: %d of 100000 kept, %zu bytes each (+ malloc "
+	    "overhead): %zu KiB\n", LP2P_BOOK_MAX_BANS, per,
+	    per * LP2P_BOOK_MAX_BANS / 1024);
+	assert_true(per <= 112);
+	lp2p_book_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_failures_bounded),
+		cmocka_unit_test(test_source_cap),
+		cmocka_unit_test(test_bans_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
