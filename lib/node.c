@@ -644,6 +644,7 @@ on_sync(uv_timer_t *t)
 int
 lp2p_node_start(struct lp2p_node *n, struct lp2p_err *err)
 {
+	struct lp2p_err aerr;
 	char ip[48];
 	uint16_t port;
 	int rc;
@@ -690,6 +691,9 @@ lp2p_node_start(struct lp2p_node *n, struct lp2p_err *err)
 	n->handles += 3;
 	n->next_seed_discovery = uv_now(n->loop) +
 	    n->cfg.fallback_seed_peer_discovery_interval;
+	if (lp2p__policy_anchors_dial(n, &aerr) != 0)
+		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
+		    aerr.msg));
 	if (lp2p__nb_count(n->book, 1) < n->cfg.min_tried_peer_count)
 		lp2p__pool_discover_seeds(n);
 	lp2p__pool_populate(n);
@@ -739,6 +743,9 @@ lp2p_node_stop(struct lp2p_node *n)
 	}
 	if (n->server != NULL)
 		lp2p__peer_server_close(n->server);
+	if (n->started && lp2p__policy_anchors_save(n, &err) != 0)
+		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
+		    err.msg));
 	TAILQ_FOREACH_SAFE(np, &n->peers, entry, t) {
 		snprintf(reason, sizeof(reason),
 		    "Intentionally removed peer %s", np->id);

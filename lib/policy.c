@@ -13,10 +13,17 @@
  *    routable addresses of one /16, own fixed and seed peers exempt.
  *  - addresses learned from one source are capped (policy_learn).
  *  - failed dials back off exponentially (policy_failed, policy_may_dial).
+ *  - anchors: the last good outbound peers are dialed first after a
+ *    restart.
  */
+#include <sys/stat.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "liskp2p.h"
 #include "internal.h"
@@ -289,4 +296,164 @@ lp2p__policy_refused(const struct lp2p__policy *p, const char *source)
 
 	return p == NULL || a == 0 || (s = src_find(p, a, false)) == NULL ?
 	    0 : s->refused;
+}
+
+/* ---- anchors: the last good outbound peers, dialed first ------------ */
+
+#define ANCHORS_MAX_FILE	4096	/* bytes of FILE.anchors */
+
+/* Replace path with text: temporary file, fsync, rename, fsync the dir. */
+static int
+replace_file(const char *path, const char *text, size_t len)
+{
+	char *tmp = NULL, *dir = NULL, *slash;
+	int fd, dfd, rc = 0;
+
+	if (asprintf(&tmp, "%s.tmp.XXXXXX", path) == -1)
+		return LP2P_ENOMEM;
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		rc = -errno;
+		free(tmp);
+		return rc;
+	}
+	if (fchmod(fd, 0644) == -1 || write(fd, text, len) != (ssize_t)len ||
+	    fsync(fd) == -1)
+		rc = -errno;
+	if (close(fd) == -1 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, path) == -1)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	if (rc == 0 && (dir = strdup(path)) != NULL) {
+		if ((slash = strrchr(dir, '/')) == NULL)
+			strlcpy(dir, ".", 2);
+		else if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+		    -1) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+		free(dir);
+	}
+	return rc;
+}
+
+int
+lp2p__policy_anchors_save(const struct lp2p_node *n, struct lp2p_err *err)
+{
+	const struct npeer *np, *pick[LP2P_POLICY_ANCHORS];
+	char path[4096], text[ANCHORS_MAX_FILE];
+	size_t k = 0, len;
+	int rc;
+
+	if (n->cfg.book_path == NULL || (size_t)snprintf(path, sizeof(path),
+	    "%s.anchors", n->cfg.book_path) >= sizeof(path))
+		return 0;
+	/* the longest-connected outbound peers that are neither seed nor
+	 * fixed (those are dialed anyway) */
+	TAILQ_FOREACH(np, &n->peers, entry) {
+		size_t i;
+
+		if (np->inbound || !np->reported || np->seed > 0 ||
+		    np->kind == LP2P__KIND_FIXED || np->kind == LP2P__KIND_SEED)
+			continue;
+		for (i = k; i > 0 && pick[i - 1]->connect_time >
+		    np->connect_time; i--)
+			if (i < LP2P_POLICY_ANCHORS)
+				pick[i] = pick[i - 1];
+		if (i < LP2P_POLICY_ANCHORS) {
+			pick[i] = np;
+			if (k < LP2P_POLICY_ANCHORS)
+				k++;
+		}
+	}
+	len = (size_t)snprintf(text, sizeof(text), "[");
+	for (size_t i = 0; i < k; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s\"%s\"", i > 0 ? "," : "", pick[i]->id);
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "]\n");
+	if ((rc = replace_file(path, text, len)) != 0)
+		return lp2p_errf(err, rc, "%s: %s", path, lp2p_strerror(rc));
+	return 0;
+}
+
+/* "A.B.C.D:PORT" into ip, port; 0 or -1. */
+static int
+split_anchor(const char *s, char *ip, size_t iplen, uint16_t *port)
+{
+	const char *c = strrchr(s, ':');
+	long p;
+	char *end;
+
+	if (c == NULL || (size_t)(c - s) >= iplen)
+		return -1;
+	memcpy(ip, s, (size_t)(c - s));
+	ip[c - s] = '\0';
+	errno = 0;
+	p = strtol(c + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || end == c + 1 || p < 1 || p > 65535 ||
+	    !lp2p_ipv4_is_valid(ip))
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int
+lp2p__policy_anchors_dial(struct lp2p_node *n, struct lp2p_err *err)
+{
+	char path[4096], buf[ANCHORS_MAX_FILE], ip[48];
+	struct lp2p_err e;
+	struct stat st;
+	ssize_t len;
+	uint16_t port;
+	int fd, rc = 0, cnt;
+	jv v;
+
+	if (n->cfg.book_path == NULL || (size_t)snprintf(path, sizeof(path),
+	    "%s.anchors", n->cfg.book_path) >= sizeof(path))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? 0 : lp2p_errf(err, -errno, "%s: %s",
+		    path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (off_t)sizeof(buf) - 1) {
+		close(fd);
+		return lp2p_errf(err, LP2P_EINVAL, "%s: not a file of at most "
+		    "%zu bytes", path, sizeof(buf) - 1);
+	}
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	/* used once: a restart that fails on them does not meet them again */
+	(void)unlink(path);
+	if (len < 0)
+		return lp2p_errf(err, -errno, "%s: %s", path, strerror(errno));
+	if (lp2p_json_check(buf, (size_t)len, 2, &e) != 0)
+		return lp2p_errf(err, LP2P_EINVAL, "%s: not JSON: %s", path,
+		    e.msg);
+	v = jv_parse_sized(buf, (int)len);
+	if (jv_get_kind(v) != JV_KIND_ARRAY ||
+	    (cnt = jv_array_length(jv_copy(v))) > LP2P_POLICY_ANCHORS) {
+		jv_free(v);
+		return lp2p_errf(err, LP2P_EINVAL, "%s: not an array of at "
+		    "most %d peer IDs", path, LP2P_POLICY_ANCHORS);
+	}
+	for (int i = 0; i < cnt; i++) {
+		jv s = jv_array_get(jv_copy(v), i);
+
+		if (jv_get_kind(s) != JV_KIND_STRING ||
+		    split_anchor(jv_string_value(s), ip, sizeof(ip), &port) !=
+		    0)
+			rc = lp2p_errf(err, LP2P_EINVAL, "%s: [%d]: not a "
+			    "peer ID IP:PORT", path, i);
+		else
+			(void)lp2p__pool_dial(n, ip, port);
+		jv_free(s);
+	}
+	jv_free(v);
+	return rc;
 }

@@ -63,4 +63,15 @@ bool	 lp2p__policy_learn(struct lp2p__policy *, const char *source,
 /* Addresses refused from source in its current window. */
 unsigned lp2p__policy_refused(const struct lp2p__policy *, const char *);
 
+/*
+ * Anchors (Bitcoin Core's): at stop the LP2P_POLICY_ANCHORS longest
+ * connected outbound peers (not seed, not fixed) are written to
+ * BOOK.anchors, replaced atomically; at start they are dialed before the
+ * populator runs, and the file is removed.  No book path: nothing.
+ */
+struct lp2p_err;
+int	 lp2p__policy_anchors_save(const struct lp2p_node *,
+	    struct lp2p_err *);
+int	 lp2p__policy_anchors_dial(struct lp2p_node *, struct lp2p_err *);
+
 #endif /* LP2P_POLICY_H */

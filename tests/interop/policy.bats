@@ -139,3 +139,23 @@ poison() {
 	! grep -q '"EVENT_BAN_PEER".*127\.0\.0\.1' "$T/hub.out"
 	[ "$r" -gt 250 ]
 }
+
+@test "anchors: the last good outbound peers are written beside the book and dialed first after a restart" {
+	cnode s 3
+	cnode b 2 --fixed "$NET.3:$P_s"
+	wait_line "$T/s.out" "\"EVENT_NEW_INBOUND_PEER\".*\"$NET.2:$P_b\"" 300
+	cnode a 1 --seed "$NET.3:$P_s"
+	wait_line "$T/a.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.2:$P_b\"" 300
+	stop_one a
+	# B, neither seed nor fixed, is the anchor
+	[ "$(jq -c . "$T/a.book.anchors")" = "[\"$NET.2:$P_b\"]" ]
+	# the book lost, no seed: the anchor alone brings A back to B
+	rm -f "$T/a.book" "$T/a.in"
+	mv "$T/a.out" "$T/a.out.1"
+	start_cnode a --chain-id 10000000 --listen "$NET.1:$P_a" \
+	    -b "$T/a.book" "${CFAST[@]}"
+	wait_line "$T/a.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.2:$P_b\"" 300
+	# used once
+	[ ! -e "$T/a.book.anchors" ]
+	echo "# policy: anchors: after a restart with an empty book and no seed the C node reconnects to $NET.2:$P_b; the reference has no anchors and stays alone" >&3
+}
