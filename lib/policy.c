@@ -13,6 +13,8 @@
  *    routable addresses of one /16, own fixed and seed peers exempt.
  *  - addresses learned from one source are capped (policy_learn).
  *  - failed dials back off exponentially (policy_failed, policy_may_dial).
+ *  - test-before-evict: a new address that would evict a tried one
+ *    waits while the old one is dialed (pool.c's evict_test).
  *  - anchors: the last good outbound peers are dialed first after a
  *    restart.
  */
@@ -133,9 +135,15 @@ struct src {
 	uint64_t	 start;		/* ms: the window began */
 };
 
+struct evict_test {
+	uint64_t	 key;		/* the tried address under test; 0: free */
+	uint64_t	 nkey;		/* the new address waiting */
+};
+
 struct lp2p__policy {
 	struct fail	 fail[LP2P_POLICY_FAIL_SLOTS];
 	struct src	 src[LP2P_POLICY_SOURCES];
+	struct evict_test test[LP2P_POLICY_EVICT_TESTS];
 };
 
 #define PROBE	8	/* slots looked at per key; the oldest is replaced */
@@ -456,4 +464,49 @@ lp2p__policy_anchors_dial(struct lp2p_node *n, struct lp2p_err *err)
 	}
 	jv_free(v);
 	return rc;
+}
+
+/* ---- test-before-evict ---------------------------------------------- */
+
+bool
+lp2p__policy_evict_test_start(struct lp2p__policy *p, const char *ip,
+    uint16_t port, const char *vip, uint16_t vport)
+{
+	uint64_t k = addr_key(vip, vport), nk = addr_key(ip, port);
+	struct evict_test *f = NULL;
+
+	if (p == NULL || k == 0 || nk == 0)
+		return false;
+	for (size_t i = 0; i < LP2P_POLICY_EVICT_TESTS; i++) {
+		if (p->test[i].key == k)
+			return false;
+		if (p->test[i].key == 0 && f == NULL)
+			f = &p->test[i];
+	}
+	if (f == NULL)
+		return false;
+	f->key = k;
+	f->nkey = nk;
+	return true;
+}
+
+int
+lp2p__policy_evict_test_end(struct lp2p__policy *p, const char *vip,
+    uint16_t vport, char *ip, size_t len, uint16_t *port)
+{
+	uint64_t k = addr_key(vip, vport);
+	uint32_t a;
+
+	if (p == NULL || k == 0)
+		return 0;
+	for (size_t i = 0; i < LP2P_POLICY_EVICT_TESTS; i++)
+		if (p->test[i].key == k) {
+			a = (uint32_t)(p->test[i].nkey >> 16);
+			snprintf(ip, len, "%u.%u.%u.%u", a >> 24,
+			    (a >> 16) & 255, (a >> 8) & 255, a & 255);
+			*port = (uint16_t)p->test[i].nkey;
+			p->test[i].key = p->test[i].nkey = 0;
+			return 1;
+		}
+	return 0;
 }

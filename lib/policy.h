@@ -64,6 +64,19 @@ bool	 lp2p__policy_learn(struct lp2p__policy *, const char *source,
 unsigned lp2p__policy_refused(const struct lp2p__policy *, const char *);
 
 /*
+ * Test-before-evict (Bitcoin Core's): a new address that would evict a
+ * tried one is not moved to tried; the old one is dialed first.  start
+ * records the pair (false: LP2P_POLICY_EVICT_TESTS under way, or the old
+ * one already tested); end takes the pair of a tested address and gives
+ * the new address back (1), or 0 when none was under test.
+ */
+#define LP2P_POLICY_EVICT_TESTS	16	/* tests under way at once */
+bool	 lp2p__policy_evict_test_start(struct lp2p__policy *, const char *,
+	    uint16_t, const char *vip, uint16_t vport);
+int	 lp2p__policy_evict_test_end(struct lp2p__policy *, const char *vip,
+	    uint16_t vport, char *ip, size_t, uint16_t *port);
+
+/*
  * Anchors (Bitcoin Core's): at stop the LP2P_POLICY_ANCHORS longest
  * connected outbound peers (not seed, not fixed) are written to
  * BOOK.anchors, replaced atomically; at start they are dialed before the

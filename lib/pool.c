@@ -287,6 +287,7 @@ split_id(const char *s, char *ip, size_t iplen, uint16_t *port)
 }
 
 static void disconnect_seeds(struct lp2p_node *);
+static bool evict_test(struct npeer *);
 
 void
 lp2p__pool_populate(struct lp2p_node *n)
@@ -487,16 +488,53 @@ lp2p__pool_pending_drop(struct lp2p_node *n, struct npeer *np)
 
 /* ---- after an outbound handshake ------------------------------------ */
 
+/*
+ * Test-before-evict: np (a new entry) would evict a tried peer from a
+ * full bucket.  If that peer is connected it answers and stays; else it
+ * is dialed first (one connection over the outbound limit for a moment)
+ * and np waits in new.  true: np is not to be moved to tried now.
+ */
+static bool
+evict_test(struct npeer *np)
+{
+	struct lp2p_node *n = np->node;
+	char vip[48], vid[64], ip[48];
+	uint16_t vport, port;
+
+	if (!lp2p__nb_tried_victim(n->book, np->ip, np->port, vip,
+	    sizeof(vip), &vport))
+		return false;
+	snprintf(vid, sizeof(vid), "%s:%u", vip, vport);
+	if (lp2p__pool_find(n, vid) != NULL)
+		return true;
+	if (!lp2p__policy_evict_test_start(n->policy, np->ip, np->port, vip,
+	    vport))
+		return false;
+	if (lp2p__pool_dial(n, vip, vport) != 0) {
+		(void)lp2p__policy_evict_test_end(n->policy, vip, vport, ip,
+		    sizeof(ip), &port);
+		return false;
+	}
+	return true;
+}
+
 static void
 connected_outbound(struct npeer *np)
 {
 	struct lp2p_node *n = np->node;
+	char vip[48];
+	uint16_t vport;
 
 	if (np->reported || !np->in_pool)
 		return;
 	np->reported = true;
-	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	if (!evict_test(np))
+		(void)lp2p__nb_upgrade(n->book, np->ip, np->port,
+		    lp2p__now_ms());
 	lp2p__policy_dial_ok(n->policy, np->ip, np->port);
+	/* a tried peer under test answered: it stays, the new one waits */
+	(void)lp2p__policy_evict_test_end(n->policy, np->ip, np->port, vip,
+	    sizeof(vip), &vport);
 	lp2p__emit(n, lp2p__ev_peer("EVENT_CONNECT_OUTBOUND", np));
 	if (!n->has_connected) {
 		n->has_connected = true;
@@ -679,7 +717,9 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	jv_free(nv);
 	jv_free(np->shared);
 	np->shared = v;
-	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	if (!evict_test(np))
+		(void)lp2p__nb_upgrade(n->book, np->ip, np->port,
+		    lp2p__now_ms());
 	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
 	if (lp2p__peer_request(p, "getPeers", NULL, 0, on_peers_reply,
 	    np) != 0) {
@@ -855,7 +895,9 @@ cb_nodeinfo(struct lp2p_peer *p, const uint8_t *data, size_t len, void *arg)
 		    jv_object_merge(old, jv_copy(opt)));
 	}
 	jv_free(opt);
-	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	if (!evict_test(np))
+		(void)lp2p__nb_upgrade(n->book, np->ip, np->port,
+		    lp2p__now_ms());
 	lp2p__emit(n, lp2p__ev_peer("EVENT_UPDATED_PEER_INFO", np));
 	ev = lp2p__ev_new("EVENT_MESSAGE_RECEIVED");
 	ev = jv_object_set(ev, jv_string("peerId"), jv_string(np->id));
@@ -954,6 +996,21 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	}
 }
 
+/* A tried peer under test did not answer: it goes, the new one is in. */
+static void
+evict_tested(struct lp2p_node *n, const struct npeer *np)
+{
+	char ip[48];
+	uint16_t port;
+
+	if (!lp2p__policy_evict_test_end(n->policy, np->ip, np->port, ip,
+	    sizeof(ip), &port))
+		return;
+	lp2p__nb_remove(n->book, np->ip, np->port);
+	if (lp2p__nb_has(n->book, ip, port))
+		(void)lp2p__nb_upgrade(n->book, ip, port, lp2p__now_ms());
+}
+
 static void
 cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
     bool handshake_done, void *arg)
@@ -999,6 +1056,7 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			    lp2p__now_ms());
 			lp2p__policy_dial_failed(n->policy, np->ip, np->port,
 			    lp2p__now_ms(), n->cfg.populator_interval);
+			evict_tested(n, np);
 		}
 		lp2p__pool_remove(np, 0, NULL);
 		ev = lp2p__ev_peer(np->inbound ? "EVENT_CLOSE_INBOUND" :

@@ -159,3 +159,72 @@ poison() {
 	[ ! -e "$T/a.book.anchors" ]
 	echo "# policy: anchors: after a restart with an empty book and no seed the C node reconnects to $NET.2:$P_b; the reference has no anchors and stays alone" >&3
 }
+
+# evict_book FILE NEWID OLDID: a book (secret 7) whose tried bucket of
+# every loopback address is full: OLDID added first, 31 dead peers after;
+# NEWID in new.  All loopback addresses share one tried bucket.
+evict_book() {
+	local f=$1 newid=$2 oldid=$3
+	python3 - "$f" "$newid" "$oldid" <<'PY'
+import json, subprocess, sys
+f, new, old = sys.argv[1:4]
+def bucket(ip):
+    o = subprocess.run(['p2p-peers', 'bucket', '--secret', '7', ip],
+                       capture_output=True, text=True, check=True).stdout
+    return json.loads(o)
+peers = []
+tried = [old] + ['127.72.250.%d:1' % i for i in range(1, 32)]
+for k, pid in enumerate(tried):
+    ip, port = pid.rsplit(':', 1)
+    peers.append({'peerId': pid, 'ipAddress': ip, 'port': int(port),
+                  'table': 'tried', 'bucket': bucket(ip)['tried'],
+                  'sourceAddress': None, 'dateAdded': 1700000000000 + k,
+                  'lastSeen': 0, 'failures': 0, 'reputation': 100,
+                  'advertise': True})
+ip, port = new.rsplit(':', 1)
+peers.append({'peerId': new, 'ipAddress': ip, 'port': int(port),
+              'table': 'new', 'bucket': bucket(ip)['new'],
+              'sourceAddress': None, 'dateAdded': 1700000000100,
+              'lastSeen': 0, 'failures': 0, 'reputation': 100,
+              'advertise': True})
+book = {'format': 'liskp2p-peerbook', 'version': 1, 'chainID': '10000000',
+        'secret': 7, 'generation': 1, 'savedAt': 1700000000200,
+        'peers': peers, 'bans': [],
+        'lists': {'seed': [], 'fixed': [], 'whitelisted': [],
+                  'blacklisted': []}}
+json.dump(book, open(f, 'w'))
+PY
+}
+
+# table_of BOOK ID: "new", "tried" or "" (absent)
+table_of() {
+	p2p-peers -b "$1" list | jq -r "select(.peerId == \"$2\") | .table"
+}
+
+@test "test-before-evict: a new peer that would evict a tried one waits while the old one answers, and takes its place when it does not" {
+	cnode b 2
+	cnode v 4
+	# the old one answers: it stays tried, the new one stays new
+	evict_book "$T/a1.book" "$NET.2:$P_b" "$NET.4:$P_v"
+	p1=$(free_port "$NET.1")
+	start_cnode a1 --chain-id 10000000 --listen "$NET.1:$p1" \
+	    -b "$T/a1.book" --max-outbound 40
+	wait_line "$T/a1.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.2:$P_b\"" 300
+	wait_line "$T/a1.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.4:$P_v\"" 300
+	sleep 2
+	stop_one a1
+	[ "$(table_of "$T/a1.book" "$NET.4:$P_v")" = tried ]
+	[ "$(table_of "$T/a1.book" "$NET.2:$P_b")" = new ]
+	# the old one is gone: the new one takes its place
+	stop_one v
+	evict_book "$T/a2.book" "$NET.2:$P_b" "$NET.4:$P_v"
+	p2=$(free_port "$NET.5")
+	start_cnode a2 --chain-id 10000000 --listen "$NET.5:$p2" \
+	    -b "$T/a2.book" --max-outbound 40
+	wait_line "$T/a2.out" "\"EVENT_CONNECT_OUTBOUND\".*\"$NET.2:$P_b\"" 300
+	sleep 2
+	stop_one a2
+	[ "$(table_of "$T/a2.book" "$NET.2:$P_b")" = tried ]
+	[ -z "$(table_of "$T/a2.book" "$NET.4:$P_v")" ]
+	echo "# policy: test-before-evict: a live tried peer kept, a dead one replaced; the reference evicts a random tried peer of the bucket either way" >&3
+}
