@@ -8,6 +8,7 @@
 #include "unit.h"
 #include "policy.h"
 #include "book.h"
+#include "node_int.h"
 
 static void
 test_backoff(void **state)
@@ -154,6 +155,120 @@ test_bans_bounded(void **state)
 	lp2p_book_free(b);
 }
 
+/* A node with only what the admission rules read: config and peers. */
+static struct npeer *
+add_peer(struct lp2p_node *n, const char *ip, bool inbound, int kind)
+{
+	struct npeer *np = calloc(1, sizeof(*np));
+
+	strlcpy(np->ip, ip, sizeof(np->ip));
+	np->inbound = inbound;
+	np->kind = kind;
+	TAILQ_INSERT_TAIL(&n->peers, np, entry);
+	return np;
+}
+
+static void
+free_peers(struct lp2p_node *n)
+{
+	struct npeer *np;
+
+	while ((np = TAILQ_FIRST(&n->peers)) != NULL) {
+		TAILQ_REMOVE(&n->peers, np, entry);
+		free(np);
+	}
+}
+
+static void
+test_admission(void **state)
+{
+	struct lp2p_node *n = calloc(1, sizeof(*n));
+	char why[128], ip[32];
+
+	(void)state;
+	TAILQ_INIT(&n->peers);
+	lp2p_node_config_init(&n->cfg);
+	/* defaults: 4 per routable IP, 16 per routable /16 */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(lp2p__policy_inbound(n, "8.8.8.8", 0, why,
+		    sizeof(why)), 0);
+		add_peer(n, "8.8.8.8", true, 0);
+	}
+	assert_int_equal(lp2p__policy_inbound(n, "8.8.8.8", 0, why,
+	    sizeof(why)), LP2P_CLOSE_EVICTED);
+	assert_string_equal(why, "More than 4 connections from 8.8.8.8");
+	/* a whitelisted (or fixed, seed) peer is not limited */
+	assert_int_equal(lp2p__policy_inbound(n, "8.8.8.8",
+	    LP2P__KIND_WHITELISTED, why, sizeof(why)), 0);
+	for (int i = 0; i < 12; i++) {
+		snprintf(ip, sizeof(ip), "8.8.1.%d", i);
+		add_peer(n, ip, true, 0);
+	}
+	assert_int_equal(lp2p__policy_inbound(n, "8.8.200.1", 0, why,
+	    sizeof(why)), LP2P_CLOSE_EVICTED);
+	assert_string_equal(why, "More than 16 connections from 8.8.0.0/16");
+	assert_int_equal(lp2p__policy_inbound(n, "8.9.0.1", 0, why,
+	    sizeof(why)), 0);
+	/* loopback and private: no default limit */
+	for (int i = 0; i < 30; i++)
+		add_peer(n, "127.0.0.1", true, 0);
+	assert_int_equal(lp2p__policy_inbound(n, "127.0.0.1", 0, why,
+	    sizeof(why)), 0);
+	assert_int_equal(lp2p__policy_inbound(n, "10.0.0.1", 0, why,
+	    sizeof(why)), 0);
+	/* given explicitly, the limit holds for them too */
+	n->cfg.max_inbound_per_ip = 10;
+	assert_int_equal(lp2p__policy_inbound(n, "127.0.0.1", 0, why,
+	    sizeof(why)), LP2P_CLOSE_EVICTED);
+	free_peers(n);
+	/* outbound: 2 per routable /16, fixed and seeds exempt */
+	add_peer(n, "8.8.4.4", false, 0);
+	assert_true(lp2p__policy_outbound_ok(n, "8.8.8.8", 0));
+	add_peer(n, "8.8.8.8", false, 0);
+	add_peer(n, "8.8.9.9", false, LP2P__KIND_FIXED);
+	assert_false(lp2p__policy_outbound_ok(n, "8.8.1.1", 0));
+	assert_true(lp2p__policy_outbound_ok(n, "8.8.1.1", LP2P__KIND_FIXED));
+	assert_true(lp2p__policy_outbound_ok(n, "8.8.1.1", LP2P__KIND_SEED));
+	assert_true(lp2p__policy_outbound_ok(n, "8.9.1.1", 0));
+	add_peer(n, "127.0.0.2", false, 0);
+	add_peer(n, "127.0.0.3", false, 0);
+	assert_true(lp2p__policy_outbound_ok(n, "127.0.0.4", 0));
+	free_peers(n);
+	lp2p_node_config_release(&n->cfg);
+	free(n);
+}
+
+static void
+test_evict_tests(void **state)
+{
+	struct lp2p__policy *p;
+	char ip[48], vip[32];
+	uint16_t port;
+
+	(void)state;
+	assert_int_equal(lp2p__policy_new(&p), 0);
+	assert_true(lp2p__policy_evict_test_start(p, "1.1.1.1", 5, "2.2.2.2",
+	    6));
+	/* one test per old address */
+	assert_false(lp2p__policy_evict_test_start(p, "1.1.1.9", 5,
+	    "2.2.2.2", 6));
+	assert_int_equal(lp2p__policy_evict_test_end(p, "2.2.2.3", 6, ip,
+	    sizeof(ip), &port), 0);
+	assert_int_equal(lp2p__policy_evict_test_end(p, "2.2.2.2", 6, ip,
+	    sizeof(ip), &port), 1);
+	assert_string_equal(ip, "1.1.1.1");
+	assert_int_equal(port, 5);
+	/* bounded: at most LP2P_POLICY_EVICT_TESTS at once */
+	for (int i = 0; i < LP2P_POLICY_EVICT_TESTS; i++) {
+		snprintf(vip, sizeof(vip), "3.3.3.%d", i);
+		assert_true(lp2p__policy_evict_test_start(p, "1.1.1.1", 5,
+		    vip, 1));
+	}
+	assert_false(lp2p__policy_evict_test_start(p, "1.1.1.1", 5,
+	    "4.4.4.4", 1));
+	lp2p__policy_free(p);
+}
+
 int
 main(void)
 {
@@ -162,6 +277,8 @@ main(void)
 		cmocka_unit_test(test_failures_bounded),
 		cmocka_unit_test(test_source_cap),
 		cmocka_unit_test(test_bans_bounded),
+		cmocka_unit_test(test_admission),
+		cmocka_unit_test(test_evict_tests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
