@@ -105,6 +105,47 @@ test_source_cap(void **state)
 }
 
 /*
+ * A simulation, our rules against the reference's: for an hour a peer
+ * offers a dead address in every getPeers reply (every 30 s) and the
+ * populator runs every 10 s.  The reference learns it again at once
+ * after each failure removed it from new, and dials it at the next round;
+ * we back off and, at the 5th failure, stop learning it (IsTerrible).
+ */
+static void
+test_failing_address_sim(void **state)
+{
+	struct lp2p__policy *p;
+	bool ref_known = false, our_known = false;
+	int ref_dials = 0, our_dials = 0;
+
+	(void)state;
+	assert_int_equal(lp2p__policy_new(&p), 0);
+	for (uint64_t t = 1000000; t < 1000000 + 3600000; t += 10000) {
+		if ((t - 1000000) % 30000 == 0) {
+			ref_known = true;
+			if (!our_known && lp2p__policy_learn(p, "5.5.5.5",
+			    "6.6.6.6", 7, t))
+				our_known = true;
+		}
+		if (ref_known) {
+			ref_dials++;
+			ref_known = false;	/* new entry: removed */
+		}
+		if (our_known && lp2p__policy_may_dial(p, "6.6.6.6", 7, t)) {
+			our_dials++;
+			our_known = false;
+			lp2p__policy_dial_failed(p, "6.6.6.6", 7, t, 10000);
+		}
+	}
+	print_message("sim: a dead address offered every 30 s for an hour: "
+	    "the reference dials it %d times, this node %d\n", ref_dials,
+	    our_dials);
+	assert_int_equal(ref_dials, 120);
+	assert_int_equal(our_dials, LP2P_POLICY_TERRIBLE);
+	lp2p__policy_free(p);
+}
+
+/*
  * 100,000 banned IPs: the book keeps the LP2P_BOOK_MAX_BANS that end last,
  * each costing one struct lp2p__ban and one heap pointer; no timer.
  */
@@ -276,6 +317,7 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_failures_bounded),
 		cmocka_unit_test(test_source_cap),
+		cmocka_unit_test(test_failing_address_sim),
 		cmocka_unit_test(test_bans_bounded),
 		cmocka_unit_test(test_admission),
 		cmocka_unit_test(test_evict_tests),
