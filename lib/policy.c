@@ -380,6 +380,13 @@ lp2p__policy_anchors_save(const struct lp2p_node *n, struct lp2p_err *err)
 				k++;
 		}
 	}
+	if (k == 0) {
+		/* none: no file (a stale one would be dialed next time) */
+		if (unlink(path) == -1 && errno != ENOENT)
+			return lp2p_errf(err, -errno, "%s: %s", path,
+			    strerror(errno));
+		return 0;
+	}
 	len = (size_t)snprintf(text, sizeof(text), "[");
 	for (size_t i = 0; i < k; i++)
 		len += (size_t)snprintf(text + len, sizeof(text) - len,

@@ -79,8 +79,9 @@ int	 lp2p__policy_evict_test_end(struct lp2p__policy *, const char *vip,
 /*
  * Anchors (Bitcoin Core's): at stop the LP2P_POLICY_ANCHORS longest
  * connected outbound peers (not seed, not fixed) are written to
- * BOOK.anchors, replaced atomically; at start they are dialed before the
- * populator runs, and the file is removed.  No book path: nothing.
+ * BOOK.anchors, replaced atomically (none: the file is removed); at
+ * start they are dialed before the populator runs, and the file is
+ * removed.  No book path: nothing.
  */
 struct lp2p_err;
 int	 lp2p__policy_anchors_save(const struct lp2p_node *,
