@@ -29,7 +29,7 @@ CFLAGS	?= -O2 -g
 CFLAGS	+= $(WARN)
 LDLIBS	+= $(PKG_LIBS) -lwslay -lhttp_parser -ljq -lm
 
-SAN	 = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+SAN	 = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 ASANDIR	 = build/asan
 

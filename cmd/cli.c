@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -53,4 +54,38 @@ cli_emit(jv v)
 			exit(0);
 		err(1, "stdout");
 	}
+}
+
+long
+cli_getline(char **line, size_t *cap, FILE *f, size_t max)
+{
+	size_t n = 0;
+	bool long_line = false;
+	int c;
+
+	while ((c = getc(f)) != EOF) {
+		if (!long_line && n + 2 > *cap) {
+			size_t nc = *cap ? *cap * 2 : 4096;
+			char *p;
+
+			if (nc > max + 2)
+				nc = max + 2;
+			if ((p = realloc(*line, nc)) == NULL)
+				err(1, NULL);
+			*line = p;
+			*cap = nc;
+		}
+		if (!long_line)
+			(*line)[n++] = (char)c;
+		if (c == '\n')
+			break;
+		if (n > max)
+			long_line = true;
+	}
+	if (n == 0 && c == EOF)
+		return -1;
+	if (long_line)
+		return CLI_LINE_LONG;
+	(*line)[n] = '\0';
+	return (long)n;
 }

@@ -20,5 +20,11 @@ long long cli_num(const char *, const char *, long long, long long);
  * EPIPE (reader gone) ends the program quietly with status 0.
  */
 void	 cli_emit(jv);
+/*
+ * getline(3) that never holds more than max bytes: a longer line is read
+ * to its end and dropped, and CLI_LINE_LONG returned; -1 at EOF.
+ */
+#define CLI_LINE_LONG	(-2)
+long	 cli_getline(char **, size_t *, FILE *, size_t max);
 
 #endif

@@ -36,6 +36,8 @@ static const struct option longopts[] = {
 	{ "fixed",		required_argument,	NULL,	'F' },
 	{ "listen",		required_argument,	NULL,	'L' },
 	{ "max-inbound",	required_argument,	NULL,	'I' },
+	{ "max-inbound-per-ip",	required_argument,	NULL,	'P' },
+	{ "max-inbound-per-netgroup", required_argument, NULL,	'G' },
 	{ "max-message-rate",	required_argument,	NULL,	'R' },
 	{ "max-outbound",	required_argument,	NULL,	'O' },
 	{ "no-advertise",	no_argument,		NULL,	'A' },
@@ -53,6 +55,7 @@ usage(FILE *f)
 "usage: p2p-node [-hqVv] [--network NAME | --chain-id HEX [--network-version V]]\n"
 "                [--listen [ADDR:]PORT] [--seed HOST:PORT]... [--fixed HOST:PORT]...\n"
 "                [--whitelist HOST:PORT]... [--blacklist IP]... [--max-inbound N]\n"
+"                [--max-inbound-per-ip N] [--max-inbound-per-netgroup N]\n"
 "                [--max-outbound N] [--max-message-rate N] [-b FILE] [--nonce STRING]\n"
 "                [--no-advertise] [--option KEY=VALUE]...\n");
 }
@@ -376,8 +379,16 @@ main(int argc, char *argv[])
 			cfg.max_inbound_connections =
 			    (uint32_t)cli_num("--max-inbound", optarg, 0, 4000);
 			break;
+		case 'G':
+			cfg.max_inbound_per_netgroup = (uint32_t)cli_num(
+			    "--max-inbound-per-netgroup", optarg, 1, 4000);
+			break;
 		case 'L':
 			listen = optarg;
+			break;
+		case 'P':
+			cfg.max_inbound_per_ip = (uint32_t)cli_num(
+			    "--max-inbound-per-ip", optarg, 1, 4000);
 			break;
 		case 'n':
 			if (strlen(optarg) == 0 ||

@@ -23,6 +23,7 @@
 
 #define PROG		"p2p-peers"
 #define MAX_LINE	65536		/* bytes in one line of stdin/import */
+#define MAX_DEPTH	64		/* JSON nesting in one line */
 #define MAX_RECORDS	1000000		/* lines read by add - and import */
 #define MAX_BAD		10		/* bad lines reported before giving up */
 #define LOCK_WAIT_MS	10000		/* ms a writer waits for the lock */
@@ -617,6 +618,7 @@ parse_object(jv obj, struct rec *r, char *why, size_t n)
 static int
 parse_line(char *line, struct rec *r, char *why, size_t n)
 {
+	struct lp2p_err jerr;
 	char *s = line, *e;
 	jv obj;
 	int rc;
@@ -635,6 +637,10 @@ parse_line(char *line, struct rec *r, char *why, size_t n)
 		if (o.source != NULL)
 			strlcpy(r->source, o.source, sizeof(r->source));
 		return 1;
+	}
+	if (lp2p_json_check(s, (size_t)(e - s), MAX_DEPTH, &jerr) != 0) {
+		snprintf(why, n, "not JSON: %.400s", jerr.msg);
+		return -1;
 	}
 	obj = jv_parse_sized(s, (int)(e - s));
 	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
@@ -662,10 +668,10 @@ read_records(FILE *f, const char *name, struct recs *rs)
 {
 	char *line = NULL, why[LP2P_ERR_MSG];
 	size_t cap = 0;
-	ssize_t len;
+	long len;
 	long lineno = 0;
 
-	while ((len = getline(&line, &cap, f)) != -1) {
+	while ((len = cli_getline(&line, &cap, f, MAX_LINE)) != -1) {
 		struct rec *r;
 		int rc;
 
@@ -676,7 +682,7 @@ read_records(FILE *f, const char *name, struct recs *rs)
 			rs->bad++;
 			break;
 		}
-		if (len > MAX_LINE) {
+		if (len == CLI_LINE_LONG) {
 			fail(2, "%s:%ld: line longer than %d bytes", esc(name),
 			    lineno, MAX_LINE);
 			if (++rs->bad >= MAX_BAD)
@@ -1273,17 +1279,20 @@ bucket_stdin(void)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t len;
+	long len;
 	long lineno = 0;
 
-	while ((len = getline(&line, &cap, stdin)) != -1) {
+	while ((len = cli_getline(&line, &cap, stdin, MAX_LINE)) != -1) {
+		struct lp2p_err jerr;
 		jv c, a, s;
 		double d;
 
 		lineno++;
-		if (len > MAX_LINE)
+		if (len == CLI_LINE_LONG)
 			errx(2, "stdin:%ld: line longer than %d bytes", lineno,
 			    MAX_LINE);
+		if (lp2p_json_check(line, (size_t)len, MAX_DEPTH, &jerr) != 0)
+			errx(2, "stdin:%ld: not JSON: %s", lineno, jerr.msg);
 		c = jv_parse_sized(line, (int)len);
 		if (jv_get_kind(c) != JV_KIND_OBJECT) {
 			jv_free(c);

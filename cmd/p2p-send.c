@@ -581,15 +581,17 @@ read_stdin(void)
 {
 	char *line = NULL, where[64];
 	size_t cap = 0, lineno = 0;
-	ssize_t n;
+	long n;
 
-	while ((n = getline(&line, &cap, stdin)) != -1) {
+	while ((n = cli_getline(&line, &cap, stdin, LP2P_MAX_CMD_LINE)) !=
+	    -1) {
+		struct lp2p_err jerr;
 		struct item it;
 		jv v, pr, ev, d;
 
 		lineno++;
 		snprintf(where, sizeof(where), "stdin:%zu", lineno);
-		if (n > LP2P_MAX_CMD_LINE)
+		if (n == CLI_LINE_LONG)
 			errx(2, "%s: line longer than %d bytes", where,
 			    LP2P_MAX_CMD_LINE);
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -598,6 +600,9 @@ read_stdin(void)
 			continue;
 		if (g.nitems == MAX_ITEMS)
 			errx(2, "%s: more than %d items", where, MAX_ITEMS);
+		if (lp2p_json_check(line, (size_t)n, LP2P_MAX_JSON_DEPTH,
+		    &jerr) != 0)
+			errx(2, "%s: not JSON: %s", where, jerr.msg);
 		v = jv_parse_sized(line, (int)n);
 		if (jv_get_kind(v) != JV_KIND_OBJECT) {
 			jv_free(v);

@@ -7,8 +7,8 @@ _p2p_node()
 	prev=${COMP_WORDS[COMP_CWORD-1]}
 	opts="-b -h -q -V -v --peerbook --help --quiet --version --verbose
 	    --network --chain-id --network-version --listen --seed --fixed
-	    --whitelist --blacklist --max-inbound --max-outbound
-	    --max-message-rate --nonce --no-advertise --option"
+	    --whitelist --blacklist --max-inbound --max-inbound-per-ip
+	    --max-inbound-per-netgroup --max-outbound --max-message-rate --nonce --no-advertise --option"
 	case $prev in
 	-b|--peerbook)
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -20,7 +20,8 @@ _p2p_node()
 		COMPREPLY=($(compgen -S = -W "ackTimeout bookSyncInterval
 		    connectTimeout fallbackSeedPeerDiscoveryInterval
 		    latencyProtectionRatio longevityProtectionRatio
-		    maxInboundConnections maxOutboundConnections
+		    maxInboundConnections maxInboundPerIp maxInboundPerNetgroup
+		    maxOutboundConnections
 		    maxPeerDiscoveryResponseLength maxPeerInfoSize
 		    minTriedPeerCount minimumPeerDiscoveryThreshold
 		    netgroupProtectionRatio outboundShuffleInterval peerBanTime
@@ -31,7 +32,8 @@ _p2p_node()
 		compopt -o nospace 2>/dev/null
 		return ;;
 	--chain-id|--network-version|--listen|--seed|--fixed|--whitelist|\
-	--blacklist|--max-inbound|--max-outbound|--max-message-rate|--nonce)
+	--blacklist|--max-inbound|--max-inbound-per-ip|\
+	--max-inbound-per-netgroup|--max-outbound|--max-message-rate|--nonce)
 		return ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -36,6 +36,63 @@ bancmp(const struct lp2p__ban *a, const struct lp2p__ban *b)
 RB_GENERATE_STATIC(lp2p__etree, lp2p__entry, node, ecmp)
 RB_GENERATE_STATIC(lp2p__bantree, lp2p__ban, node, bancmp)
 
+/* ---- the bans' heap, by end time ---------------------------------- */
+
+static void
+heap_put(struct lp2p_book *b, size_t i, struct lp2p__ban *f)
+{
+	b->banheap[i] = f;
+	f->hi = (uint32_t)i;
+}
+
+static void
+heap_up(struct lp2p_book *b, size_t i)
+{
+	struct lp2p__ban *f = b->banheap[i];
+
+	while (i > 0 && b->banheap[(i - 1) / 2]->until > f->until) {
+		heap_put(b, i, b->banheap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_put(b, i, f);
+}
+
+static void
+heap_down(struct lp2p_book *b, size_t i)
+{
+	struct lp2p__ban *f = b->banheap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= b->nbans)
+			break;
+		if (c + 1 < b->nbans &&
+		    b->banheap[c + 1]->until < b->banheap[c]->until)
+			c++;
+		if (b->banheap[c]->until >= f->until)
+			break;
+		heap_put(b, i, b->banheap[c]);
+		i = c;
+	}
+	heap_put(b, i, f);
+}
+
+/* Take f out of the tree and the heap and free it. */
+static void
+ban_drop(struct lp2p_book *b, struct lp2p__ban *f)
+{
+	size_t i = f->hi;
+
+	RB_REMOVE(lp2p__bantree, &b->bans, f);
+	if (i != --b->nbans) {
+		heap_put(b, i, b->banheap[b->nbans]);
+		heap_up(b, i);
+		heap_down(b, b->banheap[i]->hi);
+	}
+	free(f);
+}
+
 /* ---- keys ----------------------------------------------------------- */
 
 /* ip text (strict IPv4) to a host-order uint32; 0 or LP2P_EINVAL. */
@@ -174,6 +231,7 @@ lp2p_book_free(struct lp2p_book *b)
 		RB_REMOVE(lp2p__bantree, &b->bans, ban);
 		free(ban);
 	}
+	free(b->banheap);
 	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++) {
 		free(b->tab[t].b);
 		free(b->tab[t].dense);
@@ -680,32 +738,38 @@ valid_ip(const char *ip)
 int
 lp2p__book_ban_set(struct lp2p_book *b, const char *ip, uint64_t until)
 {
-	struct lp2p__ban q, *f, *it, *soon;
+	struct lp2p__ban q, *f, **h;
 
 	if (!valid_ip(ip))
 		return LP2P_EINVAL;
 	strlcpy(q.ip, ip, sizeof(q.ip));
 	if ((f = RB_FIND(lp2p__bantree, &b->bans, &q)) != NULL) {
-		if (until > f->until)
+		if (until > f->until) {
 			f->until = until;
+			heap_down(b, f->hi);
+		}
 		return 0;
 	}
-	if (b->nbans >= LP2P_BOOK_MAX_BANS) {
-		/* full: the ban that ends first makes room (rare, O(n)) */
-		soon = RB_MIN(lp2p__bantree, &b->bans);
-		RB_FOREACH(it, lp2p__bantree, &b->bans)
-			if (it->until < soon->until)
-				soon = it;
-		RB_REMOVE(lp2p__bantree, &b->bans, soon);
-		free(soon);
-		b->nbans--;
+	/* full: the ban that ends first makes room, O(log n) */
+	if (b->nbans >= LP2P_BOOK_MAX_BANS)
+		ban_drop(b, b->banheap[0]);
+	if (b->nbans == b->bancap) {
+		size_t cap = b->bancap ? b->bancap * 2 : 64;
+
+		if (cap > LP2P_BOOK_MAX_BANS)
+			cap = LP2P_BOOK_MAX_BANS;
+		if ((h = reallocarray(b->banheap, cap, sizeof(*h))) == NULL)
+			return LP2P_ENOMEM;
+		b->banheap = h;
+		b->bancap = cap;
 	}
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return LP2P_ENOMEM;
 	strlcpy(f->ip, ip, sizeof(f->ip));
 	f->until = until;
 	RB_INSERT(lp2p__bantree, &b->bans, f);
-	b->nbans++;
+	heap_put(b, b->nbans++, f);
+	heap_up(b, b->nbans - 1);
 	return 0;
 }
 
@@ -756,9 +820,7 @@ lp2p_book_unban(struct lp2p_book *b, const char *ip)
 	    (f = RB_FIND(lp2p__bantree, &b->bans, &q)) == NULL)
 		return LP2P_ENOTFOUND;
 	jop(b, OP_UNBAN, ip, 0);
-	RB_REMOVE(lp2p__bantree, &b->bans, f);
-	free(f);
-	b->nbans--;
+	ban_drop(b, f);
 	return 0;
 }
 
@@ -772,14 +834,9 @@ lp2p_book_is_banned(const struct lp2p_book *b, const char *ip, uint64_t now)
 void
 lp2p_book_expire(struct lp2p_book *b, uint64_t now)
 {
-	struct lp2p__ban *f, *fn;
-
-	RB_FOREACH_SAFE(f, lp2p__bantree, &b->bans, fn)
-		if (f->until <= now) {
-			RB_REMOVE(lp2p__bantree, &b->bans, f);
-			free(f);
-			b->nbans--;
-		}
+	/* the heap's top ends first: O(log n) per ended ban, none else */
+	while (b->nbans > 0 && b->banheap[0]->until <= now)
+		ban_drop(b, b->banheap[0]);
 }
 
 int

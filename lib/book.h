@@ -53,9 +53,17 @@ struct lp2p__table {
 	size_t		 n;
 };
 
+/*
+ * One ban: by IP in the tree, by end time in the heap (book->banheap, a
+ * binary min-heap of at most LP2P_BOOK_MAX_BANS pointers), so that the
+ * ban ending first is found in O(1) when the table is full and expiry
+ * costs O(log n) per ended ban.  No timer per ban: a ban is judged when
+ * asked (lp2p_book_is_banned) and dropped by lp2p_book_expire.
+ */
 struct lp2p__ban {
 	RB_ENTRY(lp2p__ban) node;
 	char		 ip[LP2P_IP_STRLEN];
+	uint32_t	 hi;			/* index in book->banheap */
 	uint64_t	 until;
 };
 RB_HEAD(lp2p__bantree, lp2p__ban);
@@ -97,6 +105,8 @@ struct lp2p_book {
 	struct lp2p__etree peers;
 	struct lp2p__bantree bans;
 	size_t		 nbans;
+	struct lp2p__ban **banheap;		/* nbans of bancap, by until */
+	size_t		 bancap;
 	struct lp2p__list lists[LP2P_BOOK_NLISTS];
 	uint32_t	 epoch;			/* selection marks */
 	int		 journaling;		/* record changes */

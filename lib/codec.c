@@ -1320,14 +1320,94 @@ lp2p_peers_encode(jv peers, uint8_t **out, size_t *outlen,
 	    jv_string("peers"), hexes), out, outlen, err);
 }
 
+/*
+ * The entries of a peerRequestResponse, counted without building them:
+ * the count when buf is nothing but "peers" items (key 0x0a, a shortest
+ * varint length, the bytes), else -1 (the full decoder says what is
+ * wrong).
+ */
+static long
+peers_count(const uint8_t *buf, size_t len)
+{
+	size_t i = 0;
+	long n = 0;
+
+	while (i < len) {
+		uint64_t l = 0;
+		int k;
+
+		if (buf[i++] != 0x0a)
+			return -1;
+		for (k = 0; k < 5; k++) {
+			if (i >= len)
+				return -1;
+			l |= (uint64_t)(buf[i] & 0x7f) << (7 * k);
+			if ((buf[i++] & 0x80) == 0)
+				break;
+		}
+		if (k == 5 || (k > 0 && buf[i - 1] == 0) || l > len - i)
+			return -1;
+		i += (size_t)l;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * More than max entries: the reply is refused, but as the reference a
+ * codec error in any entry wins over the count.  Each entry is decoded
+ * and dropped at once, so memory stays that of one entry.
+ */
+static int
+peers_judge_long(const uint8_t *buf, size_t len, long n, size_t max,
+    struct lp2p_err *err)
+{
+	size_t i = 0;
+	int r;
+
+	for (long e = 0; e < n; e++) {
+		uint64_t l = 0;
+		jv p;
+
+		i++;				/* the key, 0x0a */
+		for (int k = 0; ; k++) {
+			l |= (uint64_t)(buf[i] & 0x7f) << (7 * k);
+			if ((buf[i++] & 0x80) == 0)
+				break;
+		}
+		r = lp2p_codec_decode(&peerinfo_schema, buf + i, (size_t)l,
+		    &p, err);
+		i += (size_t)l;
+		if (r != 0) {
+			char m[LP2P_ERR_MSG];
+
+			if (err != NULL) {
+				snprintf(m, sizeof(m), "%s", err->msg);
+				lp2p_errf(err, r, "peers[%ld]: %s", e, m);
+			}
+			return r;
+		}
+		jv_free(p);
+	}
+	(void)len;
+	return lp2p_errf(err, LP2P_EPROTO,
+	    "getPeers reply: %ld entries, more than %zu", n, max);
+}
+
 int
 lp2p_peers_decode(const uint8_t *buf, size_t len, size_t max, jv *out,
     struct lp2p_err *err)
 {
-	jv resp, hexes, res = jv_array();
+	jv resp, hexes, res;
+	long cnt;
 	int n, r;
 
 	*out = jv_invalid();
+	/* the count first: 2 MB of empty entries never becomes a list */
+	if (max > 0 && buf != NULL &&
+	    (cnt = peers_count(buf, len)) > (long)max)
+		return peers_judge_long(buf, len, cnt, max, err);
+	res = jv_array();
 	if ((r = lp2p_codec_decode(&peerresp_schema, buf, len, &resp,
 	    err)) != 0) {
 		jv_free(res);

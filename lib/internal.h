@@ -18,6 +18,8 @@
 #define LP2P_MAX_EVENT_NAME	128		/* chars in an SC event name */
 #define LP2P_MAX_JSON_DEPTH	64		/* nesting in a received JSON */
 #define LP2P_MAX_PEERS_REPLY	200		/* entries in a getPeers reply */
+#define LP2P_MAX_JSON_VALUES	100000		/* values in a received JSON */
+#define LP2P_MAX_SC_HANDSHAKE	4096		/* bytes of a #handshake message */
 
 /* ---- small helpers -------------------------------------------------- */
 #define LP2P_NELEM(a)	(sizeof(a) / sizeof((a)[0]))

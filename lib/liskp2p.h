@@ -576,7 +576,20 @@ struct lp2p_node_config {
 	uint32_t min_tried_peer_count;		/* 100 */
 	uint32_t secret;			/* 0: random per process */
 	uint32_t book_sync_interval;		/* ms, book save/merge: 1000 */
+	/*
+	 * Local policy beyond the reference (issue 12, lib/policy.c).  0:
+	 * the default, which holds for routable addresses only; a value
+	 * given holds for loopback and private addresses too.
+	 */
+	uint32_t max_inbound_per_ip;		/* 0: LP2P_POLICY_PER_IP */
+	uint32_t max_inbound_per_netgroup;	/* 0: LP2P_POLICY_PER_NETGROUP */
 };
+
+/* Defaults of the local policy (routable addresses). */
+#define LP2P_POLICY_PER_IP		4	/* inbound from one IP */
+#define LP2P_POLICY_PER_NETGROUP	16	/* inbound from one /16 */
+#define LP2P_POLICY_UPGRADING_PER_IP	4	/* upgrades at once from one IP */
+#define LP2P_POLICY_OUT_PER_NETGROUP	2	/* outbound to one /16 */
 
 void	 lp2p_node_config_init(struct lp2p_node_config *);
 /* Free the strings of a config (not the struct). */

@@ -280,3 +280,51 @@ lp2p__nb_list(struct lp2p__nb *nb, int which, struct lp2p__nb_ent **out)
 	*out = w.out;
 	return w.n;
 }
+
+struct victim_walk {
+	uint32_t		 bucket;
+	struct lp2p_book	*b;
+	struct lp2p_book_entry	 best;
+	int			 found;
+};
+
+static int
+victim_cb(const struct lp2p_book_entry *e, void *arg)
+{
+	struct victim_walk *w = arg;
+
+	if (e->table != LP2P_TABLE_TRIED || e->bucket != w->bucket ||
+	    lp2p_book_is_trusted(w->b, e->peer_id))
+		return 0;
+	if (!w->found || e->date_added < w->best.date_added) {
+		w->best = *e;
+		w->found = 1;
+	}
+	return 0;
+}
+
+int
+lp2p__nb_tried_victim(struct lp2p__nb *nb, const char *ip, uint16_t port,
+    char *vip, size_t vlen, uint16_t *vport)
+{
+	struct lp2p_book_entry e;
+	struct victim_walk w;
+	char id[64];
+
+	mkid(id, sizeof(id), ip, port);
+	if (lp2p_book_lookup(nb->b, id, &e) != 0 ||
+	    e.table != LP2P_TABLE_NEW ||
+	    lp2p_ip_bucket(lp2p_book_secret(nb->b), ip, NULL, 1,
+	    LP2P_BOOK_TRIED_BUCKETS, &w.bucket) != 0 ||
+	    lp2p_book_bucket_fill(nb->b, LP2P_TABLE_TRIED, w.bucket) <
+	    LP2P_BOOK_BUCKET_SIZE)
+		return 0;
+	w.b = nb->b;
+	w.found = 0;
+	(void)lp2p_book_foreach(nb->b, 1 << LP2P_TABLE_TRIED, victim_cb, &w);
+	if (!w.found)
+		return 0;
+	strlcpy(vip, w.best.ip, vlen);
+	*vport = w.best.port;
+	return 1;
+}

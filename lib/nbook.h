@@ -38,6 +38,13 @@ int	 lp2p__nb_upgrade(struct lp2p__nb *, const char *, uint16_t, uint64_t);
 void	 lp2p__nb_downgrade(struct lp2p__nb *, const char *, uint16_t,
 	    uint64_t);
 void	 lp2p__nb_remove(struct lp2p__nb *, const char *, uint16_t);
+/*
+ * Test-before-evict (issue 12): 1 when ip:port is in new and moving it
+ * to tried would evict an entry of a full bucket; the entry that would
+ * go (the one added first; trusted ones never) in vip/vport.
+ */
+int	 lp2p__nb_tried_victim(struct lp2p__nb *, const char *, uint16_t,
+	    char *vip, size_t, uint16_t *vport);
 /* Peer state kept across connections. */
 void	 lp2p__nb_set_state(struct lp2p__nb *, const char *, uint16_t, int,
 	    int, uint64_t);

@@ -170,6 +170,9 @@ static const struct opt {
 	U("wsMaxMessageRate", ws_max_message_rate, 1, 1000000),
 	U("wsMaxMessageRatePenalty", ws_max_message_rate_penalty, 0, 100),
 	U("wsMaxPayload", ws_max_payload, 1, 3048576),
+	/* local policy, not the reference's (policy.c) */
+	U("maxInboundPerIp", max_inbound_per_ip, 0, 4000),
+	U("maxInboundPerNetgroup", max_inbound_per_netgroup, 0, 4000),
 #undef U
 };
 
@@ -406,6 +409,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	n->pcfg.rate_calculation_interval = cfg->rate_calculation_interval;
 	n->pcfg.peer_status_message_rate = cfg->peer_status_message_rate;
 	n->pcfg.max_peer_info_size = cfg->max_peer_info_size;
+	lp2p__policy_upgrading(cfg, &n->pcfg.upgrading_per_ip,
+	    &n->pcfg.upgrading_per_ip_all);
 	/* identity: the nonce is ours unless configured (tests) */
 	if (cfg->nonce[0] != '\0')
 		strlcpy(n->self.nonce, cfg->nonce, sizeof(n->self.nonce));
@@ -442,6 +447,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	    cfg->chain_id_len, n->secret, lp2p__now_ms(), err)) != 0)
 		goto fail;
 	n->secret = lp2p__nb_secret(n->book);
+	if (lp2p__policy_new(&n->policy) != 0)
+		goto nomem;
 	{
 		char **l[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist,
 		    n->cfg.blacklist };
@@ -483,6 +490,7 @@ lp2p_node_free(struct lp2p_node *n)
 	TAILQ_FOREACH_SAFE(pd, &n->pending, entry, t)
 		free(pd);
 	lp2p__nb_free(n->book);
+	lp2p__policy_free(n->policy);
 	lp2p_schema_free(n->schema);
 	free(n->nodeinfo);
 	jv_free(n->info);
@@ -580,6 +588,7 @@ on_sync(uv_timer_t *t)
 int
 lp2p_node_start(struct lp2p_node *n, struct lp2p_err *err)
 {
+	struct lp2p_err aerr;
 	char ip[48];
 	uint16_t port;
 	int rc;
@@ -626,6 +635,9 @@ lp2p_node_start(struct lp2p_node *n, struct lp2p_err *err)
 	n->handles += 3;
 	n->next_seed_discovery = uv_now(n->loop) +
 	    n->cfg.fallback_seed_peer_discovery_interval;
+	if (lp2p__policy_anchors_dial(n, &aerr) != 0)
+		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
+		    aerr.msg));
 	if (lp2p__nb_count(n->book, 1) < n->cfg.min_tried_peer_count)
 		lp2p__pool_discover_seeds(n);
 	lp2p__pool_populate(n);
@@ -664,6 +676,9 @@ lp2p_node_stop(struct lp2p_node *n)
 	}
 	if (n->server != NULL)
 		lp2p__peer_server_close(n->server);
+	if (n->started && lp2p__policy_anchors_save(n, &err) != 0)
+		lp2p__emit(n, lp2p__ev_error("EVENT_PEER_BOOK_ERROR", NULL,
+		    err.msg));
 	TAILQ_FOREACH_SAFE(np, &n->peers, entry, t) {
 		snprintf(reason, sizeof(reason),
 		    "Intentionally removed peer %s", np->id);

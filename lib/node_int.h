@@ -22,6 +22,7 @@
 #include "probe.h"
 #include "nbook.h"
 #include "select.h"
+#include "policy.h"
 
 #define LP2P_NODE_MAX_PEERS	4096	/* connections in the pool */
 #define LP2P_NODE_MAX_PENDING	4096	/* received requests awaiting respond */
@@ -91,6 +92,7 @@ struct lp2p_node {
 	uint32_t		 secret;
 
 	struct lp2p__nb		*book;
+	struct lp2p__policy	*policy;	/* issue 12: policy.c */
 	struct lp2p_peer_server	*server;
 	int			 bound_port;
 

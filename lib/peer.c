@@ -1110,6 +1110,8 @@ sc_opts(const struct lp2p_peer_config *c, struct lp2p_sc_opts *o)
 	o->ping_timeout = c->ping_timeout;
 	o->max_pending = c->max_pending;
 	o->control_message_limit = c->control_message_limit;
+	o->upgrading_per_ip = c->upgrading_per_ip;
+	o->upgrading_per_ip_all = c->upgrading_per_ip_all;
 }
 
 /* Free a peer whose sc never existed (creation failed). */

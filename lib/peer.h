@@ -65,6 +65,8 @@ struct lp2p_peer_config {
 	uint32_t productivity_reset_interval;	/* ms: 20000 */
 	uint32_t control_message_limit;	/* #disconnect per second: 10 */
 	uint32_t max_pending;		/* outstanding requests: 1024 */
+	uint32_t upgrading_per_ip;	/* server, see lp2p_ws_opts: 0 */
+	bool	 upgrading_per_ip_all;
 };
 
 /* Who we are, as the remote sees us (copied by the peer on creation). */

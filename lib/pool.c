@@ -316,6 +316,8 @@ lp2p__pool_dial(struct lp2p_node *n, const char *ip, uint16_t port)
 		TAILQ_FOREACH(np, &n->peers, entry)
 			if (!np->inbound && strcmp(np->ip, ip) == 0)
 				return LP2P_EEXIST;
+	if (!lp2p__policy_outbound_ok(n, ip, lp2p__pool_kind_of(n, ip, port)))
+		return LP2P_EFULL;
 	if (strcmp(n->cfg.host_ip, "0.0.0.0") != 0)
 		bind = n->cfg.host_ip;
 	rc = lp2p__peer_connect(&p, n->loop, &n->pcfg, &n->self, ip, port,
@@ -347,6 +349,7 @@ split_id(const char *s, char *ip, size_t iplen, uint16_t *port)
 }
 
 static void disconnect_seeds(struct lp2p_node *);
+static bool evict_test(struct npeer *);
 
 void
 lp2p__pool_populate(struct lp2p_node *n)
@@ -354,6 +357,7 @@ lp2p__pool_populate(struct lp2p_node *n)
 	struct lp2p__nb_ent *tr = NULL, *nw = NULL;
 	struct lp2p__cand *ct = NULL, *cn = NULL;
 	size_t ntr, nnw, mt = 0, mn = 0, *out = NULL, nout;
+	uint64_t now = lp2p__now_ms();
 	long slots;
 	uint64_t hold;
 	char ip[48];
@@ -380,7 +384,9 @@ lp2p__pool_populate(struct lp2p_node *n)
 again:
 	for (size_t i = 0; i < ntr; i++)
 		if (lp2p__pool_find(n, tr[i].id) == NULL &&
-		    !evicted_within(n, tr[i].id, hold)) {
+		    !evicted_within(n, tr[i].id, hold) &&
+		    lp2p__policy_may_dial(n->policy, tr[i].ip, tr[i].port,
+		    now)) {
 			tr[mt] = tr[i];
 			ct[mt] = (struct lp2p__cand){ .peer_id = tr[mt].id,
 			    .ip = ip_u32(tr[mt].ip),
@@ -389,7 +395,9 @@ again:
 		}
 	for (size_t i = 0; i < nnw; i++)
 		if (lp2p__pool_find(n, nw[i].id) == NULL &&
-		    !evicted_within(n, nw[i].id, hold)) {
+		    !evicted_within(n, nw[i].id, hold) &&
+		    lp2p__policy_may_dial(n->policy, nw[i].ip, nw[i].port,
+		    now)) {
 			nw[mn] = nw[i];
 			cn[mn] = (struct lp2p__cand){ .peer_id = nw[mn].id,
 			    .ip = ip_u32(nw[mn].ip),
@@ -584,15 +592,53 @@ lp2p__pool_pending_drop(struct lp2p_node *n, struct npeer *np)
 
 /* ---- after an outbound handshake ------------------------------------ */
 
+/*
+ * Test-before-evict: np (a new entry) would evict a tried peer from a
+ * full bucket.  If that peer is connected it answers and stays; else it
+ * is dialed first (one connection over the outbound limit for a moment)
+ * and np waits in new.  true: np is not to be moved to tried now.
+ */
+static bool
+evict_test(struct npeer *np)
+{
+	struct lp2p_node *n = np->node;
+	char vip[48], vid[64], ip[48];
+	uint16_t vport, port;
+
+	if (!lp2p__nb_tried_victim(n->book, np->ip, np->port, vip,
+	    sizeof(vip), &vport))
+		return false;
+	snprintf(vid, sizeof(vid), "%s:%u", vip, vport);
+	if (lp2p__pool_find(n, vid) != NULL)
+		return true;
+	if (!lp2p__policy_evict_test_start(n->policy, np->ip, np->port, vip,
+	    vport))
+		return false;
+	if (lp2p__pool_dial(n, vip, vport) != 0) {
+		(void)lp2p__policy_evict_test_end(n->policy, vip, vport, ip,
+		    sizeof(ip), &port);
+		return false;
+	}
+	return true;
+}
+
 static void
 connected_outbound(struct npeer *np)
 {
 	struct lp2p_node *n = np->node;
+	char vip[48];
+	uint16_t vport;
 
 	if (np->reported || !np->in_pool)
 		return;
 	np->reported = true;
-	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	if (!evict_test(np))
+		(void)lp2p__nb_upgrade(n->book, np->ip, np->port,
+		    lp2p__now_ms());
+	lp2p__policy_dial_ok(n->policy, np->ip, np->port);
+	/* a tried peer under test answered: it stays, the new one waits */
+	(void)lp2p__policy_evict_test_end(n->policy, np->ip, np->port, vip,
+	    sizeof(vip), &vport);
 	lp2p__emit(n, ev_peer("EVENT_CONNECT_OUTBOUND", np));
 	if (!n->has_connected) {
 		n->has_connected = true;
@@ -623,6 +669,7 @@ add_peers(struct npeer *np, jv list)
 			continue;
 		}
 		if (!lp2p__nb_has(n->book, ip, port) &&
+		    lp2p__policy_learn(n->policy, np->ip, ip, port, now) &&
 		    lp2p__nb_add(n->book, ip, port, np->ip, now) == 1)
 			lp2p__emit(n, lp2p__ev_discovered(ip, port, np->ip));
 		jv_free(jip);
@@ -650,7 +697,9 @@ probe_info(struct lp2p_peer *p, const struct lp2p__probe_step *st,
 		return;
 	jv_free(np->shared);
 	np->shared = jv_copy(st->info);
-	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	if (!evict_test(np))
+		(void)lp2p__nb_upgrade(n->book, np->ip, np->port,
+		    lp2p__now_ms());
 	lp2p__emit(n, ev_peer("EVENT_UPDATED_PEER_INFO", np));
 }
 
@@ -696,6 +745,7 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 	const struct lp2p_peer_query *q = lp2p__peer_query(p);
 	struct npeer *np;
 	char *hex;
+	int rc;
 	jv sh;
 
 	if (n->stopping) {
@@ -710,6 +760,10 @@ cb_accept(struct lp2p_peer *p, char *reason, size_t len, void *arg)
 		strlcpy(reason, "Peer pool is full", len);
 		return LP2P_CLOSE_EVICTED;
 	}
+	if ((rc = lp2p__policy_inbound(n, lp2p__peer_ip(p),
+	    lp2p__pool_kind_of(n, lp2p__peer_ip(p), lp2p__peer_port(p)),
+	    reason, len)) != 0)
+		return rc;
 	if (lp2p__pool_count(n, 1) >= n->cfg.max_inbound_connections)
 		evict_inbound(n);
 	if ((np = npeer_new(n, p, true)) == NULL) {
@@ -809,7 +863,9 @@ cb_nodeinfo(struct lp2p_peer *p, const uint8_t *data, size_t len, void *arg)
 		    np->id, err.msg));
 		return LP2P_ECODEC;
 	}
-	(void)lp2p__nb_upgrade(n->book, np->ip, np->port, lp2p__now_ms());
+	if (!evict_test(np))
+		(void)lp2p__nb_upgrade(n->book, np->ip, np->port,
+		    lp2p__now_ms());
 	lp2p__emit(n, ev_peer("EVENT_UPDATED_PEER_INFO", np));
 	lp2p__emit(n, lp2p__ev_nodeinfo_message(np->id, v));
 	return 0;
@@ -900,6 +956,21 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	}
 }
 
+/* A tried peer under test did not answer: it goes, the new one is in. */
+static void
+evict_tested(struct lp2p_node *n, const struct npeer *np)
+{
+	char ip[48];
+	uint16_t port;
+
+	if (!lp2p__policy_evict_test_end(n->policy, np->ip, np->port, ip,
+	    sizeof(ip), &port))
+		return;
+	lp2p__nb_remove(n->book, np->ip, np->port);
+	if (lp2p__nb_has(n->book, ip, port))
+		(void)lp2p__nb_upgrade(n->book, ip, port, lp2p__now_ms());
+}
+
 static void
 cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
     bool handshake_done, void *arg)
@@ -939,6 +1010,9 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			/* the book spares seed, fixed, whitelisted peerIds */
 			lp2p__nb_downgrade(n->book, np->ip, np->port,
 			    lp2p__now_ms());
+			lp2p__policy_dial_failed(n->policy, np->ip, np->port,
+			    lp2p__now_ms(), n->cfg.populator_interval);
+			evict_tested(n, np);
 		}
 		lp2p__pool_remove(np, 0, NULL);
 		lp2p__emit(n, ev_close(np->inbound ? "EVENT_CLOSE_INBOUND" :

@@ -170,9 +170,12 @@ sc_send_text(struct lp2p_sc *sc, char *text)
 
 /*
  * Check that s[0..n) is one JSON text (RFC 8259, as JSON.parse accepts it:
- * no NaN, no comments) nested at most max levels deep, without recursion.
- * 0, LP2P_EPROTO (not JSON) or LP2P_EINVAL (too deep).  libjq 1.6's parser
- * leaks memory on some invalid inputs, so only checked text reaches it.
+ * no NaN, no comments) nested at most max levels deep and holding at most
+ * LP2P_MAX_JSON_VALUES values, without recursion.  0, LP2P_EPROTO (not
+ * JSON), LP2P_EINVAL (too deep) or LP2P_EFULL (too many values).  libjq
+ * 1.6's parser leaks memory on some invalid inputs, so only checked text
+ * reaches it; and it spends about 280 bytes a value, so 3 MB of "{}," would
+ * cost 400 MB: the value cap keeps one message under 30 MB.
  */
 static int
 json_check(const char *s, size_t n, int max)
@@ -180,7 +183,7 @@ json_check(const char *s, size_t n, int max)
 	enum { VALUE, AFTER, KEY_OR_END, KEY, COLON, VALUE_OR_END } st = VALUE;
 	char stack[LP2P_MAX_JSON_DEPTH + 1];
 	int depth = 0;
-	size_t i = 0;
+	size_t i = 0, values = 0;
 
 	if (max > LP2P_MAX_JSON_DEPTH)
 		max = LP2P_MAX_JSON_DEPTH;
@@ -233,6 +236,9 @@ json_check(const char *s, size_t n, int max)
 			break;
 		}
 		/* a value (or a key string) starts at s[i] */
+		if ((st != KEY && st != KEY_OR_END) &&
+		    ++values > LP2P_MAX_JSON_VALUES)
+			return LP2P_EFULL;
 		if (s[i] == '{' || s[i] == '[') {
 			if (depth == max)
 				return LP2P_EINVAL;
@@ -474,6 +480,11 @@ lp2p__sc_screen_slow(const char *s, size_t n, jv *out, char *why, size_t len)
 	if (rc == LP2P_EINVAL) {
 		snprintf(why, len, "JSON nested deeper than %d",
 		    LP2P_MAX_JSON_DEPTH);
+		return LP2P_EINVAL;
+	}
+	if (rc == LP2P_EFULL) {
+		snprintf(why, len, "JSON of more than %d values",
+		    LP2P_MAX_JSON_VALUES);
 		return LP2P_EINVAL;
 	}
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
@@ -868,7 +879,9 @@ handle_reply(struct lp2p_sc *sc, jv msg)
 	struct pending *p;
 	uint64_t r;
 
-	if (!is_integer(rid) || jv_number_value(rid) < 0) {
+	/* our cids stay below 2^53; a larger rid (1e300) matches none */
+	if (!is_integer(rid) || jv_number_value(rid) < 0 ||
+	    jv_number_value(rid) >= 9007199254740992.0) {
 		jv_free(rid);
 		jv_free(msg);
 		return;
@@ -1065,6 +1078,9 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 			if (rc == LP2P_EINVAL)
 				sc_offence(sc, LP2P_SC_INVALID,
 				    "JSON nested too deep");
+			else if (rc == LP2P_EFULL)
+				sc_offence(sc, LP2P_SC_INVALID,
+				    "JSON of too many values");
 			return;
 		}
 		if (jv_get_kind(msg) != JV_KIND_OBJECT) {
@@ -1076,6 +1092,15 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 		if (sc->state == SC_HANDSHAKE && !(n > 0 &&
 		    s[0] == '{' && memmem(s, n, "#handshake", 10) != NULL)) {
 			lp2p__sc_close(sc, 4009, NULL, LP2P__CLOSE_BARE);
+			return;
+		}
+		/*
+		 * Before the handshake nothing of size is due (an honest
+		 * #handshake is about 60 bytes): a large one is not parsed.
+		 */
+		if (sc->state == SC_HANDSHAKE && n > LP2P_MAX_SC_HANDSHAKE) {
+			lp2p__sc_close(sc, 1009, "#handshake too large",
+			    LP2P__CLOSE_TERMINATE);
 			return;
 		}
 		if (n == 2 && memcmp(s, "#2", 2) == 0)
@@ -1233,7 +1258,16 @@ ws_opts(const struct lp2p_sc_opts *o, struct lp2p_ws_opts *w)
 	w->max_payload = o->max_payload;
 	w->max_queue = o->max_queue;
 	w->connect_timeout = o->connect_timeout;
-	w->head_timeout = o->handshake_timeout;
+	/*
+	 * The upgrade head must come within the connect timeout (at least
+	 * 1 s), not the 10 s of the #handshake: a half-written request
+	 * holds an upgrading slot for no longer than an honest dial takes
+	 * (issue 12; Node's server keeps it open much longer).
+	 */
+	w->head_timeout = o->connect_timeout > 1000 ? o->connect_timeout :
+	    1000;
+	w->upgrading_per_ip = o->upgrading_per_ip;
+	w->upgrading_per_ip_all = o->upgrading_per_ip_all;
 }
 
 int

@@ -29,6 +29,8 @@ struct lp2p_sc_opts {
 	uint32_t ping_timeout;		/* announced; server watchdog (4001) */
 	uint32_t max_pending;		/* outstanding requests / queued */
 	uint32_t control_message_limit;	/* server: #disconnect per IP/s */
+	uint32_t upgrading_per_ip;	/* server, see lp2p_ws_opts */
+	bool	 upgrading_per_ip_all;
 };
 
 /* Why the sc layer wants the peer punished. */
@@ -127,7 +129,9 @@ bool	 lp2p__sc_is_client(const struct lp2p_sc *);
 /*
  * Server-side screening of one received text (WIRE.md §3.7): 0 and the
  * parsed object in *out, LP2P_EPROTO (ban; why says which rule), or
- * LP2P_EINVAL (nested deeper than LP2P_MAX_JSON_DEPTH: drop).
+ * LP2P_EINVAL (nested deeper than LP2P_MAX_JSON_DEPTH or more than
+ * LP2P_MAX_JSON_VALUES values: drop).  lp2p__sc_decode: 0, LP2P_EPROTO,
+ * LP2P_EINVAL (too deep) or LP2P_EFULL (too many values).
  * Client side use lp2p__sc_decode (no screening; NULL-safe *out).
  */
 int	 lp2p__sc_screen(const char *, size_t, jv *out, char *why, size_t);

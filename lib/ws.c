@@ -480,7 +480,8 @@ cb_msg(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 			ws->by_us = false;
 			if (rl >= sizeof(ws->reason))
 				rl = sizeof(ws->reason) - 1;
-			memcpy(ws->reason, m->msg + 2, rl);
+			if (rl > 0)	/* an empty close frame: msg is NULL */
+				memcpy(ws->reason, m->msg + 2, rl);
 			ws->reason[rl] = '\0';
 		}
 		if (ws->state == WS_OPEN)
@@ -972,6 +973,28 @@ on_server_closed(uv_handle_t *h)
 		srv->cb.on_closed(srv, srv->arg);
 }
 
+/*
+ * More than opts.upgrading_per_ip connections from ws's address are
+ * upgrading (ws counted): one address cannot hold the upgrading slots of
+ * all (issue 12).  The list is at most max_upgrading long.
+ */
+static bool
+too_many_upgrading(const struct lp2p_ws_server *srv,
+    const struct lp2p_ws *ws)
+{
+	const struct lp2p_ws *o;
+	uint32_t k = 0;
+
+	if (srv->opts.upgrading_per_ip == 0 || (!srv->opts.upgrading_per_ip_all
+	    && lp2p_ip_netclass(ws->ip) != LP2P_NET_IPV4))
+		return false;
+	LIST_FOREACH(o, &srv->pending, entry)
+		if (strcmp(o->ip, ws->ip) == 0 &&
+		    ++k > srv->opts.upgrading_per_ip)
+			return true;
+	return false;
+}
+
 static void
 on_connection(uv_stream_t *s, int status)
 {
@@ -1009,6 +1032,10 @@ on_connection(uv_stream_t *s, int status)
 
 		uv_ip6_name(si, ws->ip, sizeof(ws->ip));
 		ws->rport = ntohs(si->sin6_port);
+	}
+	if (too_many_upgrading(srv, ws)) {
+		ws_kill(ws, 1013, "too many upgrades from one address");
+		return;
 	}
 	(void)uv_tcp_nodelay(&ws->tcp, 1);
 	if (head_start(ws, false) < 0) {

@@ -50,6 +50,13 @@ struct lp2p_ws_opts {
 	uint32_t connect_timeout;	/* ms, TCP+upgrade (client), 0 none */
 	uint32_t head_timeout;		/* ms, server waits for a head */
 	size_t	 max_upgrading;		/* server; 0: LP2P_WS_MAX_UPGRADING */
+	/*
+	 * Server: connections one IP may have upgrading at a time, 0: no
+	 * limit; it holds for routable addresses, and for loopback and
+	 * private ones too when upgrading_per_ip_all.
+	 */
+	uint32_t upgrading_per_ip;
+	bool	 upgrading_per_ip_all;
 };
 
 struct lp2p_ws_server_cb {

@@ -133,6 +133,13 @@ count() {	# number of peers in the book
 	[[ $stderr == *"stdin:3: not JSON"* ]]
 	[[ $stderr == *"stdin:4: '6.6.6.6:0': port 0 not in 1..65535"* ]]
 	[ "$(count)" -eq 3 ]
+	# text libjq would leak on never reaches it; a long line is cut
+	{ echo '{"a""b"}'; head -c 200000 /dev/zero | tr '\0' x; echo;
+	    echo 7.7.7.7:7; } > in
+	run -2 --separate-stderr p2p-peers -b "$B" add - < in
+	[[ $stderr == *"stdin:1: not JSON: at byte 4"* ]]
+	[[ $stderr == *"stdin:2: line longer than 65536 bytes"* ]]
+	[ "$(count)" -eq 3 ]
 	# control characters in input are escaped in messages
 	printf 'x\033]0;evil\007:1\n' > in
 	run -2 --separate-stderr p2p-peers -b "$B" add - < in

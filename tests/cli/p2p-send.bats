@@ -72,7 +72,8 @@ load helpers
 
 @test "bad NDJSON on stdin: exit 2 with the line number, nothing sent" {
 	local cases=(
-	    $'{"procedure":"a"}\nnot json|stdin:2: not a JSON object'
+	    $'{"procedure":"a"}\nnot json|stdin:2: not JSON: at byte 0'
+	    $'{"a""b"}|stdin:1: not JSON: at byte 4'
 	    $'[1]|stdin:1: not a JSON object'
 	    $'{"procedure":"a","event":"b"}|stdin:1: need exactly one'
 	    $'{"procedure":5}|stdin:1: need exactly one'
@@ -88,6 +89,13 @@ load helpers
 		[ -z "$output" ]
 		[[ $stderr == *"$want"* ]] || { echo "$in: $stderr"; false; }
 	done
+}
+
+@test "a stdin line over 1 MiB is refused before it is held whole" {
+	# 8 MiB without a newline: refused at its 1 MiB mark, exit 2
+	run -2 --separate-stderr p2p-send --chain-id 10 --peer 127.0.0.1:1 \
+	    < <(head -c 8388608 /dev/zero | tr '\0' x)
+	[[ $stderr == *"stdin:1: line longer than 1048576 bytes"* ]]
 }
 
 @test "an unreachable peer: exit 1, one error line per item" {

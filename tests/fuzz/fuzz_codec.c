@@ -76,12 +76,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	data++;
 	len--;
 	if (lp2p_codec_decode(s, data, len, &v, &e) == 0) {
-		if (lp2p_codec_encode(s, jv_copy(v), &b, &bl, &e) != 0)
-			abort();	/* a decoded value always encodes */
-		if (lp2p_codec_decode(s, b, bl, &w, &e) != 0)
-			abort();	/* and its encoding decodes */
-		jv_free(w);
-		free(b);
+		/*
+		 * A decoded value always encodes, except a "lisk32" bytes
+		 * field of a length other than 20: lisk-codec's toJSON
+		 * writes any length (lsk + groups + checksum) and its
+		 * fromJSON refuses every text that is not 41 characters,
+		 * and so do we (tests/unit/test_codec.c).
+		 */
+		if (lp2p_codec_encode(s, jv_copy(v), &b, &bl, &e) != 0) {
+			if (strstr(e.msg, "not a lisk32 address") == NULL)
+				abort();
+		} else {
+			if (lp2p_codec_decode(s, b, bl, &w, &e) != 0)
+				abort();	/* its encoding decodes */
+			jv_free(w);
+			free(b);
+		}
 	}
 	jv_free(v);
 	if (lp2p_peers_decode(data, len, 200, &v, &e) == 0)

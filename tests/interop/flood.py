@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""flood.py — many connections from one source address, for the policy
+tests (issue 12).  Only for loopback tests.
+
+Usage:
+  flood.py conns HOST:PORT N SRC HOLD_MS
+      N WebSocket connections from SRC (each a valid /rpc/ query with its
+      own port 20000+i and nonce), each sends the SocketCluster #handshake
+      and answers #1 with #2.  After HOLD_MS prints
+      {"conns":N,"upgraded":U,"open":O} — O: connections not closed by
+      the server — then closes them all.
+  flood.py half HOST:PORT N SRC WAIT_MS
+      N connections from SRC that write half an upgrade request and then
+      nothing.  Prints {"half":N,"closed":C,"max_ms":M} after every one is
+      closed by the server or WAIT_MS passed.
+File descriptors: N sockets at once (the caller keeps N under ulimit -n).
+"""
+import json
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+HS = b'{"event":"#handshake","data":{"authToken":null},"cid":1}'
+
+
+def frame(opcode, payload):
+    mask = os.urandom(4)
+    n = len(payload)
+    head = bytes([0x80 | opcode])
+    if n < 126:
+        head += bytes([0x80 | n])
+    else:
+        head += bytes([0x80 | 126]) + struct.pack('>H', n)
+    return head + mask + bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
+
+
+def frames(buf):
+    """Opcodes of the whole server frames in buf ('ping' for a #1 text),
+    and the rest."""
+    ops = []
+    while len(buf) >= 2:
+        n = buf[1] & 127
+        off = 2
+        if n == 126:
+            if len(buf) < 4:
+                break
+            n = struct.unpack('>H', buf[2:4])[0]
+            off = 4
+        elif n == 127:
+            if len(buf) < 10:
+                break
+            n = struct.unpack('>Q', buf[2:10])[0]
+            off = 10
+        if len(buf) < off + n:
+            break
+        op = buf[0] & 15
+        ops.append('ping' if op == 1 and buf[off:off + n] == b'#1' else op)
+        buf = buf[off + n:]
+    return ops, buf
+
+
+def dial(host, port, src):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.settimeout(5)
+    s.connect((host, port))
+    return s
+
+
+def head(host, port, i):
+    path = ('/rpc/?networkVersion=1.0&chainID=10000000&nonce=%016x'
+            '&advertiseAddress=false&port=%d' % (0xf100d0000 + i, 20000 + i))
+    return ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
+            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+            'Connection: Upgrade\r\nUpgrade: websocket\r\n'
+            'Host: %s:%d\r\n\r\n' % (path, host, port)).encode()
+
+
+def conns(host, port, n, src, hold):
+    socks = []
+    upgraded = 0
+    for i in range(n):
+        try:
+            s = dial(host, port, src)
+            s.sendall(head(host, port, i))
+            buf = b''
+            while b'\r\n\r\n' not in buf:
+                d = s.recv(4096)
+                if not d:
+                    break
+                buf += d
+            if buf.startswith(b'HTTP/1.1 101'):
+                upgraded += 1
+                s.sendall(frame(1, HS))
+                s.setblocking(False)
+                socks.append(s)
+            else:
+                s.close()
+        except OSError:
+            pass
+    open_ = set(socks)
+    bufs = {}
+    end = time.time() + hold / 1000
+    while time.time() < end and open_:
+        r, _, _ = select.select(list(open_), [], [], 0.2)
+        for s in r:
+            try:
+                d = s.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                d = b''
+            if not d:
+                open_.discard(s)
+                continue
+            bufs[s] = bufs.get(s, b'') + d
+            ops, bufs[s] = frames(bufs[s])
+            if 8 in ops:                    # a close frame
+                open_.discard(s)
+            elif 'ping' in ops:
+                try:
+                    s.send(frame(1, b'#2'))
+                except OSError:
+                    pass
+    print(json.dumps({'conns': n, 'upgraded': upgraded, 'open': len(open_)}))
+    sys.stdout.flush()
+    for s in socks:
+        s.close()
+
+
+def half(host, port, n, src, wait):
+    t0 = time.time()
+    socks = {}
+    for i in range(n):
+        try:
+            s = dial(host, port, src)
+            s.sendall(head(host, port, i)[:60])
+            s.setblocking(False)
+            socks[s] = None
+        except OSError:
+            pass
+    closed = 0
+    max_ms = 0
+    end = t0 + wait / 1000
+    live = set(socks)
+    while live and time.time() < end:
+        r, _, _ = select.select(list(live), [], [], 0.2)
+        for s in r:
+            try:
+                d = s.recv(4096)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                d = b''
+            if not d:
+                live.discard(s)
+                closed += 1
+                max_ms = max(max_ms, int((time.time() - t0) * 1000))
+    print(json.dumps({'half': len(socks), 'closed': closed,
+                      'max_ms': max_ms}))
+    sys.stdout.flush()
+    for s in socks:
+        s.close()
+
+
+def main():
+    mode, hp, n, src, ms = sys.argv[1:6]
+    host, port = hp.rsplit(':', 1)
+    if mode == 'conns':
+        conns(host, int(port), int(n), src, int(ms))
+    elif mode == 'half':
+        half(host, int(port), int(n), src, int(ms))
+    else:
+        sys.exit('flood.py: unknown mode ' + mode)
+
+
+main()
