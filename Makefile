@@ -4,6 +4,8 @@
 #   make check        set-up, sanitizer build, unit + CLI + interop tests
 #   make demo         a small local network on loopback, events streaming
 #   make bench        side-by-side benchmarks against the reference
+#   make fuzz         every fuzz target under libFuzzer (clang), each for
+#                     FUZZ_SECONDS (default 60); FUZZ_TARGETS=ws_frames ...
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make clean        back to the tree as cloned
 
@@ -32,6 +34,10 @@ LDLIBS	+= $(PKG_LIBS) -lwslay -lhttp_parser -ljq -lm
 SAN	 = -O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 ASANDIR	 = build/asan
+FUZZDIR	 = build/fuzz
+FUZZ_CC	?= clang
+FUZZ_SAN = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
 
 LIB_SRC	 := $(sort $(wildcard lib/*.c))
 LIB_OBJ	 := $(LIB_SRC:.c=.o)
@@ -50,8 +56,11 @@ ASAN_LIB_OBJ := $(patsubst %.c,$(ASANDIR)/%.o,$(LIB_SRC))
 ASAN_PROGS   := $(patsubst cmd/%,$(ASANDIR)/bin/%,$(PROGS))
 ASAN_UNITS   := $(patsubst tests/unit/%.c,$(ASANDIR)/tests/%,$(UNIT_SRC))
 ASAN_FUZZ    := $(patsubst tests/fuzz/%.c,$(ASANDIR)/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZDIR)/%.o,$(LIB_SRC))
+FUZZ_PROGS   := $(patsubst tests/fuzz/%.c,$(FUZZDIR)/%,$(FUZZ_SRC))
 
-.PHONY: all check deps build-asan unit demo bench install uninstall clean
+.PHONY: all check deps build-asan unit demo bench fuzz fuzz-deps build-fuzz \
+	install uninstall clean
 
 all: lib/libliskp2p.a $(PROGS)
 
@@ -84,12 +93,35 @@ $(ASANDIR)/tests/%: tests/unit/%.c tests/unit/unit.h $(ASANDIR)/libliskp2p.a
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) -Wno-missing-prototypes $(SAN) \
 	    -o $@ $< $(ASANDIR)/libliskp2p.a $(LDLIBS) -lcmocka
 
-$(ASANDIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(ASANDIR)/libliskp2p.a
+# fuzz targets of the programs' own parsers compile a cmd/p2p-*.c in
+$(ASANDIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(ASANDIR)/libliskp2p.a \
+    $(CLI_SRC) $(CLI_HDR) $(PROGS:=.c)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(WARN) -Wno-missing-prototypes $(SAN) \
-	    -o $@ $< tests/fuzz/driver.c $(ASANDIR)/libliskp2p.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Icmd $(WARN) -Wno-missing-prototypes $(SAN) \
+	    -o $@ $< tests/fuzz/driver.c $(CLI_SRC) $(ASANDIR)/libliskp2p.a \
+	    $(LDLIBS)
 
 build-asan: $(ASAN_PROGS) $(ASAN_UNITS) $(ASAN_FUZZ)
+
+# --- libFuzzer builds (clang), in their own directory -------------------
+
+$(FUZZDIR)/lib/%.o: lib/%.c $(LIB_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+	    -c -o $@ $<
+
+$(FUZZDIR)/libliskp2p.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZDIR)/libliskp2p.a $(CLI_SRC) \
+    $(CLI_HDR) $(PROGS:=.c)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -Icmd $(WARN) -Wno-missing-prototypes \
+	    $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(CLI_SRC) \
+	    $(FUZZDIR)/libliskp2p.a $(LDLIBS)
+
+build-fuzz: $(FUZZ_PROGS)
 
 # --- tests --------------------------------------------------------------
 
@@ -104,6 +136,13 @@ check: deps
 demo: deps
 	$(MAKE) all
 	@sh tests/demo.sh
+
+fuzz-deps:
+	@sh tests/fuzz/setup.sh
+
+fuzz: deps fuzz-deps
+	$(MAKE) build-fuzz
+	@sh tests/fuzz/run.sh
 
 bench: deps
 	$(MAKE) all

@@ -492,24 +492,35 @@ parse_peer(const char *s, struct target *t)
 	snprintf(t->id, sizeof(t->id), "%s:%u", host, (unsigned)port);
 }
 
-static void
-check_item(struct item *it, const char *where)
+/* An item is sendable: 0, or -1 with why. */
+static int
+check_item(const struct item *it, char *why, size_t n)
 {
-	if (it->name[0] == '\0')
-		errx(2, "%s: empty name", where);
-	if (strlen(it->name) > LP2P_MAX_EVENT_NAME)
-		errx(2, "%s: name longer than %d", where, LP2P_MAX_EVENT_NAME);
-	if (it->request && strcmp(it->name, "ping") == 0)
-		errx(2, "%s: refusing to request 'ping': a reference node "
-		    "bans clients that do", where);
+	if (it->name[0] == '\0') {
+		snprintf(why, n, "empty name");
+		return -1;
+	}
+	if (strlen(it->name) > LP2P_MAX_EVENT_NAME) {
+		snprintf(why, n, "name longer than %d", LP2P_MAX_EVENT_NAME);
+		return -1;
+	}
+	if (it->request && strcmp(it->name, "ping") == 0) {
+		snprintf(why, n, "refusing to request 'ping': a reference node "
+		    "bans clients that do");
+		return -1;
+	}
 	if (it->request && it->has_data && it->len > 0 &&
 	    (strcmp(it->name, "getNodeInfo") == 0 ||
-	    strcmp(it->name, "getPeers") == 0))
-		errx(2, "%s: refusing %s with data: a reference node bans "
-		    "clients that do", where, it->name);
-	if (it->len > MAX_DATA)
-		errx(2, "%s: data of %zu bytes exceeds %d", where, it->len,
+	    strcmp(it->name, "getPeers") == 0)) {
+		snprintf(why, n, "refusing %s with data: a reference node bans "
+		    "clients that do", it->name);
+		return -1;
+	}
+	if (it->len > MAX_DATA) {
+		snprintf(why, n, "data of %zu bytes exceeds %d", it->len,
 		    MAX_DATA);
+		return -1;
+	}
 	/*
 	 * Lisk Core bans an IP for 24 h for one event or procedure it does
 	 * not know (LISK-CORE-4.md §2), and for getLegacyBlocksFromId with a
@@ -526,24 +537,29 @@ check_item(struct item *it, const char *where)
 		else
 			ok = lp2p_network_has_event(g.net, it->name) ||
 			    strcmp(it->name, "postNodeInfo") == 0;
-		if (!ok)
-			errx(2, "%s: refusing %s '%s': a Lisk Core node of %s "
-			    "bans the sender's IP for 24 h for it (--force "
-			    "sends it anyway)", where, it->request ?
+		if (!ok) {
+			snprintf(why, n, "refusing %s '%s': a Lisk Core node "
+			    "of %s bans the sender's IP for 24 h for it "
+			    "(--force sends it anyway)", it->request ?
 			    "procedure" : "event", it->name,
 			    lp2p_network_name(g.net));
+			return -1;
+		}
 	}
+	return 0;
 }
 
-static void
-hex_data(struct item *it, const char *hex, size_t n, const char *where)
+/* Hex text into it's data: 0, or -1 if not even-length hex. */
+static int
+hex_data(struct item *it, const char *hex, size_t n)
 {
 	long r;
 
 	if ((r = lp2p_hex_decode(hex, n, &it->data)) < 0)
-		errx(2, "%s: data is not an even-length hex string", where);
+		return -1;
 	it->len = (size_t)r;
 	it->has_data = true;
+	return 0;
 }
 
 static void
@@ -576,64 +592,98 @@ read_file(struct item *it, const char *path)
 	it->has_data = true;
 }
 
+/*
+ * One NDJSON line of stdin (n bytes, no newline) into *it: 1 sent
+ * nothing (blank), 0 an item (the caller owns it), -1 with why.
+ */
+static int
+parse_item(const char *line, size_t n, struct item *it, char *why,
+    size_t whylen)
+{
+	struct lp2p_err jerr;
+	jv v, pr, ev, d;
+	int rc = 0;
+
+	memset(it, 0, sizeof(*it));
+	if (strspn(line, " \t") >= n)
+		return 1;
+	if (lp2p_json_check(line, n, LP2P_MAX_JSON_DEPTH, &jerr) != 0) {
+		snprintf(why, whylen, "not JSON: %.400s", jerr.msg);
+		return -1;
+	}
+	v = jv_parse_sized(line, (int)n);
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		snprintf(why, whylen, "not a JSON object");
+		return -1;
+	}
+	pr = jv_object_get(jv_copy(v), jv_string("procedure"));
+	ev = jv_object_get(jv_copy(v), jv_string("event"));
+	d = jv_object_get(jv_copy(v), jv_string("data"));
+	jv_free(v);
+	if (jv_get_kind(pr) == JV_KIND_STRING && !jv_is_valid(ev)) {
+		it->request = true;
+		it->name = strdup(jv_string_value(pr));
+	} else if (jv_get_kind(ev) == JV_KIND_STRING && !jv_is_valid(pr))
+		it->name = strdup(jv_string_value(ev));
+	else {
+		snprintf(why, whylen, "need exactly one of \"procedure\" and "
+		    "\"event\", a string");
+		rc = -1;
+	}
+	if (rc == 0 && it->name == NULL)
+		err(1, NULL);
+	if (rc == 0 && jv_get_kind(d) == JV_KIND_STRING) {
+		if (hex_data(it, jv_string_value(d),
+		    (size_t)jv_string_length_bytes(jv_copy(d))) != 0) {
+			snprintf(why, whylen, "data is not an even-length hex "
+			    "string");
+			rc = -1;
+		}
+	} else if (rc == 0 && jv_is_valid(d) &&
+	    jv_get_kind(d) != JV_KIND_NULL) {
+		snprintf(why, whylen, "\"data\" must be a hex string");
+		rc = -1;
+	}
+	jv_free(pr);
+	jv_free(ev);
+	jv_free(d);
+	if (rc == 0)
+		rc = check_item(it, why, whylen);
+	if (rc != 0) {
+		free(it->name);
+		free(it->data);
+		memset(it, 0, sizeof(*it));
+	}
+	return rc;
+}
+
 static void
 read_stdin(void)
 {
-	char *line = NULL, where[64];
+	char *line = NULL, why[LP2P_ERR_MSG];
 	size_t cap = 0, lineno = 0;
 	long n;
 
 	while ((n = cli_getline(&line, &cap, stdin, LP2P_MAX_CMD_LINE)) !=
 	    -1) {
-		struct lp2p_err jerr;
 		struct item it;
-		jv v, pr, ev, d;
+		int rc;
 
 		lineno++;
-		snprintf(where, sizeof(where), "stdin:%zu", lineno);
 		if (n == CLI_LINE_LONG)
-			errx(2, "%s: line longer than %d bytes", where,
+			errx(2, "stdin:%zu: line longer than %d bytes", lineno,
 			    LP2P_MAX_CMD_LINE);
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (strspn(line, " \t") == (size_t)n)
+		if ((rc = parse_item(line, (size_t)n, &it, why, sizeof(why))) <
+		    0)
+			errx(2, "stdin:%zu: %s", lineno, why);
+		if (rc == 1)
 			continue;
 		if (g.nitems == MAX_ITEMS)
-			errx(2, "%s: more than %d items", where, MAX_ITEMS);
-		if (lp2p_json_check(line, (size_t)n, LP2P_MAX_JSON_DEPTH,
-		    &jerr) != 0)
-			errx(2, "%s: not JSON: %s", where, jerr.msg);
-		v = jv_parse_sized(line, (int)n);
-		if (jv_get_kind(v) != JV_KIND_OBJECT) {
-			jv_free(v);
-			errx(2, "%s: not a JSON object", where);
-		}
-		memset(&it, 0, sizeof(it));
-		pr = jv_object_get(jv_copy(v), jv_string("procedure"));
-		ev = jv_object_get(jv_copy(v), jv_string("event"));
-		d = jv_object_get(jv_copy(v), jv_string("data"));
-		jv_free(v);
-		if (jv_get_kind(pr) == JV_KIND_STRING &&
-		    !jv_is_valid(ev)) {
-			it.request = true;
-			it.name = strdup(jv_string_value(pr));
-		} else if (jv_get_kind(ev) == JV_KIND_STRING &&
-		    !jv_is_valid(pr))
-			it.name = strdup(jv_string_value(ev));
-		else
-			errx(2, "%s: need exactly one of \"procedure\" and "
-			    "\"event\", a string", where);
-		if (it.name == NULL)
-			err(1, NULL);
-		if (jv_get_kind(d) == JV_KIND_STRING)
-			hex_data(&it, jv_string_value(d),
-			    (size_t)jv_string_length_bytes(jv_copy(d)), where);
-		else if (jv_is_valid(d) && jv_get_kind(d) != JV_KIND_NULL)
-			errx(2, "%s: \"data\" must be a hex string", where);
-		jv_free(pr);
-		jv_free(ev);
-		jv_free(d);
-		check_item(&it, where);
+			errx(2, "stdin:%zu: more than %d items", lineno,
+			    MAX_ITEMS);
 		if ((g.items = reallocarray(g.items, g.nitems + 1,
 		    sizeof(*g.items))) == NULL)
 			err(1, NULL);
@@ -743,6 +793,7 @@ main(int argc, char *argv[])
 	const char *chain = NULL, *version = NULL, *network = NULL;
 	const char *hex = NULL, *file = NULL, *event = NULL, *request = NULL;
 	struct lp2p_err e;
+	char why[LP2P_ERR_MSG];
 	long long timeout = 10;
 	int ch, rc;
 
@@ -829,11 +880,14 @@ main(int argc, char *argv[])
 		if ((it.name = strdup(request != NULL ? request : event)) ==
 		    NULL)
 			err(1, NULL);
-		if (hex != NULL)
-			hex_data(&it, hex, strlen(hex), "--data-hex");
+		if (hex != NULL && hex_data(&it, hex, strlen(hex)) != 0)
+			errx(2, "--data-hex: data is not an even-length hex "
+			    "string");
 		if (file != NULL)
 			read_file(&it, file);
-		check_item(&it, it.request ? "--request" : "--event");
+		if (check_item(&it, why, sizeof(why)) != 0)
+			errx(2, "%s: %s", it.request ? "--request" : "--event",
+			    why);
 		if ((g.items = calloc(1, sizeof(*g.items))) == NULL)
 			err(1, NULL);
 		g.items[0] = it;

@@ -57,6 +57,7 @@ struct lp2p_ws {
 	bool			 writing;
 	bool			 close_after_write;	/* raw HTTP answers */
 	bool			 kill;		/* terminate after recv */
+	bool			 nosock;	/* lp2p__ws_test_open: no TCP */
 	int			 nclosing;
 	int			 code;
 	char			 reason[128];
@@ -332,6 +333,12 @@ ws_flush(struct lp2p_ws *ws)
 
 	if (ws->writing || ws->outlen == 0 || ws->state == WS_DEAD)
 		return;
+	if (ws->nosock) {		/* as if written at once */
+		free(ws->outq);
+		ws->outq = NULL;
+		ws->outlen = 0;
+		return;
+	}
 	ws->wbuf = ws->outq;
 	b = uv_buf_init((char *)ws->wbuf, (unsigned)ws->outlen);
 	ws->outq = NULL;
@@ -1189,4 +1196,38 @@ lp2p__ws_queued(const struct lp2p_ws *ws)
 {
 	return (ws->ctx != NULL ? wslay_event_get_queued_msg_length(ws->ctx) :
 	    0) + ws->outlen;
+}
+
+/* ---- without a socket (tests and fuzzing) ------------------------- */
+
+struct lp2p_ws *
+lp2p__ws_test_open(uv_loop_t *loop, const struct lp2p_ws_opts *o,
+    bool client, const struct lp2p_ws_cb *cb, void *arg)
+{
+	struct lp2p_ws *ws;
+
+	if ((ws = ws_alloc(loop, o)) == NULL)
+		return NULL;
+	ws->client = client;
+	ws->nosock = true;
+	strlcpy(ws->ip, "127.0.0.1", sizeof(ws->ip));
+	if (ws_start_wslay(ws) < 0) {
+		ws->state = WS_DEAD;	/* the handles were never used */
+		ws->nclosing = 2;
+		uv_close((uv_handle_t *)&ws->tcp, on_handle_closed);
+		uv_close((uv_handle_t *)&ws->timer, on_handle_closed);
+		return NULL;
+	}
+	ws->state = WS_OPEN;
+	lp2p__ws_set_cb(ws, cb, arg);
+	return ws;
+}
+
+void
+lp2p__ws_test_read(struct lp2p_ws *ws, const uint8_t *p, ssize_t n)
+{
+	uv_buf_t b = uv_buf_init((char *)(uintptr_t)p, n > 0 ? (unsigned)n :
+	    0);
+
+	on_read((uv_stream_t *)&ws->tcp, n, &b);
 }

@@ -102,6 +102,18 @@ const char *lp2p__ws_target(const struct lp2p_ws *);
 size_t	 lp2p__ws_queued(const struct lp2p_ws *);
 
 /*
+ * Tests and fuzzing only: an open connection (client or server side)
+ * without a socket.  lp2p__ws_test_read hands it n bytes as if read from
+ * the peer (n < 0: a read error such as UV_EOF); what it would write is
+ * discarded as if written at once.  Closing goes through the loop as
+ * usual: run it until on_closed, then lp2p__ws_free.  NULL: no memory
+ * (the loop still has handles to close).
+ */
+struct lp2p_ws *lp2p__ws_test_open(uv_loop_t *, const struct lp2p_ws_opts *,
+	    bool client, const struct lp2p_ws_cb *, void *arg);
+void	 lp2p__ws_test_read(struct lp2p_ws *, const uint8_t *, ssize_t);
+
+/*
  * The upgrade head parser, fed any number of bytes at a time.
  * feed: returns bytes consumed; sets h->done when the head is complete,
  * h->status to the HTTP status the server must answer (101, 400, 431) or

@@ -10,6 +10,7 @@
 
 #include "liskp2p.h"
 #include "book.h"
+#include "internal.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
