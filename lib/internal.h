@@ -39,6 +39,12 @@ int	 lp2p__ip_bytes_ok(const char *);
 /* lisk32 text of any number of bytes (codec "format": "lisk32"); free it. */
 char	*lp2p__lisk32_encode_any(const uint8_t *, size_t);
 
+/* ---- json.c: the strict checker, compact dump ---------------------- */
+/*
+ * lp2p_json_check with the verdicts apart: 0, LP2P_EINVAL (not one JSON
+ * text), LP2P_EFULL (nested deeper than maxdepth).  err may be NULL.
+ */
+int	 lp2p__json_check(const char *, size_t, int, struct lp2p_err *);
 /* ---- json.c: compact dump ------------------------------------ */
 struct lp2p__buf {
 	char	*p;

@@ -100,8 +100,14 @@ scan_number(const char *s, size_t n, size_t i)
 	return i;
 }
 
+/*
+ * The checker of the library (sc.c screens peers' texts with it, p2p-node
+ * stdin commands through lp2p_json_check): 0, LP2P_EINVAL (not one JSON
+ * text) or LP2P_EFULL (nested deeper than maxdepth); err may be NULL, and
+ * then nothing is formatted.
+ */
 int
-lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
+lp2p__json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 {
 	char stack[MAX_STACK];		/* '{' or '[' */
 	int depth = 0;
@@ -125,7 +131,7 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 		case VALUE:
 			if (s[i] == '{' || s[i] == '[') {
 				if (depth == maxdepth)
-					return lp2p_errf(err, LP2P_EINVAL,
+					return lp2p_errf(err, LP2P_EFULL,
 					    "at byte %zu: nested deeper than "
 					    "%d", i, maxdepth);
 				stack[depth++] = s[i];
@@ -187,6 +193,19 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 			break;
 		}
 	}
+}
+
+int
+lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
+{
+	int rc = lp2p__json_check(s, n, maxdepth, err);
+
+	if (rc == LP2P_EFULL) {
+		rc = LP2P_EINVAL;
+		if (err != NULL)
+			err->code = rc;
+	}
+	return rc;
 }
 
 /* ---- compact dump (i-perf) ------------------------------------------ */
