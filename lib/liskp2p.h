@@ -23,6 +23,15 @@
 
 #define LP2P_VERSION_STRING	"0.1.0"
 
+struct uv_loop_s;			/* libuv's loop: include <uv.h> to use */
+
+/* ---- ceilings a program meets too (internal.h has the others) ------- */
+#define LP2P_MAX_CMD_LINE	(1024 * 1024)	/* bytes in one stdin command */
+#define LP2P_WS_MAX_PAYLOAD	3048576		/* bytes in one WS message */
+#define LP2P_MAX_EVENT_NAME	128		/* chars in an event/procedure */
+#define LP2P_MAX_JSON_DEPTH	64		/* nesting in a received JSON */
+#define LP2P_MAX_PEERS_REPLY	200		/* entries in a getPeers reply */
+
 /* ---- errors (util.c) ------------------------------------------------ */
 
 #define LP2P_EINVAL	(-10001)	/* invalid argument or input */
@@ -508,6 +517,136 @@ int	 lp2p_book_sync(struct lp2p_book *, const char *, uint64_t,
 
 const char *lp2p_close_reason(int);
 
+/* ---- one-shot connections (conn.c) ---------------------------------- */
+/* (section owned by conn.c) */
+
+/*
+ * One outbound connection, for clients that ask and go (p2p-send): dial,
+ * the lisk-p2p handshake (WIRE.md §2), then requests, one-way messages
+ * and a close, with the peer layer's own rules (ack timeouts, rate
+ * windows, penalties: the remote may be a reference node, and we behave
+ * as its clients do).  The connection never listens and never joins a
+ * pool; the P2P node (lp2p_node_*) is for staying in a network.
+ */
+struct lp2p_conn;
+
+/* Who we say we are; lp2p_conn_config_init sets the defaults. */
+struct lp2p_conn_config {
+	uint8_t	 chain_id[32];		/* nodeInfo chainID bytes (1..32) */
+	size_t	 chain_id_len;
+	char	 network_version[32];	/* "1.0" */
+	char	 nonce[17];		/* "": 8 random bytes in hex */
+	int	 advertise_address;	/* 0: a client is not advertised */
+	uint16_t port;			/* query 'port'; 0: random 49152.. */
+	/*
+	 * Encoded nodeInfo (postNodeInfo, getNodeInfo replies), borrowed
+	 * until lp2p_conn_new returns; NULL: the plain /nodeInfo of the
+	 * fields above (lp2p_schema_builtin).
+	 */
+	const uint8_t *nodeinfo;
+	size_t	 nodeinfo_len;
+	const char *bind;		/* source IPv4 to dial from, or NULL */
+	uint32_t connect_timeout;	/* ms, TCP + upgrade: 2000 */
+	uint32_t ack_timeout;		/* ms, handshake and requests: 2000 */
+};
+
+/* A one-way message or a request the remote sent us. */
+struct lp2p_conn_msg {
+	const char	*name;		/* event or procedure */
+	const uint8_t	*data;		/* decoded bytes, NULL when none */
+	size_t		 len;
+	int		 has_data;	/* the message had a data field */
+	uint64_t	 request_id;	/* requests: for lp2p_conn_respond */
+	int		 answered;	/* the library answered it already */
+};
+
+/* The outcome of lp2p_conn_request, given to its callback once. */
+struct lp2p_conn_reply {
+	int		 status;	/* 0, LP2P_ETIMEDOUT, LP2P_EREMOTE,
+					   LP2P_ECLOSED, LP2P_EPROTO */
+	const uint8_t	*data;		/* the reply's bytes (status 0) */
+	size_t		 len;
+	int		 has_data;
+	const char	*error;		/* remote message or reason, or NULL */
+	double		 rtt_ms;
+};
+typedef void lp2p_conn_reply_fn(struct lp2p_conn *conn,
+    const struct lp2p_conn_reply *reply, void *arg);
+
+/* Callbacks (each may be NULL), copied by lp2p_conn_new. */
+struct lp2p_conn_cb {
+	/* handshake done: requests and messages go out from now */
+	void	(*on_connected)(struct lp2p_conn *conn, void *arg);
+	void	(*on_message)(struct lp2p_conn *conn,
+		    const struct lp2p_conn_msg *msg, void *arg);
+	/*
+	 * A request; unless msg->answered, answer it with lp2p_conn_respond
+	 * or lp2p_conn_respond_error.  NULL: every request is answered
+	 * with an error (a client serves nothing).
+	 */
+	void	(*on_request)(struct lp2p_conn *conn,
+		    const struct lp2p_conn_msg *msg, void *arg);
+	/*
+	 * The remote's postNodeInfo: return 0 if the bytes are a nodeInfo
+	 * you accept, else an LP2P_E* code (the remote is penalised 100, as
+	 * the reference does).  NULL: accepted.
+	 */
+	int	(*on_nodeinfo)(struct lp2p_conn *conn, const uint8_t *data,
+		    size_t len, void *arg);
+	/* We drop the remote for misbehaving (why: which rule); closes. */
+	void	(*on_ban)(struct lp2p_conn *conn, const char *why, void *arg);
+	/*
+	 * The last callback: the close code (ours or the remote's; the
+	 * refusal, e.g. 4104, when the handshake failed; 1006 when the
+	 * socket died) and its reason.  lp2p_conn_free may be called here.
+	 */
+	void	(*on_closed)(struct lp2p_conn *conn, int code,
+		    const char *reason, int handshake_done, void *arg);
+};
+
+void	 lp2p_conn_config_init(struct lp2p_conn_config *cfg);
+/*
+ * Dial ip:port (an IPv4 dotted quad) and start the handshake; the outcome
+ * arrives as on_connected or on_closed, never before this returns.
+ * Messages and requests made before on_connected are queued.  Errors
+ * (then no callback): LP2P_EINVAL (config, address), LP2P_ENOMEM, the
+ * codec's for the default nodeInfo, libuv's.
+ */
+int	 lp2p_conn_new(struct lp2p_conn **out, struct uv_loop_s *loop,
+	    const struct lp2p_conn_config *cfg, const char *ip, uint16_t port,
+	    const struct lp2p_conn_cb *cb, void *arg, struct lp2p_err *err);
+/*
+ * A one-way message (data NULL: no data field).  0, LP2P_ECLOSED,
+ * LP2P_EFULL (the write queue is over its bound: the remote is being
+ * dropped), LP2P_ENOMEM.
+ */
+int	 lp2p_conn_send(struct lp2p_conn *conn, const char *event,
+	    const uint8_t *data, size_t len);
+/*
+ * A request; fn is called exactly once (reply, remote error, ack_timeout
+ * or close), never before this returns.  0 or the error of send.
+ */
+int	 lp2p_conn_request(struct lp2p_conn *conn, const char *procedure,
+	    const uint8_t *data, size_t len, lp2p_conn_reply_fn *fn,
+	    void *arg);
+/* Answer a request: 0, LP2P_ENOTFOUND (unknown, answered, expired). */
+int	 lp2p_conn_respond(struct lp2p_conn *conn, uint64_t request_id,
+	    const uint8_t *data, size_t len);
+int	 lp2p_conn_respond_error(struct lp2p_conn *conn, uint64_t request_id,
+	    const char *message);
+/*
+ * Close with code: reason NULL sends a close frame alone (what the
+ * reference's clients send, WIRE.md §15.2), else a #disconnect with the
+ * reason first.  Requests in flight fail with LP2P_ECLOSED; on_closed
+ * follows, never from inside this call.  Idempotent.
+ */
+void	 lp2p_conn_close(struct lp2p_conn *conn, int code,
+	    const char *reason);
+/* The remote's peerId, "IP:port". */
+const char *lp2p_conn_peer_id(const struct lp2p_conn *conn);
+/* Free after on_closed (in it or later); NULL is a no-op. */
+void	 lp2p_conn_free(struct lp2p_conn *conn);
+
 /* ---- node (pool.c, node.c) ------------------------------------------ */
 /* (section owned by node.c) */
 
@@ -646,12 +785,69 @@ int	 lp2p_node_apply_penalty(struct lp2p_node *, const char *, int,
 jv	 lp2p_node_info(const struct lp2p_node *);
 
 /*
+ * request (peer_id NULL: a peer picked as the reference's request() picks,
+ * WIRE.md §10.2) and requestFromPeer (peer_id given).  fn is called
+ * exactly once with the outcome, never before this returns; reply and
+ * its bytes are valid during the call only.  Errors (then no callback):
+ * LP2P_EINVAL (procedure name), LP2P_ENOTFOUND (no such peer),
+ * LP2P_ENOPEERS (none to pick), LP2P_ENOMEM, the peer's send errors.
+ */
+struct lp2p_node_reply {
+	int		 status;	/* 0, LP2P_ETIMEDOUT, LP2P_EREMOTE,
+					   LP2P_ECLOSED, LP2P_EPROTO */
+	const char	*peer_id;	/* who answered (or failed to) */
+	const uint8_t	*data;		/* the reply's bytes (status 0) */
+	size_t		 len;
+	int		 has_data;
+	const char	*error;		/* remote message or reason, or NULL */
+	double		 rtt_ms;
+};
+typedef void lp2p_node_reply_fn(struct lp2p_node *node,
+    const struct lp2p_node_reply *reply, void *arg);
+int	 lp2p_node_request(struct lp2p_node *node, const char *peer_id,
+	    const char *procedure, const uint8_t *data, size_t len,
+	    lp2p_node_reply_fn *fn, void *arg, struct lp2p_err *err);
+/*
+ * Answer the request of an EVENT_REQUEST_RECEIVED event by its
+ * requestId (the reference's request.end(data) and request.error()).
+ * LP2P_ENOTFOUND when it was answered, expired (10 s) or never existed;
+ * the peer's errors otherwise.
+ */
+int	 lp2p_node_respond(struct lp2p_node *node, uint64_t request_id,
+	    const uint8_t *data, size_t len, struct lp2p_err *err);
+int	 lp2p_node_respond_error(struct lp2p_node *node, uint64_t request_id,
+	    const char *message, struct lp2p_err *err);
+/*
+ * getConnectedPeers and getDisconnectedPeers: a new jv array of
+ * {"peerId","ipAddress","port","chainID","networkVersion","nonce",
+ * "options"} as the reference lists them (advertised peers only;
+ * disconnected: the book's entries not connected, nodeInfo fields null).
+ */
+jv	 lp2p_node_connected_peers(struct lp2p_node *node);
+jv	 lp2p_node_disconnected_peers(struct lp2p_node *node);
+
+/*
  * Strict RFC 8259 syntax check of one JSON text (one value, optional
  * whitespace around it), iterative, nesting at most maxdepth.  Run it on
  * outside text before jv_parse_sized: libjq 1.6 leaks memory on some
  * invalid input.  0, or LP2P_EINVAL with "at byte N: ..." in err.
  */
 int	 lp2p_json_check(const char *, size_t, int, struct lp2p_err *);
+
+/*
+ * A growing byte buffer (start from all zeros; free(p) when done) and the
+ * library's compact JSON writer.  lp2p_json_dump appends v (borrowed) byte
+ * for byte as jv_dump_string(v, 0) writes it, without building a jv
+ * string (the event lines of p2p-node and p2p-watch).  Both return 0 or
+ * LP2P_ENOMEM; on error the buffer holds what it held before.
+ */
+struct lp2p_buf {
+	char	*p;
+	size_t	 len;			/* bytes used */
+	size_t	 cap;			/* bytes allocated */
+};
+int	 lp2p_buf_add(struct lp2p_buf *b, const void *data, size_t len);
+int	 lp2p_json_dump(struct lp2p_buf *b, jv v);
 
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
