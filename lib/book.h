@@ -11,10 +11,6 @@
 /* libbsd's <sys/tree.h> needs it; its <sys/cdefs.h> leaves it out */
 #ifndef __unused
 #define __unused	__attribute__((__unused__))
-/* bookfile.c: the general (libjq) reader alone, for the fuzz target */
-int	 lp2p__book_load_jv(struct lp2p_book **, const char *, size_t,
-	    const char *, struct lp2p_err *);
-
 #endif
 #include <sys/queue.h>
 #include <sys/tree.h>

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liskp2p.h"
+
 struct lp2p__nb;
 
 struct lp2p__nb_ent {
