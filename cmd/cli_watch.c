@@ -267,7 +267,7 @@ book_reached(struct cli_book *cb, const char *ip, uint16_t port, jv v)
 	struct lp2p_book_entry e;
 	jv info = jv_object();
 
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	book_add(cb, ip, port, NULL);
 	if (lp2p_book_upgrade(cb->book, id, cli_now_ms(), NULL) != 0)
 		return;		/* banned meanwhile */
@@ -298,7 +298,7 @@ book_failed(struct cli_book *cb, const char *ip, uint16_t port)
 	char id[LP2P_PEERID_STRLEN];
 	struct lp2p_book_entry e;
 
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(cb->book, id, &e) == 0) {
 		if (e.table == LP2P_TABLE_TRIED &&
 		    lp2p_book_downgrade(cb->book, id, cli_now_ms()) > 0)

@@ -315,7 +315,7 @@ print_list(const struct lp2p_book *b, int list, int table)
 	for (size_t i = 0; lp2p_book_list_get(b, list, i, &ip, &port) == 0;
 	    i++) {
 		if (port != 0)
-			snprintf(id, sizeof(id), "%s:%u", ip, port);
+			lp2p_peerid(id, ip, port);
 		else
 			strlcpy(id, ip, sizeof(id));
 		if (table)
@@ -720,7 +720,7 @@ apply_records(struct lp2p_book *b, struct recs *rs, int list)
 		struct rec *r = &rs->v[i];
 		int rc;
 
-		snprintf(pid, sizeof(pid), "%s:%u", r->ip, r->port);
+		lp2p_peerid(pid, r->ip, r->port);
 		rc = lp2p_book_add(b, r->ip, r->port, r->source[0] ?
 		    r->source : NULL, o.now, NULL, &e);
 		if (rc == LP2P_EBANNED) {
@@ -855,7 +855,7 @@ cmd_remove(int argc, char **argv)
 	for (size_t i = 0; i < rs.n; i++) {
 		int found = 0;
 
-		snprintf(pid, sizeof(pid), "%s:%u", rs.v[i].ip, rs.v[i].port);
+		lp2p_peerid(pid, rs.v[i].ip, rs.v[i].port);
 		found += lp2p_book_remove(b, pid) == 0;
 		for (int l = LP2P_LIST_SEED; l <= LP2P_LIST_WHITELISTED; l++)
 			found += lp2p_book_list_remove(b, l, rs.v[i].ip,

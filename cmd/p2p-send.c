@@ -459,7 +459,7 @@ parse_peer(const char *s, struct target *t)
 		    "reference speaks IPv4 only)", s);
 	strlcpy(t->host, host, sizeof(t->host));
 	t->port = (uint16_t)port;
-	snprintf(t->id, sizeof(t->id), "%s:%u", host, (unsigned)port);
+	lp2p_peerid(t->id, host, (uint16_t)port);
 }
 
 static void

@@ -109,8 +109,6 @@ struct lp2p_book {
 };
 
 /* book.c, for bookfile.c */
-/* "ip:port" into buf (LP2P_PEERID_STRLEN bytes), without printf's cost. */
-void	 lp2p__book_format_pid(char *, const char *, unsigned);
 void	 lp2p__book_journal(struct lp2p_book *, int);
 void	 lp2p__book_journal_clear(struct lp2p_book *);
 int	 lp2p__book_replay(struct lp2p_book *, const struct lp2p_book *);

@@ -219,7 +219,7 @@ load_peer(struct lp2p_book *nb, const char *name, int idx,
 		    "%s (%s): 'port': not an integer in 1..65535", WHERE, e.ip);
 	}
 	e.port = (uint16_t)d;
-	lp2p__book_format_pid(e.peer_id, e.ip, e.port);
+	lp2p_peerid(e.peer_id, e.ip, e.port);
 	if (f[PF_PEERID].k != RK_ABSENT && f[PF_PEERID].k != RK_NULL &&
 	    (f[PF_PEERID].k != RK_STR || f[PF_PEERID].cut ||
 	    strcmp(f[PF_PEERID].str, e.peer_id) != 0)) {

@@ -220,7 +220,7 @@ enqueue(struct lp2p_crawl *c, const char *ip, long port)
 
 	if (port < 1 || port > 65535 || !lp2p_ipv4_is_valid(ip))
 		return 0;
-	snprintf(key.id, sizeof(key.id), "%s:%ld", ip, port);
+	lp2p_peerid(key.id, ip, (uint16_t)port);
 	if (RB_FIND(nodes, &c->nodes, &key) != NULL)
 		return 0;
 	if (c->count >= c->cfg.max_peers) {
@@ -422,8 +422,8 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 			double d = jv_number_value(port);
 
 			if (d >= 1 && d <= 65535 && d == (long)d) {
-				snprintf(id, sizeof(id), "%s:%ld",
-				    jv_string_value(ip), (long)d);
+				lp2p_peerid(id, jv_string_value(ip),
+				    (uint16_t)d);
 				if (enqueue(c, jv_string_value(ip), (long)d) &&
 				    c->cfg.watch)
 					discovered(c, n, id, ip, d);

@@ -237,6 +237,13 @@ int	 lp2p_addr_set(struct lp2p_addr *a, const char *ip, long port,
  * LP2P_PEERID_STRLEN bytes).  Returns buf.
  */
 char	*lp2p_addr_peerid(const struct lp2p_addr *a, char *buf, size_t len);
+/*
+ * The library's one peerId formatter: "IP:port" of an IP text and a port,
+ * as the reference writes a peerId (no brackets), into buf (at least
+ * LP2P_PEERID_STRLEN bytes; an ip longer than LP2P_IP_STRLEN + 1 bytes
+ * is cut).  Returns buf.
+ */
+char	*lp2p_peerid(char *buf, const char *ip, uint16_t port);
 /* 1 if s is an IPv4 dotted quad as lisk-validator's isIPV4 accepts it. */
 int	 lp2p_ipv4_is_valid(const char *ip);
 /*

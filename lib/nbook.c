@@ -18,12 +18,6 @@ struct lp2p__nb {
 	int			 dirty;	/* changed since last sync */
 };
 
-static void
-mkid(char *buf, size_t len, const char *ip, uint16_t port)
-{
-	snprintf(buf, len, "%s:%u", ip, port);
-}
-
 int
 lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
     size_t chainlen, uint32_t secret, uint64_t now, struct lp2p_err *err)
@@ -124,7 +118,7 @@ lp2p__nb_has(struct lp2p__nb *nb, const char *ip, uint16_t port)
 {
 	char id[64];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	return lp2p_book_lookup(nb->b, id, NULL) == 0;
 }
 
@@ -148,7 +142,7 @@ lp2p__nb_upgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	int rc;
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, NULL) != 0 &&
 	    (rc = lp2p_book_add(nb->b, ip, port, NULL, now, NULL, NULL)) != 0)
 		return rc;
@@ -162,7 +156,7 @@ lp2p__nb_downgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	char id[64];
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	(void)lp2p_book_downgrade(nb->b, id, now);
 }
 
@@ -172,7 +166,7 @@ lp2p__nb_remove(struct lp2p__nb *nb, const char *ip, uint16_t port)
 	char id[64];
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	(void)lp2p_book_remove(nb->b, id);
 }
 
@@ -184,7 +178,7 @@ lp2p__nb_set_state(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	char id[64];
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	memset(&e, 0, sizeof(e));
 	e.reputation = reputation;
 	e.advertise = advertise;
@@ -200,7 +194,7 @@ lp2p__nb_advertise(struct lp2p__nb *nb, const char *ip, uint16_t port)
 	struct lp2p_book_entry e;
 	char id[64];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, &e) != 0)
 		return 1;
 	return e.advertise != 0;
@@ -212,7 +206,7 @@ lp2p__nb_reputation(struct lp2p__nb *nb, const char *ip, uint16_t port)
 	struct lp2p_book_entry e;
 	char id[64];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, &e) != 0)
 		return LP2P_BOOK_REPUTATION;
 	return e.reputation;

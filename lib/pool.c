@@ -244,7 +244,7 @@ lp2p__pool_dial(struct lp2p_node *n, const char *ip, uint16_t port)
 
 	if (n->stopping || n->npeers >= LP2P_NODE_MAX_PEERS)
 		return LP2P_EFULL;
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p__pool_find(n, id) != NULL)
 		return LP2P_EEXIST;
 	if (lp2p__pool_is_blacklisted(n, ip) ||
@@ -578,7 +578,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 		    lp2p__nb_add(n->book, ip, port, np->ip, now) == 1) {
 			jv ev = lp2p__ev_new("EVENT_DISCOVERED_PEER");
 
-			snprintf(id, sizeof(id), "%s:%u", ip, port);
+			lp2p_peerid(id, ip, port);
 			ev = jv_object_set(ev, jv_string("peerId"),
 			    jv_string(id));
 			ev = jv_object_set(ev, jv_string("ipAddress"),
@@ -919,7 +919,7 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	 */
 	if (server_level && lp2p__peer_is_inbound(p))
 		port = lp2p__peer_remote_port(p);
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	ev = lp2p__ev_new("EVENT_BAN_PEER");
 	ev = jv_object_set(ev, jv_string("peerId"), jv_string(
 	    server_level || np == NULL ? id : np->id));
