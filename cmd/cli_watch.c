@@ -200,30 +200,21 @@ cli_watch_book_open(const char *path, const struct cli_watch_net *n)
 {
 	struct cli_book *cb;
 	struct lp2p_err e;
-	uint8_t id[LP2P_BOOK_MAX_CHAIN_ID];
-	size_t len;
+	uint32_t secret;
 	int rc;
 
 	if ((cb = calloc(1, sizeof(*cb))) == NULL ||
 	    (cb->path = strdup(path)) == NULL)
 		err(1, NULL);
-	rc = lp2p_book_load(&cb->book, path, &e);
-	if (rc == LP2P_ENOTFOUND) {
-		uint32_t secret;
-
-		lp2p_rand_buf(&secret, sizeof(secret));
-		if (lp2p_book_new(&cb->book, secret, &e) != 0)
-			errx(1, "-b %s: %s", path, e.msg);
-		lp2p_book_set_chain_id(cb->book, n->net.chain_id,
-		    n->net.chain_id_len);
-		if (cli_book_mkdirs(path) != 0)
-			err(1, "-b %s", path);
-	} else if (rc != 0)
-		errx(2, "-b %s: %s", path, e.msg);	/* left untouched */
-	len = lp2p_book_chain_id(cb->book, id);
-	if (len != n->net.chain_id_len ||
-	    memcmp(id, n->net.chain_id, len) != 0)
-		errx(2, "-b %s: the book is for another chain ID", path);
+	if (cli_book_mkdirs(path) != 0)
+		err(1, "-b %s", path);
+	lp2p_rand_buf(&secret, sizeof(secret));	/* for a new book */
+	rc = lp2p_book_open(&cb->book, path, n->net.chain_id,
+	    n->net.chain_id_len, secret, 1, cli_now_ms(), &e);
+	if (rc == LP2P_EINVAL || rc == LP2P_EVERSION)
+		errx(2, "-b %s", e.msg);	/* left untouched */
+	if (rc != 0)
+		errx(1, "-b %s", e.msg);
 	/* written at once: the file exists, and our changes are journaled */
 	if (lp2p_book_sync(cb->book, path, cli_now_ms(), &e) != 0)
 		errx(1, "-b %s: %s", path, e.msg);

@@ -157,23 +157,15 @@ load(void)
 {
 	struct lp2p_book *b;
 	struct lp2p_err e;
-	uint8_t cid[LP2P_BOOK_MAX_CHAIN_ID];
-	size_t n;
 	int rc;
 
-	if ((rc = lp2p_book_load(&b, o.path, &e)) == LP2P_ENOTFOUND)
+	rc = lp2p_book_open(&b, o.path, o.ncid >= 0 ? o.cid : NULL,
+	    o.ncid >= 0 ? (size_t)o.ncid : 0, 0, 0, o.now, &e);
+	if (rc == LP2P_ENOTFOUND)
 		errx(1, "%s: no peer book here (create one with "
 		    "'p2p-peers init')", esc(o.path));
 	if (rc != 0)
 		errx(1, "%s", esc(e.msg));
-	n = lp2p_book_chain_id(b, cid);
-	if (o.ncid >= 0 && (n != (size_t)o.ncid ||
-	    memcmp(cid, o.cid, n) != 0)) {
-		char *h = lp2p_hex_encode(cid, n);
-
-		errx(1, "%s: a book of chain ID '%s', not the one asked for",
-		    esc(o.path), h != NULL ? h : "?");
-	}
 	return b;
 }
 
@@ -1200,14 +1192,12 @@ cmd_init(void)
 		lp2p_rand_buf(&secret, sizeof(secret));
 	if (cli_book_mkdirs(o.path) == -1)
 		err(1, "%s", esc(o.path));
-	if ((lockfd = lp2p_book_lock(o.path, LOCK_WAIT_MS, &e)) < 0)
-		errx(1, "%s", esc(e.msg));
 	if (access(o.path, F_OK) == 0)
 		errx(1, "%s: already exists; not overwritten", esc(o.path));
-	if (lp2p_book_new(&b, secret, &e) != 0)
-		errx(1, "%s", e.msg);
-	lp2p_book_set_chain_id(b, o.cid, (size_t)o.ncid);
-	save_unlock(b);
+	/* the one way a book is created (lp2p_book_open), under its lock */
+	if (lp2p_book_open(&b, o.path, o.cid, (size_t)o.ncid, secret, 1, o.now,
+	    &e) != 0)
+		errx(1, "%s", esc(e.msg));
 	lp2p_book_free(b);
 	if ((hex = lp2p_hex_encode(o.cid, (size_t)o.ncid)) == NULL)
 		err(1, NULL);

@@ -521,6 +521,21 @@ int	 lp2p_book_changed(const struct lp2p_book *book, const char *path);
 int	 lp2p_book_sync(struct lp2p_book *book, const char *path, uint64_t now,
 	    struct lp2p_err *err);
 
+/*
+ * The one way to open the book of a chain (the node, p2p-peers and
+ * p2p-watch -b use it): load path; a book of another chain ID is refused
+ * (LP2P_EINVAL: "PATH: the book is for another chain ID: ..."), a book
+ * without one takes chain_id (len 0: any chain, nothing set).  When the
+ * file does not exist and create is set, a new book (of this secret, as
+ * lp2p_book_new) of this chain ID is written at once under the lock, unless another
+ * process created it meanwhile (that one is loaded); its directory must
+ * exist.  Otherwise the errors of lp2p_book_load (LP2P_ENOTFOUND when
+ * absent), lp2p_book_lock and lp2p_book_write; *out is then NULL.
+ */
+int	 lp2p_book_open(struct lp2p_book **out, const char *path,
+	    const uint8_t *chain_id, size_t len, uint32_t secret, int create,
+	    uint64_t now, struct lp2p_err *err);
+
 /* ---- connections (ws.c, sc.c, peer.c) ------------------------------- */
 /* (section owned by peer.c) */
 

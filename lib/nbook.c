@@ -23,9 +23,7 @@ lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
     size_t chainlen, uint32_t secret, uint64_t now, struct lp2p_err *err)
 {
 	struct lp2p__nb *nb;
-	uint8_t have[LP2P_BOOK_MAX_CHAIN_ID];
-	size_t hlen;
-	int rc, fd;
+	int rc;
 
 	if ((nb = calloc(1, sizeof(*nb))) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
@@ -33,41 +31,15 @@ lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
 		free(nb);
 		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
 	}
-	rc = path == NULL ? LP2P_ENOTFOUND : lp2p_book_load(&nb->b, path, err);
-	if (rc == 0) {
-		hlen = lp2p_book_chain_id(nb->b, have);
-		if (hlen != 0 && (hlen != chainlen ||
-		    memcmp(have, chain, chainlen) != 0)) {
-			lp2p__nb_free(nb);
-			return lp2p_errf(err, LP2P_EINVAL, "%s: the book is "
-			    "for another chain ID", path);
-		}
-		if (hlen == 0)
-			lp2p_book_set_chain_id(nb->b, chain, chainlen);
-		*out = nb;
-		return 0;
-	}
-	if (rc != LP2P_ENOTFOUND) {
+	/* -b FILE creates the book when it does not exist */
+	if (path != NULL)
+		rc = lp2p_book_open(&nb->b, path, chain, chainlen, secret, 1,
+		    now, err);
+	else if ((rc = lp2p_book_new(&nb->b, secret, err)) == 0)
+		lp2p_book_set_chain_id(nb->b, chain, chainlen);
+	if (rc != 0) {
 		lp2p__nb_free(nb);
 		return rc;
-	}
-	if ((rc = lp2p_book_new(&nb->b, secret, err)) != 0) {
-		lp2p__nb_free(nb);
-		return rc;
-	}
-	lp2p_book_set_chain_id(nb->b, chain, chainlen);
-	if (path != NULL) {
-		/* -b FILE creates the book when it does not exist */
-		if ((fd = lp2p_book_lock(path, 2000, err)) < 0) {
-			lp2p__nb_free(nb);
-			return fd;
-		}
-		rc = lp2p_book_write(nb->b, path, now, err);
-		lp2p_book_unlock(fd);
-		if (rc != 0) {
-			lp2p__nb_free(nb);
-			return rc;
-		}
 	}
 	*out = nb;
 	return 0;
