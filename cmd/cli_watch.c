@@ -250,53 +250,18 @@ book_add(struct cli_book *cb, const char *ip, uint16_t port,
 		cb->changes++;
 }
 
-/* Reached: into tried, with what we learned (nodeInfo, latency). */
+/* A record or connection event: the one rule of cli_book_crawled. */
 static void
-book_reached(struct cli_book *cb, const char *ip, uint16_t port, jv v)
+book_crawled(struct cli_book *cb, const char *ip, uint16_t port,
+    int reachable, jv v)
 {
-	char id[LP2P_PEERID_STRLEN];
-	struct lp2p_book_entry e;
-	jv info = jv_object();
+	int changed = 0;
 
-	lp2p_peerid(id, ip, port);
-	book_add(cb, ip, port, NULL);
-	if (lp2p_book_upgrade(cb->book, id, cli_now_ms(), NULL) != 0)
-		return;		/* banned meanwhile */
-	memset(&e, 0, sizeof(e));
-	e.last_seen = cli_now_ms();
-	{
-		jv ni = jv_object_get(jv_copy(v), jv_string("nodeInfo"));
-		jv rtt = jv_object_get(jv_copy(v), jv_string("rttMs"));
-
-		if (jv_get_kind(ni) == JV_KIND_OBJECT)
-			info = jv_object_set(info, jv_string("nodeInfo"), ni);
-		else
-			jv_free(ni);
-		if (jv_get_kind(rtt) == JV_KIND_NUMBER)
-			info = jv_object_set(info, jv_string("rttMs"), rtt);
-		else
-			jv_free(rtt);
-	}
-	if (lp2p_book_update(cb->book, id, LP2P_UPD_LAST_SEEN | LP2P_UPD_INFO,
-	    &e, info) == 0)
+	(void)cli_book_crawled(cb->book, ip, port, NULL, reachable,
+	    reachable ? cli_book_crawl_info(v) : jv_null(), cli_now_ms(),
+	    &changed, NULL);
+	if (changed)
 		cb->changes++;
-}
-
-/* Not reachable: into new if unknown; a tried entry counts a failure. */
-static void
-book_failed(struct cli_book *cb, const char *ip, uint16_t port)
-{
-	char id[LP2P_PEERID_STRLEN];
-	struct lp2p_book_entry e;
-
-	lp2p_peerid(id, ip, port);
-	if (lp2p_book_lookup(cb->book, id, &e) == 0) {
-		if (e.table == LP2P_TABLE_TRIED &&
-		    lp2p_book_downgrade(cb->book, id, cli_now_ms()) > 0)
-			cb->changes++;
-		return;
-	}
-	book_add(cb, ip, port, NULL);
 }
 
 void
@@ -309,10 +274,7 @@ cli_watch_book_record(struct cli_book *cb, jv rec)
 	if (cb == NULL || peer_of(rec, ip, sizeof(ip), &port) != 0)
 		return;
 	r = jv_object_get(jv_copy(rec), jv_string("reachable"));
-	if (jv_get_kind(r) == JV_KIND_TRUE)
-		book_reached(cb, ip, port, rec);
-	else
-		book_failed(cb, ip, port);
+	book_crawled(cb, ip, port, jv_get_kind(r) == JV_KIND_TRUE, rec);
 	jv_free(r);
 }
 
@@ -339,9 +301,9 @@ cli_watch_book_event(struct cli_book *cb, jv ev)
 		    jv_string_value(src) : NULL);
 		jv_free(src);
 	} else if (strcmp(t, "EVENT_CONNECT_OUTBOUND") == 0)
-		book_reached(cb, ip, port, ev);
+		book_crawled(cb, ip, port, 1, ev);
 	else if (strcmp(t, "EVENT_CONNECT_ABORT_OUTBOUND") == 0)
-		book_failed(cb, ip, port);
+		book_crawled(cb, ip, port, 0, ev);
 	else if (strcmp(t, "EVENT_BAN_PEER") == 0) {
 		if (lp2p_book_ban(cb->book, ip, port, cli_now_ms() +
 		    LP2P_BOOK_BAN_TIME, NULL) == 0)

@@ -385,6 +385,8 @@ struct rec {
 	uint16_t	 port;
 	char		 source[LP2P_IP_STRLEN];
 	int		 tried;		/* enter the tried table */
+	int		 crawl;		/* a crawl record: cli_book_crawled */
+	int		 reachable;	/* its verdict */
 	unsigned	 mask;		/* LP2P_UPD_* to apply */
 	struct lp2p_book_entry upd;
 	jv		 info;
@@ -544,11 +546,11 @@ parse_object(jv obj, struct rec *r, char *why, size_t n)
 	    strcmp(jv_string_value(v), "tried") == 0;
 	jv_free(v);
 	v = jv_object_get(jv_copy(obj), jv_string("reachable"));
-	if (jv_get_kind(v) == JV_KIND_TRUE) {
-		/* a crawl reached it: as a successful outbound connection */
-		r->tried = 1;
-		r->mask |= LP2P_UPD_LAST_SEEN;
-		r->upd.last_seen = o.now;
+	if (jv_get_kind(v) == JV_KIND_TRUE || jv_get_kind(v) ==
+	    JV_KIND_FALSE) {
+		/* a crawl record: applied by the one rule, cli_book_crawled */
+		r->crawl = 1;
+		r->reachable = jv_get_kind(v) == JV_KIND_TRUE;
 	}
 	jv_free(v);
 	if ((rc = num_field(obj, "lastSeen", 0, 9007199254740991.0, &d)) < 0) {
@@ -576,17 +578,7 @@ parse_object(jv obj, struct rec *r, char *why, size_t n)
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		/* a crawl record: keep what it learnt */
-		v = jv_object();
-		t = jv_object_get(jv_copy(obj), jv_string("nodeInfo"));
-		if (jv_get_kind(t) == JV_KIND_OBJECT)
-			v = jv_object_set(v, jv_string("nodeInfo"), t);
-		else
-			jv_free(t);
-		t = jv_object_get(jv_copy(obj), jv_string("rttMs"));
-		if (jv_get_kind(t) == JV_KIND_NUMBER)
-			v = jv_object_set(v, jv_string("rttMs"), t);
-		else
-			jv_free(t);
+		v = cli_book_crawl_info(obj);
 	}
 	if (jv_object_length(jv_copy(v)) > 0) {
 		jv s = jv_dump_string(jv_copy(v), 0);
@@ -713,8 +705,17 @@ apply_records(struct lp2p_book *b, struct recs *rs, int list)
 		int rc;
 
 		lp2p_peerid(pid, r->ip, r->port);
-		rc = lp2p_book_add(b, r->ip, r->port, r->source[0] ?
-		    r->source : NULL, o.now, NULL, &e);
+		if (r->crawl) {
+			int changed = 0;
+
+			rc = cli_book_crawled(b, r->ip, r->port, r->source[0] ?
+			    r->source : NULL, r->reachable, r->info, o.now,
+			    &changed, &e);
+			r->info = jv_null();
+			r->mask &= ~(unsigned)LP2P_UPD_INFO;
+		} else
+			rc = lp2p_book_add(b, r->ip, r->port, r->source[0] ?
+			    r->source : NULL, o.now, NULL, &e);
 		if (rc == LP2P_EBANNED) {
 			banned++;
 			fail(1, "%s: not added: the IP is banned", pid);
