@@ -12,10 +12,19 @@
 #include "internal.h"
 #include "nbook.h"
 
+/* A configured static-list entry: the node's, put back after each sync. */
+struct pin {
+	int		 list;
+	char		 ip[LP2P_IP_STRLEN];
+	uint16_t	 port;
+};
+
 struct lp2p__nb {
 	struct lp2p_book	*b;
 	char			*path;	/* NULL: memory only */
 	int			 dirty;	/* changed since last sync */
+	struct pin		*pins;	/* configured list entries */
+	size_t			 npins;
 };
 
 int
@@ -51,6 +60,7 @@ lp2p__nb_free(struct lp2p__nb *nb)
 	if (nb == NULL)
 		return;
 	lp2p_book_free(nb->b);
+	free(nb->pins);
 	free(nb->path);
 	free(nb);
 }
@@ -65,10 +75,52 @@ int
 lp2p__nb_list_add(struct lp2p__nb *nb, int list, const char *ip,
     uint16_t port)
 {
+	struct pin *p;
 	int rc = lp2p_book_list_add(nb->b, list, ip, port, NULL);
 
 	nb->dirty = 1;
-	return rc == LP2P_EEXIST ? 0 : rc;
+	if (rc != 0 && rc != LP2P_EEXIST)
+		return rc;
+	if ((p = reallocarray(nb->pins, nb->npins + 1, sizeof(*p))) == NULL)
+		return LP2P_ENOMEM;
+	nb->pins = p;
+	p = &nb->pins[nb->npins++];
+	p->list = list;
+	strlcpy(p->ip, ip, sizeof(p->ip));
+	p->port = port;
+	return 0;
+}
+
+/*
+ * The static lists have one owner, the book: the node's configured
+ * entries are in it, and are put back should a sync have taken them
+ * away (another program edited the file's lists).
+ */
+static void
+repin(struct lp2p__nb *nb)
+{
+	for (size_t i = 0; i < nb->npins; i++)
+		if (lp2p_book_list_add(nb->b, nb->pins[i].list, nb->pins[i].ip,
+		    nb->pins[i].port, NULL) == 0)
+			nb->dirty = 1;
+}
+
+int
+lp2p__nb_kind(struct lp2p__nb *nb, const char *ip)
+{
+	return lp2p_book_kind(nb->b, ip);
+}
+
+int
+lp2p__nb_is_blacklisted(struct lp2p__nb *nb, const char *ip)
+{
+	return lp2p_book_list_has(nb->b, LP2P_LIST_BLACKLISTED, ip, 0);
+}
+
+int
+lp2p__nb_is_trusted(struct lp2p__nb *nb, const char *peer_id)
+{
+	return lp2p_book_is_trusted(nb->b, peer_id);
 }
 
 int
@@ -80,8 +132,10 @@ lp2p__nb_sync(struct lp2p__nb *nb, uint64_t now, struct lp2p_err *err)
 	if (nb->path == NULL ||
 	    (!nb->dirty && !lp2p_book_changed(nb->b, nb->path)))
 		return 0;
-	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0)
+	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0) {
 		nb->dirty = 0;
+		repin(nb);
+	}
 	return rc;
 }
 

@@ -838,14 +838,10 @@ lp2p_node_apply_penalty(struct lp2p_node *n, const char *peer_id,
     int penalty, struct lp2p_err *err)
 {
 	struct npeer *np;
-	char *const *lists[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist };
-	const size_t ns[] = { n->cfg.nseeds, n->cfg.nfixed, n->cfg.nwhitelist };
 
 	/* seed, fixed and whitelisted peerIds are exempt (isTrustedPeer) */
-	for (size_t k = 0; k < LP2P_NELEM(ns); k++)
-		for (size_t i = 0; i < ns[k]; i++)
-			if (strcmp(lists[k][i], peer_id) == 0)
-				return 0;
+	if (lp2p__nb_is_trusted(n->book, peer_id))
+		return 0;
 	if ((np = lp2p__pool_find(n, peer_id)) == NULL)
 		return lp2p_errf(err, LP2P_ENOTFOUND, "Peer not found: %s",
 		    peer_id);
