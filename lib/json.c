@@ -168,8 +168,13 @@ lp2p__json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 			if (s[i] != '"' || (j = scan_string(s, n, i)) == 0)
 				return lp2p_errf(err, LP2P_EINVAL,
 				    "at byte %zu: expected a string key", i);
-			i = j;
-			want = COLON;
+			/* the usual ':' right away; COLON reports the rest */
+			i = skip_ws(s, n, j);
+			if (i < n && s[i] == ':') {
+				i++;
+				want = VALUE;
+			} else
+				want = COLON;
 			break;
 		case COLON:
 			if (s[i] != ':')
