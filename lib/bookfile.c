@@ -1432,7 +1432,8 @@ lp2p_book_open(struct lp2p_book **out, const char *path,
 	}
 	if (rc == LP2P_ENOTFOUND) {
 		if ((rc = lp2p_book_new(out, secret, err)) == 0) {
-			lp2p_book_set_chain_id(*out, chain_id, len);
+			if (len > 0)
+				lp2p_book_set_chain_id(*out, chain_id, len);
 			/* the file exists from now on; changes are journaled */
 			rc = lp2p_book_write(*out, path, now, err);
 		}
