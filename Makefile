@@ -2,6 +2,7 @@
 #
 #   make              lib/libliskp2p.a and the programs in cmd/
 #   make check        set-up, sanitizer build, unit + CLI + interop tests
+#   make check-boundaries   headers alone, cmd/ includes, exports = liskp2p.h
 #   make demo         a small local network on loopback, events streaming
 #   make bench        side-by-side benchmarks against the reference
 #   make fuzz         every fuzz target under libFuzzer (clang), each for
@@ -20,6 +21,9 @@ ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
 CC	?= cc
+CXX	?= c++
+LD	?= ld
+OBJCOPY	?= objcopy
 PKGS	 := libuv libbsd-overlay libmd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -53,6 +57,7 @@ MAN5	 := $(wildcard man/*.5)
 MAN7	 := $(wildcard man/*.7)
 
 ASAN_LIB_OBJ := $(patsubst %.c,$(ASANDIR)/%.o,$(LIB_SRC))
+HDR_OK	     := $(patsubst %.h,build/hdr/%.ok,$(LIB_HDR) $(CLI_HDR))
 ASAN_PROGS   := $(patsubst cmd/%,$(ASANDIR)/bin/%,$(PROGS))
 ASAN_UNITS   := $(patsubst tests/unit/%.c,$(ASANDIR)/tests/%,$(UNIT_SRC))
 ASAN_FUZZ    := $(patsubst tests/fuzz/%.c,$(ASANDIR)/fuzz/%,$(FUZZ_SRC))
@@ -60,14 +65,29 @@ FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZDIR)/%.o,$(LIB_SRC))
 FUZZ_PROGS   := $(patsubst tests/fuzz/%.c,$(FUZZDIR)/%,$(FUZZ_SRC))
 
 .PHONY: all check deps build-asan unit demo bench fuzz fuzz-deps build-fuzz \
-	install uninstall clean
+	install uninstall clean check-boundaries check-headers check-includes \
+	check-api
 
-all: lib/libliskp2p.a $(PROGS)
+all: lib/libliskp2p.a build/libliskp2p-internal.a $(PROGS)
 
 lib/%.o: lib/%.c $(LIB_HDR)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-lib/libliskp2p.a: $(LIB_OBJ)
+# The installed archive is one relocatable object whose lp2p__ names (shared
+# inside lib/) are made local, so a program can only link what liskp2p.h
+# declares.  Unit tests, fuzz targets and bench/ tools reach inside: they
+# link the objects as built (build/libliskp2p-internal.a).
+build/liskp2p.o: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(LD) -r -o $@ $^
+	$(OBJCOPY) --wildcard --localize-symbol='lp2p__*' $@
+
+lib/libliskp2p.a: build/liskp2p.o
+	rm -f $@
+	ar rcs $@ $^
+
+build/libliskp2p-internal.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -80,7 +100,15 @@ $(ASANDIR)/lib/%.o: lib/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(SAN) -c -o $@ $<
 
-$(ASANDIR)/libliskp2p.a: $(ASAN_LIB_OBJ)
+$(ASANDIR)/liskp2p.o: $(ASAN_LIB_OBJ)
+	$(LD) -r -o $@ $^
+	$(OBJCOPY) --wildcard --localize-symbol='lp2p__*' $@
+
+$(ASANDIR)/libliskp2p.a: $(ASANDIR)/liskp2p.o
+	rm -f $@
+	ar rcs $@ $^
+
+$(ASANDIR)/libliskp2p-internal.a: $(ASAN_LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -88,18 +116,18 @@ $(ASANDIR)/bin/p2p-%: cmd/p2p-%.c $(CLI_SRC) $(CLI_HDR) $(ASANDIR)/libliskp2p.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(SAN) -o $@ $< $(CLI_SRC) $(ASANDIR)/libliskp2p.a $(LDLIBS)
 
-$(ASANDIR)/tests/%: tests/unit/%.c tests/unit/unit.h $(ASANDIR)/libliskp2p.a
+$(ASANDIR)/tests/%: tests/unit/%.c tests/unit/unit.h $(ASANDIR)/libliskp2p-internal.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) -Wno-missing-prototypes $(SAN) \
-	    -o $@ $< $(ASANDIR)/libliskp2p.a $(LDLIBS) -lcmocka
+	    -o $@ $< $(ASANDIR)/libliskp2p-internal.a $(LDLIBS) -lcmocka
 
 # fuzz targets of the programs' own parsers compile a cmd/p2p-*.c in
-$(ASANDIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c $(ASANDIR)/libliskp2p.a \
-    $(CLI_SRC) $(CLI_HDR) $(PROGS:=.c)
+$(ASANDIR)/fuzz/%: tests/fuzz/%.c tests/fuzz/driver.c \
+    $(ASANDIR)/libliskp2p-internal.a $(CLI_SRC) $(CLI_HDR) $(PROGS:=.c)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Icmd $(WARN) -Wno-missing-prototypes $(SAN) \
-	    -o $@ $< tests/fuzz/driver.c $(CLI_SRC) $(ASANDIR)/libliskp2p.a \
-	    $(LDLIBS)
+	    -o $@ $< tests/fuzz/driver.c $(CLI_SRC) \
+	    $(ASANDIR)/libliskp2p-internal.a $(LDLIBS)
 
 build-asan: $(ASAN_PROGS) $(ASAN_UNITS) $(ASAN_FUZZ)
 
@@ -122,6 +150,33 @@ $(FUZZDIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZDIR)/libliskp2p.a $(CLI_SRC) \
 	    $(FUZZDIR)/libliskp2p.a $(LDLIBS)
 
 build-fuzz: $(FUZZ_PROGS)
+
+# --- boundaries (STYLE.md 17b), run by tests/cli/build.bats -------------
+
+# every header compiles on its own (git's hdr-check); liskp2p.h as C++ too
+build/hdr/%.ok: %.h $(LIB_HDR) $(CLI_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(WARN) -fsyntax-only -include $< -x c /dev/null
+	@touch $@
+
+build/hdr/liskp2p.cxx.ok: lib/liskp2p.h
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -Wall -Wextra -Werror -fsyntax-only -include $< \
+	    -x c++ /dev/null
+	@touch $@
+
+check-headers: $(HDR_OK) build/hdr/liskp2p.cxx.ok
+
+# cmd/ includes liskp2p.h and its own headers, nothing else of lib/
+check-includes:
+	@sh tests/api-check.sh includes cmd
+
+# the archive exports what liskp2p.h declares, and liskp2p.3 names it all
+check-api: lib/libliskp2p.a
+	@sh tests/api-check.sh symbols lib/libliskp2p.a lib/liskp2p.h
+	@sh tests/api-check.sh man lib/libliskp2p.a man/liskp2p.3
+
+check-boundaries: check-headers check-includes check-api
 
 # --- tests --------------------------------------------------------------
 

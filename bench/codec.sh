@@ -1,7 +1,7 @@
 #!/bin/sh
 # codec.sh — nodeInfo encode/decode throughput, libliskp2p vs lisk-codec
 # 0.5.0, in the same run.  Prints one line per schema and side, and the
-# ratios.  Needs lib/libliskp2p.a (make) and node.
+# ratios.  Needs build/libliskp2p-internal.a (make) and node.
 #
 #   sh bench/codec.sh [N]
 set -eu
@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 pkgs="libuv libbsd-overlay libmd"
 cc -std=c11 -O2 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Ilib \
     $(pkg-config --cflags $pkgs) -o "$tmp/codec-tool" \
-    tests/interop/codec-tool.c lib/libliskp2p.a \
+    tests/interop/codec-tool.c build/libliskp2p-internal.a \
     $(pkg-config --libs $pkgs) -lwslay -lhttp_parser -ljq -lm
 python3 - "$n" >"$tmp/req" <<'PY'
 import json, sys

@@ -38,12 +38,12 @@ trap cleanup EXIT
 
 cc -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Ilib \
     $(pkg-config --cflags libuv libbsd-overlay) -std=c11 -O2 \
-    -o "$out/loadgen" bench/loadgen.c lib/libliskp2p.a \
+    -o "$out/loadgen" bench/loadgen.c build/libliskp2p-internal.a \
     $(pkg-config --libs libuv libbsd-overlay libmd) -lwslay -lhttp_parser \
     -ljq -lm || exit 1
 cc -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Ilib \
     $(pkg-config --cflags libuv libbsd-overlay) -std=c11 -O2 \
-    -o "$out/sink" bench/sink.c lib/libliskp2p.a \
+    -o "$out/sink" bench/sink.c build/libliskp2p-internal.a \
     $(pkg-config --libs libuv libbsd-overlay libmd) -lwslay -lhttp_parser \
     -ljq -lm || exit 1
 command -v node >/dev/null && [ -d "$LISK_REF_NODE_MODULES/@liskhq/lisk-p2p" ] ||

@@ -115,3 +115,61 @@ cli_duration(const char *s, const char **errstr)
 	*errstr = "not a duration (e.g. 90s, 15m, 24h, 7d)";
 	return 0;
 }
+
+jv
+cli_book_crawl_info(jv rec)
+{
+	jv info = jv_object();
+	jv ni = jv_object_get(jv_copy(rec), jv_string("nodeInfo"));
+	jv rtt = jv_object_get(jv_copy(rec), jv_string("rttMs"));
+
+	if (jv_get_kind(ni) == JV_KIND_OBJECT)
+		info = jv_object_set(info, jv_string("nodeInfo"), ni);
+	else
+		jv_free(ni);
+	if (jv_get_kind(rtt) == JV_KIND_NUMBER)
+		info = jv_object_set(info, jv_string("rttMs"), rtt);
+	else
+		jv_free(rtt);
+	return info;
+}
+
+int
+cli_book_crawled(struct lp2p_book *b, const char *ip, uint16_t port,
+    const char *source, int reachable, jv info, uint64_t now, int *changed,
+    struct lp2p_err *err)
+{
+	char id[LP2P_PEERID_STRLEN];
+	struct lp2p_book_entry e;
+	unsigned mask = LP2P_UPD_LAST_SEEN;
+	int rc;
+
+	lp2p_peerid(id, ip, port);
+	if (!reachable && lp2p_book_lookup(b, id, &e) == 0) {
+		jv_free(info);
+		if (e.table == LP2P_TABLE_TRIED && lp2p_book_downgrade(b, id,
+		    now) > 0)
+			*changed = 1;
+		return LP2P_EEXIST;
+	}
+	rc = lp2p_book_add(b, ip, port, source, now, NULL, err);
+	if (rc == 0)
+		*changed = 1;
+	if (!reachable || (rc != 0 && rc != LP2P_EEXIST) ||
+	    lp2p_book_upgrade(b, id, now, NULL) != 0) {
+		jv_free(info);		/* banned meanwhile, or not reached */
+		return rc;
+	}
+	memset(&e, 0, sizeof(e));
+	e.last_seen = now;
+	if (jv_get_kind(info) == JV_KIND_OBJECT &&
+	    jv_object_length(jv_copy(info)) > 0)
+		mask |= LP2P_UPD_INFO;
+	else {
+		jv_free(info);
+		info = jv_invalid();
+	}
+	if (lp2p_book_update(b, id, mask, &e, info) == 0)
+		*changed = 1;
+	return rc;
+}

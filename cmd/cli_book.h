@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liskp2p.h"
+
 /*
  * The book's path: path if not NULL, else
  * $XDG_STATE_HOME/liskp2p/<chain ID hex>.peerbook (~/.local/state when
@@ -25,5 +27,27 @@ uint64_t cli_now_ms(void);
  * Returns ms, or 0 and *errstr on error ("not a duration", "too large").
  */
 uint64_t cli_duration(const char *, const char **);
+
+/*
+ * The one conversion of a crawl record into a book entry, for p2p-watch -b
+ * and p2p-peers import alike.  A record ({"type":"PEER","peerId",
+ * "reachable",...} of p2p-watch --crawl, or an outbound connection of a
+ * watch) says the peer was advertised, and whether dialing it worked:
+ *   reachable    added to new if unknown, moved to tried (a successful
+ *                outbound connection), lastSeen now, and info (consumed;
+ *                jv_null() or {} for none) as its last-seen info;
+ *   unreachable  added to new if unknown; a tried entry counts a failed
+ *                connection (the reference's downgradePeer: the third
+ *                sends it back to new); a new entry stays, where the
+ *                reference's node would drop it: one observer's failed
+ *                dial is not proof enough to forget a peer.
+ * source (NULL: none) is the sourceAddress of an entry added.  Returns
+ * lp2p_book_add's code (0 added, LP2P_EEXIST known, LP2P_EBANNED, ...);
+ * *changed is set to 1 when the book changed.
+ */
+int	 cli_book_crawled(struct lp2p_book *, const char *, uint16_t,
+	    const char *, int, jv, uint64_t, int *, struct lp2p_err *);
+/* What a record or event learnt of a reached peer: {nodeInfo?, rttMs?}. */
+jv	 cli_book_crawl_info(jv);		/* not consumed */
 
 #endif

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "liskp2p.h"
-#include "internal.h"
 #include "cli_io.h"
 
 /* ---- stdout ----------------------------------------------------------- */
@@ -39,7 +38,7 @@ struct cli_out {
 	void		*pressure_arg;
 	int		 nclose;	/* handles still closing */
 	struct wreq	*pend;		/* lines batched in this iteration */
-	struct lp2p__buf line;		/* the line being formatted */
+	struct lp2p_buf line;		/* the line being formatted */
 	size_t		 queued;	/* bytes in pend or uv_write, unwritten */
 	size_t		 dropped;	/* since the last DROPPED line */
 	size_t		 total_dropped;
@@ -389,8 +388,8 @@ cli_out_emit(struct cli_out *o, jv v, bool must)
 		return;
 	}
 	o->line.len = 0;
-	if (lp2p__json_dump(&o->line, v) == 0 &&
-	    lp2p__buf_add(&o->line, "\n", 1) == 0)
+	if (lp2p_json_dump(&o->line, v) == 0 &&
+	    lp2p_buf_add(&o->line, "\n", 1) == 0)
 		write_line(o, o->line.p, o->line.len);
 	jv_free(v);
 	if (o->line.cap > OUT_CHUNK) {	/* a huge line: do not keep it */

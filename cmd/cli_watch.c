@@ -222,30 +222,21 @@ cli_watch_book_open(const char *path, const struct cli_watch_net *n)
 {
 	struct cli_book *cb;
 	struct lp2p_err e;
-	uint8_t id[LP2P_BOOK_MAX_CHAIN_ID];
-	size_t len;
+	uint32_t secret;
 	int rc;
 
 	if ((cb = calloc(1, sizeof(*cb))) == NULL ||
 	    (cb->path = strdup(path)) == NULL)
 		err(1, NULL);
-	rc = lp2p_book_load(&cb->book, path, &e);
-	if (rc == LP2P_ENOTFOUND) {
-		uint32_t secret;
-
-		lp2p_rand_buf(&secret, sizeof(secret));
-		if (lp2p_book_new(&cb->book, secret, &e) != 0)
-			errx(1, "-b %s: %s", path, e.msg);
-		lp2p_book_set_chain_id(cb->book, n->net.chain_id,
-		    n->net.chain_id_len);
-		if (cli_book_mkdirs(path) != 0)
-			err(1, "-b %s", path);
-	} else if (rc != 0)
-		errx(2, "-b %s: %s", path, e.msg);	/* left untouched */
-	len = lp2p_book_chain_id(cb->book, id);
-	if (len != n->net.chain_id_len ||
-	    memcmp(id, n->net.chain_id, len) != 0)
-		errx(2, "-b %s: the book is for another chain ID", path);
+	if (cli_book_mkdirs(path) != 0)
+		err(1, "-b %s", path);
+	lp2p_rand_buf(&secret, sizeof(secret));	/* for a new book */
+	rc = lp2p_book_open(&cb->book, path, n->net.chain_id,
+	    n->net.chain_id_len, secret, 1, cli_now_ms(), &e);
+	if (rc == LP2P_EINVAL || rc == LP2P_EVERSION)
+		errx(2, "-b %s", e.msg);	/* left untouched */
+	if (rc != 0)
+		errx(1, "-b %s", e.msg);
 	/* written at once: the file exists, and our changes are journaled */
 	if (lp2p_book_sync(cb->book, path, cli_now_ms(), &e) != 0)
 		errx(1, "-b %s: %s", path, e.msg);
@@ -281,53 +272,18 @@ book_add(struct cli_book *cb, const char *ip, uint16_t port,
 		cb->changes++;
 }
 
-/* Reached: into tried, with what we learned (nodeInfo, latency). */
+/* A record or connection event: the one rule of cli_book_crawled. */
 static void
-book_reached(struct cli_book *cb, const char *ip, uint16_t port, jv v)
+book_crawled(struct cli_book *cb, const char *ip, uint16_t port,
+    int reachable, jv v)
 {
-	char id[LP2P_PEERID_STRLEN];
-	struct lp2p_book_entry e;
-	jv info = jv_object();
+	int changed = 0;
 
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
-	book_add(cb, ip, port, NULL);
-	if (lp2p_book_upgrade(cb->book, id, cli_now_ms(), NULL) != 0)
-		return;		/* banned meanwhile */
-	memset(&e, 0, sizeof(e));
-	e.last_seen = cli_now_ms();
-	{
-		jv ni = jv_object_get(jv_copy(v), jv_string("nodeInfo"));
-		jv rtt = jv_object_get(jv_copy(v), jv_string("rttMs"));
-
-		if (jv_get_kind(ni) == JV_KIND_OBJECT)
-			info = jv_object_set(info, jv_string("nodeInfo"), ni);
-		else
-			jv_free(ni);
-		if (jv_get_kind(rtt) == JV_KIND_NUMBER)
-			info = jv_object_set(info, jv_string("rttMs"), rtt);
-		else
-			jv_free(rtt);
-	}
-	if (lp2p_book_update(cb->book, id, LP2P_UPD_LAST_SEEN | LP2P_UPD_INFO,
-	    &e, info) == 0)
+	(void)cli_book_crawled(cb->book, ip, port, NULL, reachable,
+	    reachable ? cli_book_crawl_info(v) : jv_null(), cli_now_ms(),
+	    &changed, NULL);
+	if (changed)
 		cb->changes++;
-}
-
-/* Not reachable: into new if unknown; a tried entry counts a failure. */
-static void
-book_failed(struct cli_book *cb, const char *ip, uint16_t port)
-{
-	char id[LP2P_PEERID_STRLEN];
-	struct lp2p_book_entry e;
-
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
-	if (lp2p_book_lookup(cb->book, id, &e) == 0) {
-		if (e.table == LP2P_TABLE_TRIED &&
-		    lp2p_book_downgrade(cb->book, id, cli_now_ms()) > 0)
-			cb->changes++;
-		return;
-	}
-	book_add(cb, ip, port, NULL);
 }
 
 void
@@ -340,10 +296,7 @@ cli_watch_book_record(struct cli_book *cb, jv rec)
 	if (cb == NULL || peer_of(rec, ip, sizeof(ip), &port) != 0)
 		return;
 	r = jv_object_get(jv_copy(rec), jv_string("reachable"));
-	if (jv_get_kind(r) == JV_KIND_TRUE)
-		book_reached(cb, ip, port, rec);
-	else
-		book_failed(cb, ip, port);
+	book_crawled(cb, ip, port, jv_get_kind(r) == JV_KIND_TRUE, rec);
 	jv_free(r);
 }
 
@@ -370,9 +323,9 @@ cli_watch_book_event(struct cli_book *cb, jv ev)
 		    jv_string_value(src) : NULL);
 		jv_free(src);
 	} else if (strcmp(t, "EVENT_CONNECT_OUTBOUND") == 0)
-		book_reached(cb, ip, port, ev);
+		book_crawled(cb, ip, port, 1, ev);
 	else if (strcmp(t, "EVENT_CONNECT_ABORT_OUTBOUND") == 0)
-		book_failed(cb, ip, port);
+		book_crawled(cb, ip, port, 0, ev);
 	else if (strcmp(t, "EVENT_BAN_PEER") == 0) {
 		if (lp2p_book_ban(cb->book, ip, port, cli_now_ms() +
 		    LP2P_BOOK_BAN_TIME, NULL) == 0)

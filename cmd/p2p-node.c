@@ -17,7 +17,6 @@
 #include <uv.h>
 
 #include "liskp2p.h"
-#include "internal.h"
 #include "cli.h"
 #include "cli_io.h"
 #include "cli_net.h"

@@ -158,23 +158,15 @@ load(void)
 {
 	struct lp2p_book *b;
 	struct lp2p_err e;
-	uint8_t cid[LP2P_BOOK_MAX_CHAIN_ID];
-	size_t n;
 	int rc;
 
-	if ((rc = lp2p_book_load(&b, o.path, &e)) == LP2P_ENOTFOUND)
+	rc = lp2p_book_open(&b, o.path, o.ncid >= 0 ? o.cid : NULL,
+	    o.ncid >= 0 ? (size_t)o.ncid : 0, 0, 0, o.now, &e);
+	if (rc == LP2P_ENOTFOUND)
 		errx(1, "%s: no peer book here (create one with "
 		    "'p2p-peers init')", esc(o.path));
 	if (rc != 0)
 		errx(1, "%s", esc(e.msg));
-	n = lp2p_book_chain_id(b, cid);
-	if (o.ncid >= 0 && (n != (size_t)o.ncid ||
-	    memcmp(cid, o.cid, n) != 0)) {
-		char *h = lp2p_hex_encode(cid, n);
-
-		errx(1, "%s: a book of chain ID '%s', not the one asked for",
-		    esc(o.path), h != NULL ? h : "?");
-	}
 	return b;
 }
 
@@ -316,7 +308,7 @@ print_list(const struct lp2p_book *b, int list, int table)
 	for (size_t i = 0; lp2p_book_list_get(b, list, i, &ip, &port) == 0;
 	    i++) {
 		if (port != 0)
-			snprintf(id, sizeof(id), "%s:%u", ip, port);
+			lp2p_peerid(id, ip, port);
 		else
 			strlcpy(id, ip, sizeof(id));
 		if (table)
@@ -394,6 +386,8 @@ struct rec {
 	uint16_t	 port;
 	char		 source[LP2P_IP_STRLEN];
 	int		 tried;		/* enter the tried table */
+	int		 crawl;		/* a crawl record: cli_book_crawled */
+	int		 reachable;	/* its verdict */
 	unsigned	 mask;		/* LP2P_UPD_* to apply */
 	struct lp2p_book_entry upd;
 	jv		 info;
@@ -553,11 +547,11 @@ parse_object(jv obj, struct rec *r, char *why, size_t n)
 	    strcmp(jv_string_value(v), "tried") == 0;
 	jv_free(v);
 	v = jv_object_get(jv_copy(obj), jv_string("reachable"));
-	if (jv_get_kind(v) == JV_KIND_TRUE) {
-		/* a crawl reached it: as a successful outbound connection */
-		r->tried = 1;
-		r->mask |= LP2P_UPD_LAST_SEEN;
-		r->upd.last_seen = o.now;
+	if (jv_get_kind(v) == JV_KIND_TRUE || jv_get_kind(v) ==
+	    JV_KIND_FALSE) {
+		/* a crawl record: applied by the one rule, cli_book_crawled */
+		r->crawl = 1;
+		r->reachable = jv_get_kind(v) == JV_KIND_TRUE;
 	}
 	jv_free(v);
 	if ((rc = num_field(obj, "lastSeen", 0, 9007199254740991.0, &d)) < 0) {
@@ -585,17 +579,7 @@ parse_object(jv obj, struct rec *r, char *why, size_t n)
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		/* a crawl record: keep what it learnt */
-		v = jv_object();
-		t = jv_object_get(jv_copy(obj), jv_string("nodeInfo"));
-		if (jv_get_kind(t) == JV_KIND_OBJECT)
-			v = jv_object_set(v, jv_string("nodeInfo"), t);
-		else
-			jv_free(t);
-		t = jv_object_get(jv_copy(obj), jv_string("rttMs"));
-		if (jv_get_kind(t) == JV_KIND_NUMBER)
-			v = jv_object_set(v, jv_string("rttMs"), t);
-		else
-			jv_free(t);
+		v = cli_book_crawl_info(obj);
 	}
 	if (jv_object_length(jv_copy(v)) > 0) {
 		jv s = jv_dump_string(jv_copy(v), 0);
@@ -726,9 +710,18 @@ apply_records(struct lp2p_book *b, struct recs *rs, int list)
 		struct rec *r = &rs->v[i];
 		int rc;
 
-		snprintf(pid, sizeof(pid), "%s:%u", r->ip, r->port);
-		rc = lp2p_book_add(b, r->ip, r->port, r->source[0] ?
-		    r->source : NULL, o.now, NULL, &e);
+		lp2p_peerid(pid, r->ip, r->port);
+		if (r->crawl) {
+			int changed = 0;
+
+			rc = cli_book_crawled(b, r->ip, r->port, r->source[0] ?
+			    r->source : NULL, r->reachable, r->info, o.now,
+			    &changed, &e);
+			r->info = jv_null();
+			r->mask &= ~(unsigned)LP2P_UPD_INFO;
+		} else
+			rc = lp2p_book_add(b, r->ip, r->port, r->source[0] ?
+			    r->source : NULL, o.now, NULL, &e);
 		if (rc == LP2P_EBANNED) {
 			banned++;
 			fail(1, "%s: not added: the IP is banned", pid);
@@ -861,7 +854,7 @@ cmd_remove(int argc, char **argv)
 	for (size_t i = 0; i < rs.n; i++) {
 		int found = 0;
 
-		snprintf(pid, sizeof(pid), "%s:%u", rs.v[i].ip, rs.v[i].port);
+		lp2p_peerid(pid, rs.v[i].ip, rs.v[i].port);
 		found += lp2p_book_remove(b, pid) == 0;
 		for (int l = LP2P_LIST_SEED; l <= LP2P_LIST_WHITELISTED; l++)
 			found += lp2p_book_list_remove(b, l, rs.v[i].ip,
@@ -1206,14 +1199,12 @@ cmd_init(void)
 		lp2p_rand_buf(&secret, sizeof(secret));
 	if (cli_book_mkdirs(o.path) == -1)
 		err(1, "%s", esc(o.path));
-	if ((lockfd = lp2p_book_lock(o.path, LOCK_WAIT_MS, &e)) < 0)
-		errx(1, "%s", esc(e.msg));
 	if (access(o.path, F_OK) == 0)
 		errx(1, "%s: already exists; not overwritten", esc(o.path));
-	if (lp2p_book_new(&b, secret, &e) != 0)
-		errx(1, "%s", e.msg);
-	lp2p_book_set_chain_id(b, o.cid, (size_t)o.ncid);
-	save_unlock(b);
+	/* the one way a book is created (lp2p_book_open), under its lock */
+	if (lp2p_book_open(&b, o.path, o.cid, (size_t)o.ncid, secret, 1, o.now,
+	    &e) != 0)
+		errx(1, "%s", esc(e.msg));
 	lp2p_book_free(b);
 	if ((hex = lp2p_hex_encode(o.cid, (size_t)o.ncid)) == NULL)
 		err(1, NULL);

@@ -22,11 +22,10 @@
 #include <uv.h>
 
 #include "liskp2p.h"
-#include "internal.h"
-#include "peer.h"
 #include "cli.h"
 #include "cli_decode.h"
 #include "cli_io.h"
+#include "cli_net.h"
 
 #define PROG		"p2p-send"
 #define MAX_PEERS	64		/* --peer flags */
@@ -62,7 +61,7 @@ struct target {
 	char			 host[64];
 	uint16_t		 port;
 	char			 id[80];
-	struct lp2p_peer	*peer;
+	struct lp2p_conn	*peer;
 	uv_timer_t		 pace;
 	bool			 connected;
 	bool			 closed;
@@ -84,8 +83,8 @@ struct target {
 
 static struct {
 	uv_loop_t		 loop;
-	struct lp2p_peer_config	 cfg;
-	struct lp2p_peer_self	 self;
+	struct lp2p_conn_config	 cfg;
+	struct cli_net		 netopt;	/* --network, --chain-id */
 	uint8_t			*nodeinfo;
 	size_t			 nodeinfo_len;
 	struct lp2p_schema	*schema;
@@ -95,7 +94,6 @@ static struct {
 	size_t			 ntargets;
 	unsigned		 rate;
 	bool			 failed;
-	bool			 options;	/* nodeInfo with SDK 6 options */
 	const struct lp2p_network *net;	/* --network preset, or NULL */
 	bool			 force;		/* --force: names it does not know */
 	struct lp2p_liskcore	*lc;		/* --decode */
@@ -162,7 +160,7 @@ emit_result(struct target *t, const struct item *it, double rtt, jv data,
 }
 
 static jv
-decode_reply(const struct item *it, const struct lp2p_peer_reply *r,
+decode_reply(const struct item *it, const struct lp2p_conn_reply *r,
     char *why, size_t len)
 {
 	struct lp2p_err e;
@@ -196,7 +194,7 @@ decode_reply(const struct item *it, const struct lp2p_peer_reply *r,
 }
 
 static void
-on_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r, void *arg)
+on_reply(struct lp2p_conn *p, const struct lp2p_conn_reply *r, void *arg)
 {
 	struct inflight *f = arg;
 	struct target *t = f->t;
@@ -260,8 +258,7 @@ finish(struct target *t)
 	uv_timer_stop(&t->pace);
 	/* not before the peer's 1-s window of our getNodeInfo/getPeers */
 	if (t->outstanding == 0 && t->peer != NULL && !t->closed)
-		lp2p__peer_close(t->peer, 1000, NULL, LP2P__CLOSE_BARE |
-		    LP2P__CLOSE_LINGER);
+		lp2p_conn_close(t->peer, 1000, NULL);
 }
 
 /* Fail every item not yet sent (connection gone). */
@@ -358,7 +355,7 @@ pump(struct target *t)
 			err(1, NULL);
 		f->t = t;
 		f->idx = (size_t)(it - g.items);
-		rc = lp2p__peer_request(t->peer, it->name, it->has_data ?
+		rc = lp2p_conn_request(t->peer, it->name, it->has_data ?
 		    it->data : NULL, it->len, on_reply, f);
 		if (rc < 0) {
 			free(f);
@@ -374,7 +371,7 @@ pump(struct target *t)
 			}
 		}
 	} else {
-		rc = lp2p__peer_send(t->peer, it->name, it->has_data ?
+		rc = lp2p_conn_send(t->peer, it->name, it->has_data ?
 		    it->data : NULL, it->len);
 		if (strcmp(it->name, "postNodeInfo") == 0)
 			t->pni_count++;
@@ -393,7 +390,7 @@ check_done:
 /* ---- peer callbacks ---------------------------------------------------- */
 
 static void
-on_connected(struct lp2p_peer *p, void *arg)
+on_connected(struct lp2p_conn *p, void *arg)
 {
 	struct target *t = arg;
 
@@ -405,7 +402,7 @@ on_connected(struct lp2p_peer *p, void *arg)
 }
 
 static int
-on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t n, void *arg)
+on_nodeinfo(struct lp2p_conn *p, const uint8_t *b, size_t n, void *arg)
 {
 	struct lp2p_err e;
 	jv v;
@@ -419,46 +416,44 @@ on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t n, void *arg)
 }
 
 static void
-on_request(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
+on_request(struct lp2p_conn *p, const struct lp2p_conn_msg *m, void *arg)
 {
 	(void)arg;
 	/* we serve nothing: answer so that the peer does not wait */
 	if (!m->answered)
-		(void)lp2p__peer_respond_error(p, m->rid,
+		(void)lp2p_conn_respond_error(p, m->request_id,
 		    "p2p-send does not serve requests");
 }
 
 static void
-on_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
+on_ban(struct lp2p_conn *p, const char *why, void *arg)
 {
 	struct target *t = arg;
 
 	(void)p;
-	(void)server_level;
 	if (t->ban_reason == NULL && (t->ban_reason = strdup(why)) == NULL)
 		err(1, NULL);
 }
 
 static void
-on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
-    bool done, void *arg)
+on_closed(struct lp2p_conn *p, int code, const char *reason, int done,
+    void *arg)
 {
 	struct target *t = arg;
 
-	(void)by_us;
 	(void)done;
 	t->closed = true;
 	t->fail_code = code;
 	free(t->fail_reason);
 	t->fail_reason = strdup(reason);
-	lp2p__peer_free(p);
+	lp2p_conn_free(p);
 	t->peer = NULL;
 	if (!t->done_sending)
 		fail_rest(t);
 	uv_close((uv_handle_t *)&t->pace, NULL);
 }
 
-static const struct lp2p_peer_cb peer_cb = {
+static const struct lp2p_conn_cb peer_cb = {
 	.on_connected = on_connected,
 	.on_request = on_request,
 	.on_nodeinfo = on_nodeinfo,
@@ -489,7 +484,7 @@ parse_peer(const char *s, struct target *t)
 		    "reference speaks IPv4 only)", s);
 	strlcpy(t->host, host, sizeof(t->host));
 	t->port = (uint16_t)port;
-	snprintf(t->id, sizeof(t->id), "%s:%u", host, (unsigned)port);
+	lp2p_peerid(t->id, host, (uint16_t)port);
 }
 
 /* An item is sendable: 0, or -1 with why. */
@@ -694,95 +689,44 @@ read_stdin(void)
 	free(line);
 }
 
-/* --network presets (Lisk Core 4, LISK-CORE-4.md). */
+/* Our nodeInfo for the network cli_net resolved (its options schema). */
 static void
-set_network(const char *name, const char **chain, const char **version)
-{
-	static const struct { const char *name, *chain; } nets[] = {
-		{ "mainnet", "00000000" }, { "testnet", "01000000" },
-		{ "devnet", "04000000" },
-	};
-
-	for (size_t i = 0; i < LP2P_NELEM(nets); i++)
-		if (strcmp(name, nets[i].name) == 0) {
-			*chain = nets[i].chain;
-			*version = "5.0";
-			g.options = true;
-			g.net = lp2p_network_find(name);
-			return;
-		}
-	errx(2, "--network %s: unknown (mainnet, testnet, devnet)", name);
-}
-
-static void
-build_self(const char *chain_hex, const char *version)
+build_self(void)
 {
 	struct lp2p_err e;
-	uint8_t *chain, nb[8];
-	long n;
+	uint8_t nb[8];
 	char *nonce;
-	jv ni, optschema = jv_null();
 
-	if ((n = lp2p_hex_decode(chain_hex, strlen(chain_hex), &chain)) < 0 ||
-	    n == 0 || (size_t)n > sizeof(g.self.chain_id))
-		errx(2, "--chain-id %s: not 1 to %zu bytes of hex", chain_hex,
-		    sizeof(g.self.chain_id));
-	memcpy(g.self.chain_id, chain, (size_t)n);
-	g.self.chain_id_len = (size_t)n;
-	free(chain);
-	if (version[0] == '\0' || strlen(version) >=
-	    sizeof(g.self.network_version))
-		errx(2, "--network-version %s: invalid", version);
-	strlcpy(g.self.network_version, version,
-	    sizeof(g.self.network_version));
+	lp2p_conn_config_init(&g.cfg);
+	memcpy(g.cfg.chain_id, g.netopt.chain_id, g.netopt.chain_id_len);
+	g.cfg.chain_id_len = g.netopt.chain_id_len;
+	strlcpy(g.cfg.network_version, g.netopt.version,
+	    sizeof(g.cfg.network_version));
 	lp2p_rand_buf(nb, sizeof(nb));
 	if ((nonce = lp2p_hex_encode(nb, sizeof(nb))) == NULL)
 		err(1, NULL);
-	strlcpy(g.self.nonce, nonce, sizeof(g.self.nonce));
+	strlcpy(g.cfg.nonce, nonce, sizeof(g.cfg.nonce));
 	free(nonce);
-	g.self.advertise_address = false;
-	/* we do not listen; any port, random so that two runs differ */
-	g.self.port = (uint16_t)(49152 + lp2p_rand_uniform(16384));
-	if (g.options)
-		optschema = jv_parse("{\"type\":\"object\",\"properties\":{"
-		    "\"height\":{\"dataType\":\"uint32\",\"fieldNumber\":1},"
-		    "\"maxHeightPrevoted\":{\"dataType\":\"uint32\","
-		    "\"fieldNumber\":2},\"blockVersion\":{\"dataType\":"
-		    "\"uint32\",\"fieldNumber\":3},\"lastBlockID\":{"
-		    "\"dataType\":\"bytes\",\"fieldNumber\":4},\"legacy\":{"
-		    "\"type\":\"array\",\"fieldNumber\":5,\"items\":{"
-		    "\"dataType\":\"bytes\"}}}}");
-	if (lp2p_schema_nodeinfo(&g.schema, optschema, &e) < 0)
-		errx(1, "nodeInfo schema: %s", e.msg);
-	ni = jv_object_set(jv_object(), jv_string("chainID"),
-	    jv_string(chain_hex));
-	ni = jv_object_set(ni, jv_string("networkVersion"), jv_string(version));
-	ni = jv_object_set(ni, jv_string("nonce"), jv_string(g.self.nonce));
-	ni = jv_object_set(ni, jv_string("advertiseAddress"), jv_false());
-	if (g.options)
-		ni = jv_object_set(ni, jv_string("options"), jv_parse(
-		    "{\"height\":0,\"maxHeightPrevoted\":0,\"blockVersion\":0,"
-		    "\"lastBlockID\":\"\",\"legacy\":[]}"));
-	if (lp2p_codec_encode(g.schema, ni, &g.nodeinfo, &g.nodeinfo_len,
-	    &e) < 0)
+	g.cfg.advertise_address = 0;
+	g.schema = cli_net_nodeinfo_schema(&g.netopt);
+	if (lp2p_codec_encode(g.schema, cli_net_nodeinfo(&g.netopt, g.cfg.nonce,
+	    0), &g.nodeinfo, &g.nodeinfo_len, &e) < 0)
 		errx(2, "nodeInfo: %s", e.msg);
-	g.self.nodeinfo = g.nodeinfo;
-	g.self.nodeinfo_len = g.nodeinfo_len;
+	g.cfg.nodeinfo = g.nodeinfo;
+	g.cfg.nodeinfo_len = g.nodeinfo_len;
 }
 
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "chain-id",		required_argument,	NULL,	'c' },
 		{ "data-file",		required_argument,	NULL,	'f' },
 		{ "help",		no_argument,		NULL,	'h' },
 		{ "data-hex",		required_argument,	NULL,	'x' },
 		{ "decode",		no_argument,		NULL,	'd' },
 		{ "force",		no_argument,		NULL,	'F' },
 		{ "event",		required_argument,	NULL,	'e' },
-		{ "network",		required_argument,	NULL,	'n' },
-		{ "network-version",	required_argument,	NULL,	'N' },
+		CLI_NET_LONGOPTS,
 		{ "peer",		required_argument,	NULL,	'p' },
 		{ "rate",		required_argument,	NULL,	'r' },
 		{ "request",		required_argument,	NULL,	'R' },
@@ -790,7 +734,6 @@ main(int argc, char *argv[])
 		{ "version",		no_argument,		NULL,	'V' },
 		{ NULL,			0,			NULL,	0 }
 	};
-	const char *chain = NULL, *version = NULL, *network = NULL;
 	const char *hex = NULL, *file = NULL, *event = NULL, *request = NULL;
 	struct lp2p_err e;
 	char why[LP2P_ERR_MSG];
@@ -798,11 +741,14 @@ main(int argc, char *argv[])
 	int ch, rc;
 
 	cli_init();
+	cli_net_init(&g.netopt);
 	g.rate = DEFAULT_RATE;
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c':
-			chain = optarg;
+		case CLI_NET_OPT_NETWORK:
+		case CLI_NET_OPT_CHAIN_ID:
+		case CLI_NET_OPT_VERSION:
+			cli_net_opt(&g.netopt, ch, optarg);
 			break;
 		case 'd':
 			if (g.lc == NULL && lp2p_liskcore_new(&g.lc, &e) != 0)
@@ -819,12 +765,6 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout, 0);
-		case 'n':
-			network = optarg;
-			break;
-		case 'N':
-			version = optarg;
-			break;
 		case 'p':
 			if (g.ntargets == MAX_PEERS)
 				errx(2, "--peer: more than %d peers", MAX_PEERS);
@@ -857,9 +797,10 @@ main(int argc, char *argv[])
 		warnx("--peer is required");
 		usage(stderr, 2);
 	}
-	if (network != NULL && (chain != NULL || version != NULL))
+	if (g.netopt.opt_network != NULL && (g.netopt.opt_chain_id != NULL ||
+	    g.netopt.opt_version != NULL))
 		errx(2, "--network excludes --chain-id and --network-version");
-	if (network == NULL && chain == NULL) {
+	if (g.netopt.opt_network == NULL && g.netopt.opt_chain_id == NULL) {
 		warnx("--network or --chain-id is required");
 		usage(stderr, 2);
 	}
@@ -869,9 +810,9 @@ main(int argc, char *argv[])
 		errx(2, "--data-hex and --data-file exclude each other");
 	if ((hex != NULL || file != NULL) && event == NULL && request == NULL)
 		errx(2, "--data-hex/--data-file need --event or --request");
-	if (network != NULL)
-		set_network(network, &chain, &version);
-	build_self(chain, version != NULL ? version : "1.0");
+	cli_net_finish(&g.netopt, 1);
+	g.net = g.netopt.preset;
+	build_self();
 	if (event != NULL || request != NULL) {
 		struct item it;
 
@@ -897,7 +838,6 @@ main(int argc, char *argv[])
 
 	if (g.nitems == 0)
 		goto out;		/* nothing to send: no connection */
-	lp2p__peer_config_default(&g.cfg);
 	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
 	if (uv_loop_init(&g.loop) != 0)
@@ -911,8 +851,8 @@ main(int argc, char *argv[])
 		t->nodeinfo = jv_invalid();
 		uv_timer_init(&g.loop, &t->pace);
 		t->pace.data = t;
-		rc = lp2p__peer_connect(&t->peer, &g.loop, &g.cfg, &g.self,
-		    t->host, t->port, NULL, &peer_cb, t, &e);
+		rc = lp2p_conn_new(&t->peer, &g.loop, &g.cfg, t->host, t->port,
+		    &peer_cb, t, &e);
 		if (rc < 0) {
 			t->closed = true;
 			t->fail_code = 0;
@@ -941,5 +881,6 @@ out:
 	free(g.nodeinfo);
 	lp2p_schema_free(g.schema);
 	lp2p_liskcore_free(g.lc);
+	cli_net_release(&g.netopt);
 	return g.failed ? 1 : 0;
 }

@@ -130,13 +130,39 @@ lp2p_addr_parse(struct lp2p_addr *a, const char *s, struct lp2p_err *err)
 	return 0;
 }
 
+/*
+ * The library's one peerId formatter, the reference's `${ip}:${port}`,
+ * without printf's cost (the book formats one per entry it hands out).
+ */
+char *
+lp2p_peerid(char *buf, const char *ip, uint16_t port)
+{
+	size_t n = strnlen(ip, LP2P_IP_STRLEN + 1);
+	unsigned p = port;
+	char d[5];
+	int k = 0;
+
+	memcpy(buf, ip, n);
+	buf[n++] = ':';
+	do
+		d[k++] = (char)('0' + p % 10);
+	while ((p /= 10) > 0);
+	while (k > 0)
+		buf[n++] = d[--k];
+	buf[n] = '\0';
+	return buf;
+}
+
 char *
 lp2p_addr_peerid(const struct lp2p_addr *a, char *buf, size_t len)
 {
-	if (a->family == 6)
-		snprintf(buf, len, "[%s]:%u", a->ip, a->port);
+	char id[LP2P_PEERID_STRLEN], ip[LP2P_IP_STRLEN + 2];
+
+	if (a->family == 6)		/* a text to dial: "[V6]:port" */
+		snprintf(ip, sizeof(ip), "[%.*s]", LP2P_IP_STRLEN - 1, a->ip);
 	else
-		snprintf(buf, len, "%s:%u", a->ip, a->port);
+		strlcpy(ip, a->ip, sizeof(ip));
+	strlcpy(buf, lp2p_peerid(id, ip, a->port), len);
 	return buf;
 }
 

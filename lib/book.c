@@ -296,30 +296,12 @@ jop(struct lp2p_book *b, enum lp2p__op op, const char *ip, uint16_t port)
 
 /* ---- tables --------------------------------------------------------- */
 
-/* "ip:port" into buf (LP2P_PEERID_STRLEN), without printf's cost. */
-void
-lp2p__book_format_pid(char *buf, const char *ip, unsigned port)
-{
-	size_t n = strlen(ip);
-	char d[6];
-	int k = 0;
-
-	memcpy(buf, ip, n);
-	buf[n++] = ':';
-	do
-		d[k++] = (char)('0' + port % 10);
-	while ((port /= 10) > 0);
-	while (k > 0)
-		buf[n++] = d[--k];
-	buf[n] = '\0';
-}
-
 static void
 view(const struct lp2p_book *b, const struct lp2p__entry *e,
     struct lp2p_book_entry *v)
 {
 	memset(v, 0, sizeof(*v));
-	lp2p__book_format_pid(v->peer_id, e->ip, e->port);
+	lp2p_peerid(v->peer_id, e->ip, e->port);
 	memcpy(v->ip, e->ip, sizeof(e->ip));
 	v->port = e->port;
 	if (e->source != NULL)
@@ -1022,7 +1004,7 @@ lp2p__book_replay(struct lp2p_book *dst, const struct lp2p_book *src)
 
 	dst->replaying = 1;
 	STAILQ_FOREACH(j, &src->journal, next) {
-		snprintf(pid, sizeof(pid), "%s:%u", j->ip, j->port);
+		lp2p_peerid(pid, j->ip, j->port);
 		switch (j->op) {
 		case OP_ADD:
 			(void)lp2p_book_add(dst, j->ip, j->port, j->source,

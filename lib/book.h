@@ -11,10 +11,6 @@
 /* libbsd's <sys/tree.h> needs it; its <sys/cdefs.h> leaves it out */
 #ifndef __unused
 #define __unused	__attribute__((__unused__))
-/* bookfile.c: the general (libjq) reader alone, for the fuzz target */
-int	 lp2p__book_load_jv(struct lp2p_book **, const char *, size_t,
-	    const char *, struct lp2p_err *);
-
 #endif
 #include <sys/queue.h>
 #include <sys/tree.h>
@@ -123,8 +119,6 @@ struct lp2p_book {
 };
 
 /* book.c, for bookfile.c */
-/* "ip:port" into buf (LP2P_PEERID_STRLEN bytes), without printf's cost. */
-void	 lp2p__book_format_pid(char *, const char *, unsigned);
 void	 lp2p__book_journal(struct lp2p_book *, int);
 void	 lp2p__book_journal_clear(struct lp2p_book *);
 int	 lp2p__book_replay(struct lp2p_book *, const struct lp2p_book *);

@@ -220,7 +220,7 @@ load_peer(struct lp2p_book *nb, const char *name, int idx,
 		    "%s (%s): 'port': not an integer in 1..65535", WHERE, e.ip);
 	}
 	e.port = (uint16_t)d;
-	lp2p__book_format_pid(e.peer_id, e.ip, e.port);
+	lp2p_peerid(e.peer_id, e.ip, e.port);
 	if (f[PF_PEERID].k != RK_ABSENT && f[PF_PEERID].k != RK_NULL &&
 	    (f[PF_PEERID].k != RK_STR || f[PF_PEERID].cut ||
 	    strcmp(f[PF_PEERID].str, e.peer_id) != 0)) {
@@ -1414,5 +1414,73 @@ lp2p_book_sync(struct lp2p_book *b, const char *path, uint64_t now,
 	}
 	rc = lp2p_book_write(b, path, now, err);
 	lp2p_book_unlock(fd);
+	return rc;
+}
+
+/* ---- the one way to open a chain's book ----------------------------- */
+
+/* A loaded book of another chain ID is refused; one without takes ours. */
+static int
+open_check(struct lp2p_book **out, const char *path, const uint8_t *chain_id,
+    size_t len, struct lp2p_err *err)
+{
+	uint8_t have[LP2P_BOOK_MAX_CHAIN_ID];
+	size_t hlen = lp2p_book_chain_id(*out, have);
+	char *h1, *h2;
+	int rc;
+
+	if (len > 0 && hlen > 0 && (hlen != len ||
+	    memcmp(have, chain_id, len) != 0)) {
+		h1 = lp2p_hex_encode(have, hlen);
+		h2 = lp2p_hex_encode(chain_id, len);
+		rc = lp2p_errf(err, LP2P_EINVAL, "%s: the book is for another "
+		    "chain ID: a book of chain ID '%s', not the one asked for "
+		    "('%s')", path, h1 ? h1 : "?", h2 ? h2 : "?");
+		free(h1);
+		free(h2);
+		lp2p_book_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	if (hlen == 0 && len > 0)
+		lp2p_book_set_chain_id(*out, chain_id, len);
+	return 0;
+}
+
+int
+lp2p_book_open(struct lp2p_book **out, const char *path,
+    const uint8_t *chain_id, size_t len, uint32_t secret, int create,
+    uint64_t now, struct lp2p_err *err)
+{
+	int rc, fd;
+
+	*out = NULL;
+	if (len > LP2P_BOOK_MAX_CHAIN_ID)
+		return lp2p_errf(err, LP2P_EINVAL, "%s: a chain ID of %zu "
+		    "bytes (at most %d)", path, len, LP2P_BOOK_MAX_CHAIN_ID);
+	if ((rc = lp2p_book_load(out, path, err)) == 0)
+		return open_check(out, path, chain_id, len, err);
+	if (rc != LP2P_ENOTFOUND || !create)
+		return rc;
+	/* create it under the lock, unless another process just did */
+	if ((fd = lp2p_book_lock(path, 2000, err)) < 0)
+		return fd;
+	if ((rc = lp2p_book_load(out, path, err)) == 0) {
+		lp2p_book_unlock(fd);
+		return open_check(out, path, chain_id, len, err);
+	}
+	if (rc == LP2P_ENOTFOUND) {
+		if ((rc = lp2p_book_new(out, secret, err)) == 0) {
+			if (len > 0)
+				lp2p_book_set_chain_id(*out, chain_id, len);
+			/* the file exists from now on; changes are journaled */
+			rc = lp2p_book_write(*out, path, now, err);
+		}
+	}
+	lp2p_book_unlock(fd);
+	if (rc != 0) {
+		lp2p_book_free(*out);
+		*out = NULL;
+	}
 	return rc;
 }

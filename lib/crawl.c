@@ -238,7 +238,7 @@ enqueue(struct lp2p_crawl *c, const char *ip, long port)
 
 	if (port < 1 || port > 65535 || !lp2p_ipv4_is_valid(ip))
 		return 0;
-	snprintf(key.id, sizeof(key.id), "%s:%ld", ip, port);
+	lp2p_peerid(key.id, ip, (uint16_t)port);
 	if (RB_FIND(nodes, &c->nodes, &key) != NULL)
 		return 0;
 	if (c->count >= c->cfg.max_peers) {
@@ -411,7 +411,7 @@ probe_peers(struct lp2p_peer *p, const struct lp2p__probe_step *st,
 		    jv_object_get(pi, jv_string("port")));
 		char id[LP2P_PEERID_STRLEN];
 
-		snprintf(id, sizeof(id), "%s:%u", jv_string_value(ip), port);
+		lp2p_peerid(id, jv_string_value(ip), port);
 		if (enqueue(c, jv_string_value(ip), port) && c->cfg.watch)
 			emit_event(c, lp2p__ev_discovered(jv_string_value(ip),
 			    port, n->ip));

@@ -158,7 +158,7 @@ lp2p__ev_discovered(const char *ip, uint16_t port, const char *source)
 	char id[LP2P_PEERID_STRLEN];
 	jv ev;
 
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	ev = ev_of("EVENT_DISCOVERED_PEER", id);
 	ev = jv_object_set(ev, jv_string("ipAddress"), jv_string(ip));
 	ev = jv_object_set(ev, jv_string("port"), jv_number(port));

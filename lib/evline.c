@@ -6,7 +6,7 @@
  * base64 decoded straight to hex digits in one pass (Node's lenient
  * decoder, as lp2p_b64_decode: characters outside both alphabets
  * skipped, '=' ends the data, trailing bits dropped).  No jv, no
- * intermediate buffer.  The bytes equal lp2p__json_dump of the event
+ * intermediate buffer.  The bytes equal lp2p_json_dump of the event
  * object (tests/unit/test_evline.c, tests/fuzz/fuzz_evline.c).
  */
 #include <math.h>
@@ -141,7 +141,7 @@ lp2p__evline_ts(char *out)
 
 #define RATE_MAX	32	/* bytes of a number as the dumper writes it */
 
-/* rate as lp2p__json_dump writes a number; its length. */
+/* rate as lp2p_json_dump writes a number; its length. */
 static size_t
 rate_text(char *out, double d)
 {
@@ -164,11 +164,11 @@ rate_text(char *out, double d)
 		return n;
 	}
 	if (d != last || len == 0) {	/* one jv per new rate, not per line */
-		struct lp2p__buf b = { 0 };
+		struct lp2p_buf b = { 0 };
 
 		len = 0;
 		s = jv_number(d);
-		if (lp2p__json_dump(&b, s) == 0 && b.len < RATE_MAX) {
+		if (lp2p_json_dump(&b, s) == 0 && b.len < RATE_MAX) {
 			memcpy(text, b.p, b.len);
 			len = b.len;
 			last = d;

@@ -19,7 +19,7 @@ void	 lp2p__evline_ts(char *out);
  * Write the line of a received message into sink:
  *   {"ts":TS,"type":"EVENT_MESSAGE_RECEIVED","peerId":ID,"event":NAME,
  *    "data":HEX,"rate":RATE}\n
- * the bytes lp2p__json_dump gives for the event object the node builds
+ * the bytes lp2p_json_dump gives for the event object the node builds
  * (HEX: data decoded as lp2p_b64_decode does, in one pass into the
  * sink's room).  ts NULL: now.  Returns 0 when written or when the sink
  * dropped it; LP2P_EINVAL when this line cannot be written here (a

@@ -10,14 +10,9 @@
 
 #include "liskp2p.h"
 
-/* ---- ceilings ------------------------------------------------------- */
-#define LP2P_MAX_CMD_LINE	(1024 * 1024)	/* bytes in one stdin command */
-#define LP2P_WS_MAX_PAYLOAD	3048576		/* bytes in one WS message */
+/* ---- ceilings (those programs see too are in liskp2p.h) ------------- */
 #define LP2P_HTTP_MAX_HEAD	(16 * 1024)	/* bytes of an upgrade head */
 #define LP2P_MAX_PEER_INFO	20480		/* bytes of a peer/node info */
-#define LP2P_MAX_EVENT_NAME	128		/* chars in an SC event name */
-#define LP2P_MAX_JSON_DEPTH	64		/* nesting in a received JSON */
-#define LP2P_MAX_PEERS_REPLY	200		/* entries in a getPeers reply */
 #define LP2P_MAX_JSON_VALUES	100000		/* values in a received JSON */
 #define LP2P_MAX_SC_HANDSHAKE	4096		/* bytes of a #handshake message */
 
@@ -43,14 +38,13 @@ int	 lp2p__ip_bytes_ok(const char *);
 /* lisk32 text of any number of bytes (codec "format": "lisk32"); free it. */
 char	*lp2p__lisk32_encode_any(const uint8_t *, size_t);
 
-/* ---- json.c: compact dump ------------------------------------ */
-struct lp2p__buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-};
-int	 lp2p__buf_add(struct lp2p__buf *, const char *, size_t);
-/* Append v (borrowed) as jv_dump_string(v, 0) would write it. */
-int	 lp2p__json_dump(struct lp2p__buf *, jv);
+/* ---- json.c: the strict checker ------------------------------------ */
+/*
+ * lp2p_json_check with the verdicts apart: 0, LP2P_EINVAL (not one JSON
+ * text), LP2P_EFULL (nested deeper than maxdepth).  err may be NULL.
+ */
+int	 lp2p__json_check(const char *, size_t, int, struct lp2p_err *);
+/* lp2p__json_check's verdict for more than LP2P_MAX_JSON_VALUES values. */
+#define LP2P__JSON_MANY	(-10100)
 
 #endif /* LP2P_INTERNAL_H */

@@ -100,18 +100,30 @@ scan_number(const char *s, size_t n, size_t i)
 	return i;
 }
 
+/*
+ * The checker of the library (sc.c screens peers' texts with it, p2p-node
+ * stdin commands through lp2p_json_check): 0, LP2P_EINVAL (not one JSON
+ * text), LP2P_EFULL (nested deeper than maxdepth) or LP2P__JSON_MANY (more
+ * than LP2P_MAX_JSON_VALUES values: libjq spends about 280 bytes a value,
+ * so 3 MB of "{}," would cost 400 MB); err may be NULL, and then nothing
+ * is formatted.
+ */
 int
-lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
+lp2p__json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 {
 	char stack[MAX_STACK];		/* '{' or '[' */
 	int depth = 0;
-	size_t i = 0, j;
+	size_t i = 0, j, values = 0;
 	enum { VALUE, AFTER_VALUE, KEY, COLON } want = VALUE;
 
 	if (maxdepth < 1 || maxdepth > MAX_STACK)
 		maxdepth = MAX_STACK;
 	for (;;) {
 		i = skip_ws(s, n, i);
+		if (want == VALUE && i < n && ++values > LP2P_MAX_JSON_VALUES)
+			return lp2p_errf(err, LP2P__JSON_MANY,
+			    "at byte %zu: more than %d values", i,
+			    LP2P_MAX_JSON_VALUES);
 		if (want == AFTER_VALUE && depth == 0) {
 			if (i == n)
 				return 0;
@@ -125,7 +137,7 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 		case VALUE:
 			if (s[i] == '{' || s[i] == '[') {
 				if (depth == maxdepth)
-					return lp2p_errf(err, LP2P_EINVAL,
+					return lp2p_errf(err, LP2P_EFULL,
 					    "at byte %zu: nested deeper than "
 					    "%d", i, maxdepth);
 				stack[depth++] = s[i];
@@ -162,8 +174,13 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 			if (s[i] != '"' || (j = scan_string(s, n, i)) == 0)
 				return lp2p_errf(err, LP2P_EINVAL,
 				    "at byte %zu: expected a string key", i);
-			i = j;
-			want = COLON;
+			/* the usual ':' right away; COLON reports the rest */
+			i = skip_ws(s, n, j);
+			if (i < n && s[i] == ':') {
+				i++;
+				want = VALUE;
+			} else
+				want = COLON;
 			break;
 		case COLON:
 			if (s[i] != ':')
@@ -189,10 +206,23 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 	}
 }
 
+int
+lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
+{
+	int rc = lp2p__json_check(s, n, maxdepth, err);
+
+	if (rc == LP2P_EFULL || rc == LP2P__JSON_MANY) {
+		rc = LP2P_EINVAL;
+		if (err != NULL)
+			err->code = rc;
+	}
+	return rc;
+}
+
 /* ---- compact dump (i-perf) ------------------------------------------ */
 
 /*
- * lp2p__json_dump: append v (borrowed) to b exactly as jv_dump_string(v, 0)
+ * lp2p_json_dump: append v (borrowed) to b exactly as jv_dump_string(v, 0)
  * writes it, without building a jv string.  Printable-ASCII strings and
  * small integers are written here; any other string or number, and
  * anything nested deeper than DUMP_DEPTH, goes through libjq's own dump,
@@ -201,7 +231,7 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 #define DUMP_DEPTH	32
 
 static int
-buf_need(struct lp2p__buf *b, size_t n)
+buf_need(struct lp2p_buf *b, size_t n)
 {
 	size_t cap;
 	char *p;
@@ -219,7 +249,7 @@ buf_need(struct lp2p__buf *b, size_t n)
 }
 
 int
-lp2p__buf_add(struct lp2p__buf *b, const char *s, size_t n)
+lp2p_buf_add(struct lp2p_buf *b, const void *s, size_t n)
 {
 	if (buf_need(b, n) != 0)
 		return LP2P_ENOMEM;
@@ -230,19 +260,19 @@ lp2p__buf_add(struct lp2p__buf *b, const char *s, size_t n)
 
 /* libjq's own dump of v (borrowed). */
 static int
-dump_jq(struct lp2p__buf *b, jv v)
+dump_jq(struct lp2p_buf *b, jv v)
 {
 	jv s = jv_dump_string(jv_copy(v), 0);
 	int rc;
 
-	rc = lp2p__buf_add(b, jv_string_value(s),
+	rc = lp2p_buf_add(b, jv_string_value(s),
 	    (size_t)jv_string_length_bytes(jv_copy(s)));
 	jv_free(s);
 	return rc;
 }
 
 static int
-dump_string(struct lp2p__buf *b, jv v)
+dump_string(struct lp2p_buf *b, jv v)
 {
 	const char *s = jv_string_value(v);
 	size_t n = (size_t)jv_string_length_bytes(jv_copy(v)), i;
@@ -261,7 +291,7 @@ dump_string(struct lp2p__buf *b, jv v)
 }
 
 static int
-dump_value(struct lp2p__buf *b, jv v, int depth)
+dump_value(struct lp2p_buf *b, jv v, int depth)
 {
 	char num[32];
 	double d;
@@ -271,11 +301,11 @@ dump_value(struct lp2p__buf *b, jv v, int depth)
 		return LP2P_EINVAL;
 	switch (jv_get_kind(v)) {
 	case JV_KIND_NULL:
-		return lp2p__buf_add(b, "null", 4);
+		return lp2p_buf_add(b, "null", 4);
 	case JV_KIND_TRUE:
-		return lp2p__buf_add(b, "true", 4);
+		return lp2p_buf_add(b, "true", 4);
 	case JV_KIND_FALSE:
-		return lp2p__buf_add(b, "false", 5);
+		return lp2p_buf_add(b, "false", 5);
 	case JV_KIND_STRING:
 		return dump_string(b, v);
 	case JV_KIND_NUMBER:
@@ -283,25 +313,25 @@ dump_value(struct lp2p__buf *b, jv v, int depth)
 		if (isfinite(d) && d > -1e15 && d < 1e15 && d == floor(d) &&
 		    (d != 0 || !signbit(d))) {
 			n = snprintf(num, sizeof(num), "%lld", (long long)d);
-			return lp2p__buf_add(b, num, (size_t)n);
+			return lp2p_buf_add(b, num, (size_t)n);
 		}
 		return dump_jq(b, v);
 	case JV_KIND_ARRAY:
 		n = jv_array_length(jv_copy(v));
-		if ((rc = lp2p__buf_add(b, "[", 1)) != 0)
+		if ((rc = lp2p_buf_add(b, "[", 1)) != 0)
 			return rc;
 		for (i = 0; i < n && rc == 0; i++) {
 			jv e = jv_array_get(jv_copy(v), i);
 
 			if (i > 0)
-				rc = lp2p__buf_add(b, ",", 1);
+				rc = lp2p_buf_add(b, ",", 1);
 			if (rc == 0)
 				rc = dump_value(b, e, depth + 1);
 			jv_free(e);
 		}
-		return rc != 0 ? rc : lp2p__buf_add(b, "]", 1);
+		return rc != 0 ? rc : lp2p_buf_add(b, "]", 1);
 	case JV_KIND_OBJECT:
-		if ((rc = lp2p__buf_add(b, "{", 1)) != 0)
+		if ((rc = lp2p_buf_add(b, "{", 1)) != 0)
 			return rc;
 		for (i = jv_object_iter(v), n = 0; rc == 0 &&
 		    jv_object_iter_valid(v, i); i = jv_object_iter_next(v, i),
@@ -310,24 +340,24 @@ dump_value(struct lp2p__buf *b, jv v, int depth)
 			jv e = jv_object_iter_value(v, i);
 
 			if (n > 0)
-				rc = lp2p__buf_add(b, ",", 1);
+				rc = lp2p_buf_add(b, ",", 1);
 			if (rc == 0)
 				rc = dump_string(b, k);
 			if (rc == 0)
-				rc = lp2p__buf_add(b, ":", 1);
+				rc = lp2p_buf_add(b, ":", 1);
 			if (rc == 0)
 				rc = dump_value(b, e, depth + 1);
 			jv_free(k);
 			jv_free(e);
 		}
-		return rc != 0 ? rc : lp2p__buf_add(b, "}", 1);
+		return rc != 0 ? rc : lp2p_buf_add(b, "}", 1);
 	default:
 		return LP2P_EINVAL;
 	}
 }
 
 int
-lp2p__json_dump(struct lp2p__buf *b, jv v)
+lp2p_json_dump(struct lp2p_buf *b, jv v)
 {
 	size_t start = b->len;
 	int rc;

@@ -22,7 +22,20 @@
 #include <jq.h>
 #include <jv.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define LP2P_VERSION_STRING	"0.1.0"
+
+struct uv_loop_s;		/* libuv's loop: include <uv.h> to use */
+
+/* ---- ceilings a program meets too (internal.h has the others) ------- */
+#define LP2P_MAX_CMD_LINE	(1024 * 1024)	/* bytes in one stdin command */
+#define LP2P_WS_MAX_PAYLOAD	3048576		/* bytes in one WS message */
+#define LP2P_MAX_EVENT_NAME	128		/* chars in an event name */
+#define LP2P_MAX_JSON_DEPTH	64		/* nesting in a received JSON */
+#define LP2P_MAX_PEERS_REPLY	200		/* peers in a getPeers reply */
 
 /* ---- errors (util.c) ------------------------------------------------ */
 
@@ -52,10 +65,16 @@ struct lp2p_err {
  * Record code and a printf-style message in err (which may be NULL) and
  * return code, so that callers can write `return lp2p_errf(err, ...)`.
  */
-int	 lp2p_errf(struct lp2p_err *, int, const char *, ...)
+int	 lp2p_errf(struct lp2p_err *err, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* A static text for a code: LP2P_E*, -errno or a libuv code. */
-const char *lp2p_strerror(int);
+const char *lp2p_strerror(int code);
+/*
+ * The code's name: "LP2P_EINVAL", "ENOENT" (-errno and libuv codes, as
+ * libuv names them), "0" for 0, "unknown" otherwise.  Static text (for a
+ * system code: the calling thread's, valid until its next call).
+ */
+const char *lp2p_err_name(int code);
 
 /* ---- bytes helpers (util.c) ---------------------------------------- */
 
@@ -68,10 +87,10 @@ const char *lp2p_strerror(int);
  * decoders write into a malloc'd *out (free it) and never fail on ENOMEM
  * silently: they return LP2P_ENOMEM.
  */
-char	*lp2p_hex_encode(const uint8_t *, size_t);
-long	 lp2p_hex_decode(const char *, size_t, uint8_t **);
-char	*lp2p_b64_encode(const uint8_t *, size_t);
-long	 lp2p_b64_decode(const char *, size_t, uint8_t **);
+char	*lp2p_hex_encode(const uint8_t *data, size_t len);
+long	 lp2p_hex_decode(const char *hex, size_t len, uint8_t **out);
+char	*lp2p_b64_encode(const uint8_t *data, size_t len);
+long	 lp2p_b64_decode(const char *b64, size_t len, uint8_t **out);
 
 /* ---- randomness (util.c) -------------------------------------------- */
 
@@ -80,9 +99,9 @@ long	 lp2p_b64_decode(const char *, size_t, uint8_t **);
  * lp2p_rand_seed(seed) switches this process to a deterministic generator
  * (for tests); lp2p_rand_seed(0) switches back.
  */
-void	 lp2p_rand_seed(uint64_t);
-uint32_t lp2p_rand_uniform(uint32_t);	/* [0, n), n > 0 */
-void	 lp2p_rand_buf(void *, size_t);
+void	 lp2p_rand_seed(uint64_t seed);
+uint32_t lp2p_rand_uniform(uint32_t n);	/* [0, n), n > 0 */
+void	 lp2p_rand_buf(void *buf, size_t len);
 
 /* ---- codec (codec.c) ------------------------------------------------ */
 /* (section owned by codec.c) */
@@ -112,17 +131,19 @@ struct lp2p_schema;			/* compiled schema, layout in codec.c */
  * property path ("properties.options.properties.height: 'fieldNumber'
  * 0 out of 1..18999"), LP2P_ENOMEM.
  */
-int	 lp2p_schema_new(struct lp2p_schema **, jv, struct lp2p_err *);
-void	 lp2p_schema_free(struct lp2p_schema *);	/* NULL: no-op */
+int	 lp2p_schema_new(struct lp2p_schema **out, jv schema,
+	    struct lp2p_err *err);
+/* NULL: no-op */
+void	 lp2p_schema_free(struct lp2p_schema *schema);
 /* The schema's "$id" ("" if it had none); valid while the schema lives. */
-const char *lp2p_schema_id(const struct lp2p_schema *);
+const char *lp2p_schema_id(const struct lp2p_schema *schema);
 
 /*
  * Built-in schemas of lisk-p2p, static (lp2p_schema_free ignores them):
  * "/nodeInfo" (default, no options), "/protocolPeerInfo",
  * "/protocolPeerRequestResponse".  NULL for any other id.
  */
-const struct lp2p_schema *lp2p_schema_builtin(const char *);
+const struct lp2p_schema *lp2p_schema_builtin(const char *id);
 
 /*
  * Encode value (consumed) with the schema into a malloc'd *out of *outlen
@@ -135,8 +156,8 @@ const struct lp2p_schema *lp2p_schema_builtin(const char *);
  * naming the field ("options.height: 4294967296 out of range for uint32"),
  * LP2P_ENOMEM.
  */
-int	 lp2p_codec_encode(const struct lp2p_schema *, jv, uint8_t **, size_t *,
-	    struct lp2p_err *);
+int	 lp2p_codec_encode(const struct lp2p_schema *schema, jv value,
+	    uint8_t **out, size_t *outlen, struct lp2p_err *err);
 
 /*
  * Decode len bytes into *out (a jv object in the JSON form above).  Exactly
@@ -147,8 +168,8 @@ int	 lp2p_codec_encode(const struct lp2p_schema *, jv, uint8_t **, size_t *,
  * and byte offset ("options.height: at byte 12: varint not in shortest
  * form"), LP2P_ENOMEM.  Never allocates more than a small multiple of len.
  */
-int	 lp2p_codec_decode(const struct lp2p_schema *, const uint8_t *, size_t,
-	    jv *, struct lp2p_err *);
+int	 lp2p_codec_decode(const struct lp2p_schema *schema,
+	    const uint8_t *data, size_t len, jv *out, struct lp2p_err *err);
 
 /*
  * The nodeInfo schema of WIRE.md §5.2/§5.3: the default one when options
@@ -159,7 +180,8 @@ int	 lp2p_codec_decode(const struct lp2p_schema *, const uint8_t *, size_t,
  * "advertiseAddress":true[,"options":{...}]} (encode and decode them with
  * lp2p_codec_encode/lp2p_codec_decode).
  */
-int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
+int	 lp2p_schema_nodeinfo(struct lp2p_schema **out, jv options,
+	    struct lp2p_err *err);
 
 /*
  * A getPeers reply (peerRequestResponse holding encoded peerInfos) to and
@@ -170,9 +192,10 @@ int	 lp2p_schema_nodeinfo(struct lp2p_schema **, jv, struct lp2p_err *);
  * than max (> 0; 0: no limit) entries make it fail with LP2P_EPROTO (the
  * reference's penalty 100); a codec error takes precedence.
  */
-int	 lp2p_peers_encode(jv, uint8_t **, size_t *, struct lp2p_err *);
-int	 lp2p_peers_decode(const uint8_t *, size_t, size_t, jv *,
-	    struct lp2p_err *);
+int	 lp2p_peers_encode(jv peers, uint8_t **out, size_t *outlen,
+	    struct lp2p_err *err);
+int	 lp2p_peers_decode(const uint8_t *data, size_t len, size_t max,
+	    jv *out, struct lp2p_err *err);
 
 /* ---- addresses (addr.c) --------------------------------------------- */
 /* (section owned by addr.c) */
@@ -205,23 +228,31 @@ struct lp2p_addr {
  * The port is 1..65535 in decimal.  Returns 0 or LP2P_EINVAL with the
  * reason in err.
  */
-int	 lp2p_addr_parse(struct lp2p_addr *, const char *, struct lp2p_err *);
+int	 lp2p_addr_parse(struct lp2p_addr *a, const char *text,
+	    struct lp2p_err *err);
 /* The same from an IP text (IPv4 strict, or IPv6) and a port. */
-int	 lp2p_addr_set(struct lp2p_addr *, const char *, long,
-	    struct lp2p_err *);
+int	 lp2p_addr_set(struct lp2p_addr *a, const char *ip, long port,
+	    struct lp2p_err *err);
 /*
  * peerId of a: "IP:port" for IPv4, "[V6]:port" for IPv6, into buf (at least
  * LP2P_PEERID_STRLEN bytes).  Returns buf.
  */
-char	*lp2p_addr_peerid(const struct lp2p_addr *, char *, size_t);
+char	*lp2p_addr_peerid(const struct lp2p_addr *a, char *buf, size_t len);
+/*
+ * The library's one peerId formatter: "IP:port" of an IP text and a port,
+ * as the reference writes a peerId (no brackets), into buf (at least
+ * LP2P_PEERID_STRLEN bytes; an ip longer than LP2P_IP_STRLEN + 1 bytes
+ * is cut).  Returns buf.
+ */
+char	*lp2p_peerid(char *buf, const char *ip, uint16_t port);
 /* 1 if s is an IPv4 dotted quad as lisk-validator's isIPV4 accepts it. */
-int	 lp2p_ipv4_is_valid(const char *);
+int	 lp2p_ipv4_is_valid(const char *ip);
 /*
  * The reference's getNetwork() of any text, including its quirks (it reads
  * the text with parseInt per dot-separated group, so "127::1" is LOCAL and
  * "10ab::" PRIVATE).
  */
-enum lp2p_netclass lp2p_ip_netclass(const char *);
+enum lp2p_netclass lp2p_ip_netclass(const char *ip);
 /*
  * The reference's getNetgroup(ip, secret) and getBucketId(): 0 and *out, or
  * LP2P_EINVAL where the reference throws (class OTHER, or a group that does
@@ -229,9 +260,9 @@ enum lp2p_netclass lp2p_ip_netclass(const char *);
  * new table.  tried selects the tried table's scheme; count is the number
  * of buckets (128 new, 64 tried).
  */
-int	 lp2p_ip_netgroup(uint32_t, const char *, uint32_t *);
-int	 lp2p_ip_bucket(uint32_t, const char *, const char *, int, uint32_t,
-	    uint32_t *);
+int	 lp2p_ip_netgroup(uint32_t secret, const char *ip, uint32_t *out);
+int	 lp2p_ip_bucket(uint32_t secret, const char *ip, const char *source,
+	    int tried, uint32_t count, uint32_t *out);
 
 /* ---- PeerBook (book.c, bookfile.c) ---------------------------------- */
 /* (section owned by book.c and bookfile.c) */
@@ -290,12 +321,14 @@ struct lp2p_book_entry {
  * A new empty book with this secret (the reference's uint32 `secret`).
  * Returns 0 or LP2P_ENOMEM.  lp2p_book_free(NULL) is a no-op.
  */
-int	 lp2p_book_new(struct lp2p_book **, uint32_t, struct lp2p_err *);
-void	 lp2p_book_free(struct lp2p_book *);
-uint32_t lp2p_book_secret(const struct lp2p_book *);
+int	 lp2p_book_new(struct lp2p_book **out, uint32_t secret,
+	    struct lp2p_err *err);
+void	 lp2p_book_free(struct lp2p_book *book);
+uint32_t lp2p_book_secret(const struct lp2p_book *book);
 /* Chain ID bytes (0..LP2P_BOOK_MAX_CHAIN_ID); get returns the length. */
-int	 lp2p_book_set_chain_id(struct lp2p_book *, const uint8_t *, size_t);
-size_t	 lp2p_book_chain_id(const struct lp2p_book *, uint8_t *);
+int	 lp2p_book_set_chain_id(struct lp2p_book *book,
+	    const uint8_t *chain_id, size_t len);
+size_t	 lp2p_book_chain_id(const struct lp2p_book *book, uint8_t *out);
 
 /*
  * Add ip:port to the new table, learned from source (an IP text, NULL or
@@ -306,9 +339,9 @@ size_t	 lp2p_book_chain_id(const struct lp2p_book *, uint8_t *);
  * LP2P_BOOK_EVICT_AGE ago, else a random one; if evicted is not NULL it
  * receives the dropped entry (peer_id "" when none).
  */
-int	 lp2p_book_add(struct lp2p_book *, const char *, uint16_t,
-	    const char *, uint64_t, struct lp2p_book_entry *,
-	    struct lp2p_err *);
+int	 lp2p_book_add(struct lp2p_book *book, const char *ip, uint16_t port,
+	    const char *source, uint64_t now, struct lp2p_book_entry *evicted,
+	    struct lp2p_err *err);
 /*
  * Move a new entry to tried (the reference's upgradePeer: after a
  * successful outbound connection or peer-info update).  0 if it is in
@@ -316,20 +349,21 @@ int	 lp2p_book_add(struct lp2p_book *, const char *, uint16_t,
  * as the reference does).  A full tried bucket drops a random entry
  * (into *evicted when not NULL).
  */
-int	 lp2p_book_upgrade(struct lp2p_book *, const char *, uint64_t,
-	    struct lp2p_book_entry *);
+int	 lp2p_book_upgrade(struct lp2p_book *book, const char *peer_id,
+	    uint64_t now, struct lp2p_book_entry *evicted);
 /*
  * A failed dial (the reference's downgradePeer): trusted peers (seed,
  * fixed, whitelisted by peerId) untouched; a new entry is removed; a tried
  * entry counts a failure and at the LP2P_BOOK_MAX_FAILURES-th goes back to
  * new.  Returns an lp2p_book_move or LP2P_ENOTFOUND.
  */
-int	 lp2p_book_downgrade(struct lp2p_book *, const char *, uint64_t);
+int	 lp2p_book_downgrade(struct lp2p_book *book, const char *peer_id,
+	    uint64_t now);
 /* Remove from whichever table: 0 or LP2P_ENOTFOUND. */
-int	 lp2p_book_remove(struct lp2p_book *, const char *);
+int	 lp2p_book_remove(struct lp2p_book *book, const char *peer_id);
 /* Copy the entry out: 0 or LP2P_ENOTFOUND.  e may be NULL (a test). */
-int	 lp2p_book_lookup(const struct lp2p_book *, const char *,
-	    struct lp2p_book_entry *);
+int	 lp2p_book_lookup(const struct lp2p_book *book, const char *peer_id,
+	    struct lp2p_book_entry *e);
 
 /* Fields a node writes back on connection close (mask of LP2P_UPD_*). */
 #define LP2P_UPD_LAST_SEEN	0x1
@@ -341,10 +375,10 @@ int	 lp2p_book_lookup(const struct lp2p_book *, const char *,
  * object: nodeInfo, latency..., consumed; pass jv_invalid() without
  * LP2P_UPD_INFO).  0 or LP2P_ENOTFOUND, LP2P_EINVAL.
  */
-int	 lp2p_book_update(struct lp2p_book *, const char *, unsigned,
-	    const struct lp2p_book_entry *, jv);
+int	 lp2p_book_update(struct lp2p_book *book, const char *peer_id,
+	    unsigned mask, const struct lp2p_book_entry *e, jv info);
 /* The entry's info (a copy; jv_null() when none or not found). */
-jv	 lp2p_book_info(const struct lp2p_book *, const char *);
+jv	 lp2p_book_info(const struct lp2p_book *book, const char *peer_id);
 
 /*
  * Iterate the entries of the tables in mask (1 << LP2P_TABLE_NEW |
@@ -352,11 +386,12 @@ jv	 lp2p_book_info(const struct lp2p_book *, const char *);
  * reference lists them.  cb returns nonzero to stop, which is returned.
  * The book must not change during the walk.
  */
-int	 lp2p_book_foreach(const struct lp2p_book *, int,
-	    int (*)(const struct lp2p_book_entry *, void *), void *);
-size_t	 lp2p_book_count(const struct lp2p_book *, int);
+int	 lp2p_book_foreach(const struct lp2p_book *book, int mask,
+	    int (*cb)(const struct lp2p_book_entry *e, void *arg), void *arg);
+size_t	 lp2p_book_count(const struct lp2p_book *book, int mask);
 /* Entries in one bucket of a table (for statistics). */
-size_t	 lp2p_book_bucket_fill(const struct lp2p_book *, int, uint32_t);
+size_t	 lp2p_book_bucket_fill(const struct lp2p_book *book, int table,
+	    uint32_t bucket);
 
 /*
  * Ban ip until the given time (ms): every entry of the IP is removed and
@@ -365,18 +400,19 @@ size_t	 lp2p_book_bucket_fill(const struct lp2p_book *, int, uint32_t);
  * whitelisted peerId is not banned; port 0 checks the IP's kind instead.
  * Returns 0, or LP2P_EINVAL (not an IP; a fixed or whitelisted peer).
  */
-int	 lp2p_book_ban(struct lp2p_book *, const char *, uint16_t, uint64_t,
-	    struct lp2p_err *);
+int	 lp2p_book_ban(struct lp2p_book *book, const char *ip, uint16_t port,
+	    uint64_t until, struct lp2p_err *err);
 /* Lift a ban: 0 or LP2P_ENOTFOUND. */
-int	 lp2p_book_unban(struct lp2p_book *, const char *);
+int	 lp2p_book_unban(struct lp2p_book *book, const char *ip);
 /* 1 if ip has a live ban or is blacklisted at time now, else 0. */
-int	 lp2p_book_is_banned(const struct lp2p_book *, const char *, uint64_t);
+int	 lp2p_book_is_banned(const struct lp2p_book *book, const char *ip,
+	    uint64_t now);
 /* Forget bans that ended at or before now. */
-void	 lp2p_book_expire(struct lp2p_book *, uint64_t);
+void	 lp2p_book_expire(struct lp2p_book *book, uint64_t now);
 /* Each ban (ip, until), in IP order; cb returns nonzero to stop. */
-int	 lp2p_book_foreach_ban(const struct lp2p_book *,
-	    int (*)(const char *, uint64_t, void *), void *);
-size_t	 lp2p_book_ban_count(const struct lp2p_book *);
+int	 lp2p_book_foreach_ban(const struct lp2p_book *book,
+	    int (*cb)(const char *ip, uint64_t until, void *arg), void *arg);
+size_t	 lp2p_book_ban_count(const struct lp2p_book *book);
 
 /*
  * The static lists.  Entries are ip and port (port 0 for the blacklist).
@@ -384,19 +420,20 @@ size_t	 lp2p_book_ban_count(const struct lp2p_book *);
  * whitelisted entries must be IPv4 with a port); remove: 0 or
  * LP2P_ENOTFOUND.  Adding to a list does not add to a table.
  */
-int	 lp2p_book_list_add(struct lp2p_book *, int, const char *, uint16_t,
-	    struct lp2p_err *);
-int	 lp2p_book_list_remove(struct lp2p_book *, int, const char *,
-	    uint16_t);
-int	 lp2p_book_list_has(const struct lp2p_book *, int, const char *,
-	    uint16_t);
-size_t	 lp2p_book_list_count(const struct lp2p_book *, int);
+int	 lp2p_book_list_add(struct lp2p_book *book, int list, const char *ip,
+	    uint16_t port, struct lp2p_err *err);
+int	 lp2p_book_list_remove(struct lp2p_book *book, int list,
+	    const char *ip, uint16_t port);
+int	 lp2p_book_list_has(const struct lp2p_book *book, int list,
+	    const char *ip, uint16_t port);
+size_t	 lp2p_book_list_count(const struct lp2p_book *book, int list);
 /* The i-th entry of a list (sorted): 0 or LP2P_ENOTFOUND. */
-int	 lp2p_book_list_get(const struct lp2p_book *, int, size_t,
-	    const char **, uint16_t *);
+int	 lp2p_book_list_get(const struct lp2p_book *book, int list, size_t i,
+	    const char **ip, uint16_t *port);
 /* Kind of an IP (lp2p_peer_kind), and whether a peerId is trusted. */
-int	 lp2p_book_kind(const struct lp2p_book *, const char *);
-int	 lp2p_book_is_trusted(const struct lp2p_book *, const char *);
+int	 lp2p_book_kind(const struct lp2p_book *book, const char *ip);
+int	 lp2p_book_is_trusted(const struct lp2p_book *book,
+	    const char *peer_id);
 
 /*
  * Peer selection (WIRE.md §10): the node's own functions (select.c), on
@@ -417,14 +454,14 @@ struct lp2p_peerref {
  * inbound sides (inbound when equal), filled up to limit from the other,
  * then every fixed peer; no peerId twice.
  */
-size_t	 lp2p_select_for_send(const struct lp2p_peerref *, size_t, size_t,
-	    const struct lp2p_peerref **);
+size_t	 lp2p_select_for_send(const struct lp2p_peerref *peers, size_t n,
+	    size_t limit, const struct lp2p_peerref **out);
 /*
  * request: limit peers at random (limit 0: all, shuffled) among the
  * outbound ones, or among all when none is outbound; the node asks for 1.
  */
-size_t	 lp2p_select_for_request(const struct lp2p_peerref *, size_t,
-	    size_t, const struct lp2p_peerref **);
+size_t	 lp2p_select_for_request(const struct lp2p_peerref *peers, size_t n,
+	    size_t limit, const struct lp2p_peerref **out);
 /*
  * The populator's choice (§10.3 step 3) with the node's functions, on the
  * book: candidates are all entries but the peerIds in exclude (the pool);
@@ -432,11 +469,12 @@ size_t	 lp2p_select_for_request(const struct lp2p_peerref *, size_t,
  * IP, the highest reputation.  At most cap entries are copied to out.
  * Returns the count, or LP2P_ENOMEM.
  */
-long	 lp2p_book_select_connect(struct lp2p_book *, const char *const *,
-	    size_t, long, struct lp2p_book_entry *, size_t);
+long	 lp2p_book_select_connect(struct lp2p_book *book,
+	    const char *const *exclude, size_t nexclude, long limit,
+	    struct lp2p_book_entry *out, size_t cap);
 /* n distinct random entries of both tables (getPeers replies), count. */
-size_t	 lp2p_book_sample(struct lp2p_book *, size_t,
-	    struct lp2p_book_entry *);
+size_t	 lp2p_book_sample(struct lp2p_book *book, size_t n,
+	    struct lp2p_book_entry *out);
 
 /*
  * The PeerBook file (bookfile.c, liskp2p-peerbook(5)): JSON, versioned.
@@ -450,24 +488,26 @@ size_t	 lp2p_book_sample(struct lp2p_book *, size_t,
 #define LP2P_BOOK_VERSION	1
 #define LP2P_BOOK_MAX_FILE	(64 * 1024 * 1024)	/* bytes of a file */
 #define LP2P_BOOK_MAX_INFO	20480		/* bytes of one entry's info */
-int	 lp2p_book_load(struct lp2p_book **, const char *, struct lp2p_err *);
-int	 lp2p_book_load_mem(struct lp2p_book **, const char *, size_t,
-	    const char *, struct lp2p_err *);
-jv	 lp2p_book_to_jv(const struct lp2p_book *, uint64_t);
+int	 lp2p_book_load(struct lp2p_book **out, const char *path,
+	    struct lp2p_err *err);
+int	 lp2p_book_load_mem(struct lp2p_book **out, const char *text,
+	    size_t len, const char *name, struct lp2p_err *err);
+jv	 lp2p_book_to_jv(const struct lp2p_book *book, uint64_t now);
 /*
  * Take and release the book's advisory lock (flock of PATH.lock, created
  * if missing).  lock blocks at most timeout_ms (0: try once); returns a
  * descriptor >= 0, LP2P_ETIMEDOUT or -errno.
  */
-int	 lp2p_book_lock(const char *, unsigned, struct lp2p_err *);
-void	 lp2p_book_unlock(int);
+int	 lp2p_book_lock(const char *path, unsigned timeout_ms,
+	    struct lp2p_err *err);
+void	 lp2p_book_unlock(int fd);
 /*
  * Replace path by the book atomically (temporary file in the same
  * directory, fsync, rename, fsync of the directory).  The caller holds
  * the lock.  Clears the book's journal.  0 or -errno.
  */
-int	 lp2p_book_write(struct lp2p_book *, const char *, uint64_t,
-	    struct lp2p_err *);
+int	 lp2p_book_write(struct lp2p_book *book, const char *path,
+	    uint64_t now, struct lp2p_err *err);
 /*
  * For a process that keeps a book open beside others (a node): a book from
  * lp2p_book_load, or once written or synced, journals its own changes
@@ -478,9 +518,24 @@ int	 lp2p_book_write(struct lp2p_book *, const char *, uint64_t,
  * the journal is cleared.  Returns 0 or an error from load or write (the
  * file is then left alone).
  */
-int	 lp2p_book_changed(const struct lp2p_book *, const char *);
-int	 lp2p_book_sync(struct lp2p_book *, const char *, uint64_t,
-	    struct lp2p_err *);
+int	 lp2p_book_changed(const struct lp2p_book *book, const char *path);
+int	 lp2p_book_sync(struct lp2p_book *book, const char *path, uint64_t now,
+	    struct lp2p_err *err);
+
+/*
+ * The one way to open the book of a chain (the node, p2p-peers and
+ * p2p-watch -b use it): load path; a book of another chain ID is refused
+ * (LP2P_EINVAL: "PATH: the book is for another chain ID: ..."), a book
+ * without one takes chain_id (len 0: any chain, nothing set).  When the
+ * file does not exist and create is set, a new book (of this secret, as
+ * lp2p_book_new) of this chain ID is written at once under the lock, unless another
+ * process created it meanwhile (that one is loaded); its directory must
+ * exist.  Otherwise the errors of lp2p_book_load (LP2P_ENOTFOUND when
+ * absent), lp2p_book_lock and lp2p_book_write; *out is then NULL.
+ */
+int	 lp2p_book_open(struct lp2p_book **out, const char *path,
+	    const uint8_t *chain_id, size_t len, uint32_t secret, int create,
+	    uint64_t now, struct lp2p_err *err);
 
 /* ---- connections (ws.c, sc.c, peer.c) ------------------------------- */
 /* (section owned by peer.c) */
@@ -507,7 +562,140 @@ int	 lp2p_book_sync(struct lp2p_book *, const char *, uint64_t,
 #define LP2P_CLOSE_BAD_QUERY		4502
 #define LP2P_CLOSE_BAD_ADDRESS		4503
 
-const char *lp2p_close_reason(int);
+const char *lp2p_close_reason(int code);
+
+/* ---- one-shot connections (conn.c) ---------------------------------- */
+/* (section owned by conn.c) */
+
+/*
+ * One outbound connection, for clients that ask and go (p2p-send): dial,
+ * the lisk-p2p handshake (WIRE.md §2), then requests, one-way messages
+ * and a close, with the peer layer's own rules (ack timeouts, rate
+ * windows, penalties: the remote may be a reference node, and we behave
+ * as its clients do).  The connection never listens and never joins a
+ * pool; the P2P node (lp2p_node_*) is for staying in a network.
+ */
+struct lp2p_conn;
+
+/* Who we say we are; lp2p_conn_config_init sets the defaults. */
+struct lp2p_conn_config {
+	uint8_t	 chain_id[32];		/* nodeInfo chainID bytes (1..32) */
+	size_t	 chain_id_len;
+	char	 network_version[32];	/* "1.0" */
+	char	 nonce[17];		/* "": 8 random bytes in hex */
+	int	 advertise_address;	/* 0: a client is not advertised */
+	uint16_t port;			/* query 'port'; 0: random 49152.. */
+	/*
+	 * Encoded nodeInfo (postNodeInfo, getNodeInfo replies), borrowed
+	 * until lp2p_conn_new returns; NULL: the plain /nodeInfo of the
+	 * fields above (lp2p_schema_builtin).
+	 */
+	const uint8_t *nodeinfo;
+	size_t	 nodeinfo_len;
+	const char *bind;		/* source IPv4 to dial from, or NULL */
+	uint32_t connect_timeout;	/* ms, TCP + upgrade: 2000 */
+	uint32_t ack_timeout;		/* ms, handshake and requests: 2000 */
+};
+
+/* A one-way message or a request the remote sent us. */
+struct lp2p_conn_msg {
+	const char	*name;		/* event or procedure */
+	const uint8_t	*data;		/* decoded bytes, NULL when none */
+	size_t		 len;
+	int		 has_data;	/* the message had a data field */
+	uint64_t	 request_id;	/* requests: for lp2p_conn_respond */
+	int		 answered;	/* the library answered it already */
+};
+
+/* The outcome of lp2p_conn_request, given to its callback once. */
+struct lp2p_conn_reply {
+	int		 status;	/* 0, LP2P_ETIMEDOUT, LP2P_EREMOTE,
+					   LP2P_ECLOSED, LP2P_EPROTO */
+	const uint8_t	*data;		/* the reply's bytes (status 0) */
+	size_t		 len;
+	int		 has_data;
+	const char	*error;		/* remote message or reason, or NULL */
+	double		 rtt_ms;
+};
+typedef void lp2p_conn_reply_fn(struct lp2p_conn *conn,
+    const struct lp2p_conn_reply *reply, void *arg);
+
+/* Callbacks (each may be NULL), copied by lp2p_conn_new. */
+struct lp2p_conn_cb {
+	/* handshake done: requests and messages go out from now */
+	void	(*on_connected)(struct lp2p_conn *conn, void *arg);
+	void	(*on_message)(struct lp2p_conn *conn,
+		    const struct lp2p_conn_msg *msg, void *arg);
+	/*
+	 * A request; unless msg->answered, answer it with lp2p_conn_respond
+	 * or lp2p_conn_respond_error.  NULL: every request is answered
+	 * with an error (a client serves nothing).
+	 */
+	void	(*on_request)(struct lp2p_conn *conn,
+		    const struct lp2p_conn_msg *msg, void *arg);
+	/*
+	 * The remote's postNodeInfo: return 0 if the bytes are a nodeInfo
+	 * you accept, else an LP2P_E* code (the remote is penalised 100, as
+	 * the reference does).  NULL: accepted.
+	 */
+	int	(*on_nodeinfo)(struct lp2p_conn *conn, const uint8_t *data,
+		    size_t len, void *arg);
+	/* We drop the remote for misbehaving (why: which rule); closes. */
+	void	(*on_ban)(struct lp2p_conn *conn, const char *why, void *arg);
+	/*
+	 * The last callback: the close code (ours or the remote's; the
+	 * refusal, e.g. 4104, when the handshake failed; 1006 when the
+	 * socket died) and its reason.  lp2p_conn_free may be called here.
+	 */
+	void	(*on_closed)(struct lp2p_conn *conn, int code,
+		    const char *reason, int handshake_done, void *arg);
+};
+
+void	 lp2p_conn_config_init(struct lp2p_conn_config *cfg);
+/*
+ * Dial ip:port (an IPv4 dotted quad) and start the handshake; the outcome
+ * arrives as on_connected or on_closed, never before this returns.
+ * Messages and requests made before on_connected are queued.  Errors
+ * (then no callback): LP2P_EINVAL (config, address), LP2P_ENOMEM, the
+ * codec's for the default nodeInfo, libuv's.
+ */
+int	 lp2p_conn_new(struct lp2p_conn **out, struct uv_loop_s *loop,
+	    const struct lp2p_conn_config *cfg, const char *ip, uint16_t port,
+	    const struct lp2p_conn_cb *cb, void *arg, struct lp2p_err *err);
+/*
+ * A one-way message (data NULL: no data field).  0, LP2P_ECLOSED,
+ * LP2P_EFULL (the write queue is over its bound: the remote is being
+ * dropped), LP2P_ENOMEM.
+ */
+int	 lp2p_conn_send(struct lp2p_conn *conn, const char *event,
+	    const uint8_t *data, size_t len);
+/*
+ * A request; fn is called exactly once (reply, remote error, ack_timeout
+ * or close), never before this returns.  0 or the error of send.
+ */
+int	 lp2p_conn_request(struct lp2p_conn *conn, const char *procedure,
+	    const uint8_t *data, size_t len, lp2p_conn_reply_fn *fn,
+	    void *arg);
+/* Answer a request: 0, LP2P_ENOTFOUND (unknown, answered, expired). */
+int	 lp2p_conn_respond(struct lp2p_conn *conn, uint64_t request_id,
+	    const uint8_t *data, size_t len);
+int	 lp2p_conn_respond_error(struct lp2p_conn *conn, uint64_t request_id,
+	    const char *message);
+/*
+ * Close with code: reason NULL sends a close frame alone (what the
+ * reference's clients send, WIRE.md §15.2), else a #disconnect with the
+ * reason first.  Not sooner than 1.5 s after our last getNodeInfo or
+ * getPeers on this connection: a reference peer carries its 1-s request
+ * counts into our next connection and would count them twice.  Requests
+ * in flight fail with LP2P_ECLOSED; on_closed follows, never from inside
+ * this call.  Idempotent.
+ */
+void	 lp2p_conn_close(struct lp2p_conn *conn, int code,
+	    const char *reason);
+/* The remote's peerId, "IP:port". */
+const char *lp2p_conn_peer_id(const struct lp2p_conn *conn);
+/* Free after on_closed (in it or later); NULL is a no-op. */
+void	 lp2p_conn_free(struct lp2p_conn *conn);
 
 /* ---- node (pool.c, node.c) ------------------------------------------ */
 /* (section owned by node.c) */
@@ -591,49 +779,50 @@ struct lp2p_node_config {
 #define LP2P_POLICY_UPGRADING_PER_IP	4	/* upgrades at once from one IP */
 #define LP2P_POLICY_OUT_PER_NETGROUP	2	/* outbound to one /16 */
 
-void	 lp2p_node_config_init(struct lp2p_node_config *);
+void	 lp2p_node_config_init(struct lp2p_node_config *cfg);
 /* Free the strings of a config (not the struct). */
-void	 lp2p_node_config_release(struct lp2p_node_config *);
+void	 lp2p_node_config_release(struct lp2p_node_config *cfg);
 /*
  * Append "IP:port" (list 's' seed, 'f' fixed, 'w' whitelisted) or "IP"
  * ('b' blacklisted), validated; LP2P_EINVAL, LP2P_EFULL.
  */
-int	 lp2p_node_config_add(struct lp2p_node_config *, int, const char *,
-	    struct lp2p_err *);
+int	 lp2p_node_config_add(struct lp2p_node_config *cfg, int list,
+	    const char *addr, struct lp2p_err *err);
 /*
  * Set a numeric option by the reference's P2PConfig name
  * ("populatorInterval", "wsMaxMessageRate", ...) from text.  LP2P_EINVAL
  * (unknown key, bad number) with the reason in err.
  */
-int	 lp2p_node_config_set(struct lp2p_node_config *, const char *,
-	    const char *, struct lp2p_err *);
+int	 lp2p_node_config_set(struct lp2p_node_config *cfg, const char *key,
+	    const char *value, struct lp2p_err *err);
 /* The option names lp2p_node_config_set knows, NULL-terminated. */
 extern const char *const lp2p_node_option_names[];
 
 struct lp2p_node_cb {
 	/* every event; on_event owns event and must free it */
-	void	(*on_event)(struct lp2p_node *, jv event, void *arg);
+	void	(*on_event)(struct lp2p_node *node, jv event, void *arg);
 	/* after lp2p_node_stop, once every handle is closed */
-	void	(*on_closed)(struct lp2p_node *, void *arg);
+	void	(*on_closed)(struct lp2p_node *node, void *arg);
 };
 
 /*
  * Create a node on loop (config copied; its strings stay the caller's).
  * Loads the PeerBook (creating an absent file).  Returns 0 or an error.
  */
-int	 lp2p_node_new(struct lp2p_node **, struct uv_loop_s *,
-	    const struct lp2p_node_config *, const struct lp2p_node_cb *,
-	    void *, struct lp2p_err *);
+int	 lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
+	    const struct lp2p_node_config *cfg, const struct lp2p_node_cb *cb,
+	    void *arg, struct lp2p_err *err);
 /* Listen, dial seeds, start the populator.  Never calls back first. */
-int	 lp2p_node_start(struct lp2p_node *, struct lp2p_err *);
+int	 lp2p_node_start(struct lp2p_node *node, struct lp2p_err *err);
 /*
  * Stop: every peer disconnected with 1000 "Intentionally removed peer
  * <id>", the book saved, timers closed; on_closed follows.  Idempotent.
  */
-void	 lp2p_node_stop(struct lp2p_node *);
-void	 lp2p_node_free(struct lp2p_node *);	/* after on_closed */
+void	 lp2p_node_stop(struct lp2p_node *node);
+/* After on_closed. */
+void	 lp2p_node_free(struct lp2p_node *node);
 /* The bound listening port (after start), or 0. */
-int	 lp2p_node_port(const struct lp2p_node *);
+int	 lp2p_node_port(const struct lp2p_node *node);
 
 /*
  * Backpressure.  lp2p_node_pause_reads(n, true) stops reading from every
@@ -644,7 +833,7 @@ int	 lp2p_node_port(const struct lp2p_node *);
  * 2 s, SocketCluster's ping after 20 s), then read again and drop events
  * if the consumer is still behind.
  */
-void	 lp2p_node_pause_reads(struct lp2p_node *, bool);
+void	 lp2p_node_pause_reads(struct lp2p_node *node, bool pause);
 
 /*
  * Line sink: the hot path for a consumer that writes NDJSON.  A received
@@ -658,12 +847,12 @@ void	 lp2p_node_pause_reads(struct lp2p_node *, bool);
  * on_event.  A NULL sink (or reserve) turns the hot path off.
  */
 struct lp2p_line_sink {
-	char	*(*reserve)(size_t, void *);
-	void	 (*commit)(size_t, void *);
+	char	*(*reserve)(size_t n, void *arg);
+	void	 (*commit)(size_t len, void *arg);
 	void	*arg;
 };
-void	 lp2p_node_set_line_sink(struct lp2p_node *,
-	    const struct lp2p_line_sink *);
+void	 lp2p_node_set_line_sink(struct lp2p_node *node,
+	    const struct lp2p_line_sink *sink);
 
 /*
  * Commands: cmd is one object of liskp2p-events(7)'s command table
@@ -673,21 +862,65 @@ void	 lp2p_node_set_line_sink(struct lp2p_node *,
  * command that could not be understood.  fn may be called before
  * lp2p_node_command returns.
  */
-typedef void lp2p_node_result_fn(struct lp2p_node *, jv, void *);
-void	 lp2p_node_command(struct lp2p_node *, jv, lp2p_node_result_fn *,
-	    void *);
+typedef void lp2p_node_result_fn(struct lp2p_node *node, jv result,
+    void *arg);
+void	 lp2p_node_command(struct lp2p_node *node, jv cmd,
+	    lp2p_node_result_fn *fn, void *arg);
 
 /* The same operations from C (data: bytes, may be NULL). */
-int	 lp2p_node_send(struct lp2p_node *, const char *, const uint8_t *,
-	    size_t, struct lp2p_err *);
-int	 lp2p_node_broadcast(struct lp2p_node *, const char *,
-	    const uint8_t *, size_t, struct lp2p_err *);
-int	 lp2p_node_send_to_peer(struct lp2p_node *, const char *,
-	    const char *, const uint8_t *, size_t, struct lp2p_err *);
-int	 lp2p_node_apply_penalty(struct lp2p_node *, const char *, int,
-	    struct lp2p_err *);
+int	 lp2p_node_send(struct lp2p_node *node, const char *event,
+	    const uint8_t *data, size_t len, struct lp2p_err *err);
+int	 lp2p_node_broadcast(struct lp2p_node *node, const char *event,
+	    const uint8_t *data, size_t len, struct lp2p_err *err);
+int	 lp2p_node_send_to_peer(struct lp2p_node *node, const char *peer_id,
+	    const char *event, const uint8_t *data, size_t len,
+	    struct lp2p_err *err);
+int	 lp2p_node_apply_penalty(struct lp2p_node *node, const char *peer_id,
+	    int penalty, struct lp2p_err *err);
 /* A copy of the node's nodeInfo as JSON (chainID hex). */
-jv	 lp2p_node_info(const struct lp2p_node *);
+jv	 lp2p_node_info(const struct lp2p_node *node);
+
+/*
+ * request (peer_id NULL: a peer picked as the reference's request() picks,
+ * WIRE.md §10.2) and requestFromPeer (peer_id given).  fn is called
+ * exactly once with the outcome, never before this returns; reply and
+ * its bytes are valid during the call only.  Errors (then no callback):
+ * LP2P_EINVAL (procedure name), LP2P_ENOTFOUND (no such peer),
+ * LP2P_ENOPEERS (none to pick), LP2P_ENOMEM, the peer's send errors.
+ */
+struct lp2p_node_reply {
+	int		 status;	/* 0, LP2P_ETIMEDOUT, LP2P_EREMOTE,
+					   LP2P_ECLOSED, LP2P_EPROTO */
+	const char	*peer_id;	/* who answered (or failed to) */
+	const uint8_t	*data;		/* the reply's bytes (status 0) */
+	size_t		 len;
+	int		 has_data;
+	const char	*error;		/* remote message or reason, or NULL */
+	double		 rtt_ms;
+};
+typedef void lp2p_node_reply_fn(struct lp2p_node *node,
+    const struct lp2p_node_reply *reply, void *arg);
+int	 lp2p_node_request(struct lp2p_node *node, const char *peer_id,
+	    const char *procedure, const uint8_t *data, size_t len,
+	    lp2p_node_reply_fn *fn, void *arg, struct lp2p_err *err);
+/*
+ * Answer the request of an EVENT_REQUEST_RECEIVED event by its
+ * requestId (the reference's request.end(data) and request.error()).
+ * LP2P_ENOTFOUND when it was answered, expired (10 s) or never existed;
+ * the peer's errors otherwise.
+ */
+int	 lp2p_node_respond(struct lp2p_node *node, uint64_t request_id,
+	    const uint8_t *data, size_t len, struct lp2p_err *err);
+int	 lp2p_node_respond_error(struct lp2p_node *node, uint64_t request_id,
+	    const char *message, struct lp2p_err *err);
+/*
+ * getConnectedPeers and getDisconnectedPeers: a new jv array of
+ * {"peerId","ipAddress","port","chainID","networkVersion","nonce",
+ * "options"} as the reference lists them (advertised peers only;
+ * disconnected: the book's entries not connected, nodeInfo fields null).
+ */
+jv	 lp2p_node_connected_peers(struct lp2p_node *node);
+jv	 lp2p_node_disconnected_peers(struct lp2p_node *node);
 
 /*
  * Strict RFC 8259 syntax check of one JSON text (one value, optional
@@ -695,7 +928,23 @@ jv	 lp2p_node_info(const struct lp2p_node *);
  * outside text before jv_parse_sized: libjq 1.6 leaks memory on some
  * invalid input.  0, or LP2P_EINVAL with "at byte N: ..." in err.
  */
-int	 lp2p_json_check(const char *, size_t, int, struct lp2p_err *);
+int	 lp2p_json_check(const char *text, size_t len, int maxdepth,
+	    struct lp2p_err *err);
+
+/*
+ * A growing byte buffer (start from all zeros; free(p) when done) and the
+ * library's compact JSON writer.  lp2p_json_dump appends v (borrowed) byte
+ * for byte as jv_dump_string(v, 0) writes it, without building a jv
+ * string (the event lines of p2p-node and p2p-watch).  Both return 0 or
+ * LP2P_ENOMEM; on error the buffer holds what it held before.
+ */
+struct lp2p_buf {
+	char	*p;
+	size_t	 len;			/* bytes used */
+	size_t	 cap;			/* bytes allocated */
+};
+int	 lp2p_buf_add(struct lp2p_buf *b, const void *data, size_t len);
+int	 lp2p_json_dump(struct lp2p_buf *b, jv v);
 
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
@@ -714,23 +963,27 @@ struct lp2p_network;
 #define LP2P_CHAIN_ID_MAX	32	/* bytes in a chain ID we accept */
 
 /* A preset by name, or NULL.  lp2p_network_at(i) walks them (NULL at end). */
-const struct lp2p_network *lp2p_network_find(const char *);
-const struct lp2p_network *lp2p_network_at(size_t);
+const struct lp2p_network *lp2p_network_find(const char *name);
+const struct lp2p_network *lp2p_network_at(size_t i);
 /* "mainnet, testnet, devnet", for messages. */
 const char *lp2p_network_names(void);
 
-const char *lp2p_network_name(const struct lp2p_network *);
+const char *lp2p_network_name(const struct lp2p_network *net);
 /* The chain ID's bytes; its length in *len (4 for every preset). */
-const uint8_t *lp2p_network_chain_id(const struct lp2p_network *, size_t *);
-const char *lp2p_network_version(const struct lp2p_network *);	/* "5.0" */
-uint16_t lp2p_network_port(const struct lp2p_network *);	/* 7667 */
+const uint8_t *lp2p_network_chain_id(const struct lp2p_network *net,
+	    size_t *len);
+/* "5.0" */
+const char *lp2p_network_version(const struct lp2p_network *net);
+uint16_t lp2p_network_port(const struct lp2p_network *net);	/* 7667 */
 /* NULL-terminated lists of static strings. */
-const char *const *lp2p_network_seeds(const struct lp2p_network *);
-const char *const *lp2p_network_events(const struct lp2p_network *);
-const char *const *lp2p_network_procedures(const struct lp2p_network *);
+const char *const *lp2p_network_seeds(const struct lp2p_network *net);
+const char *const *lp2p_network_events(const struct lp2p_network *net);
+const char *const *lp2p_network_procedures(const struct lp2p_network *net);
 /* 1 if name is one of the preset's events (procedures), else 0. */
-int	 lp2p_network_has_event(const struct lp2p_network *, const char *);
-int	 lp2p_network_has_procedure(const struct lp2p_network *, const char *);
+int	 lp2p_network_has_event(const struct lp2p_network *net,
+	    const char *name);
+int	 lp2p_network_has_procedure(const struct lp2p_network *net,
+	    const char *name);
 
 /*
  * The nodeInfo options schema (lisk-codec JSON, $id "/nodeInfo/custom":
@@ -739,8 +992,8 @@ int	 lp2p_network_has_procedure(const struct lp2p_network *, const char *);
  * "maxHeightPrevoted":0,"blockVersion":0,"lastBlockID":"","legacy":[]}.
  * New jv values, owned by the caller.
  */
-jv	 lp2p_network_options_schema(const struct lp2p_network *);
-jv	 lp2p_network_default_options(const struct lp2p_network *);
+jv	 lp2p_network_options_schema(const struct lp2p_network *net);
+jv	 lp2p_network_default_options(const struct lp2p_network *net);
 
 /*
  * Lisk Core 4 payload schemas (lisk-codec JSON, a new jv) by name:
@@ -756,8 +1009,8 @@ jv	 lp2p_network_default_options(const struct lp2p_network *);
  * name gives jv_invalid().  lp2p_network_schema_at(i) gives the i-th
  * name (NULL at the end).
  */
-jv	 lp2p_network_schema(const char *);
-const char *lp2p_network_schema_at(size_t);
+jv	 lp2p_network_schema(const char *name);
+const char *lp2p_network_schema_at(size_t i);
 /*
  * The schema name of the data of an event or procedure: of the request
  * (response == 0) or of the response (1).  NULL when there is no data
@@ -765,9 +1018,10 @@ const char *lp2p_network_schema_at(size_t);
  * "getNodeInfo" give "nodeInfo", "getPeers" "peerRequestResponse" (see
  * lp2p_schema_builtin and lp2p_schema_nodeinfo).
  */
-const char *lp2p_network_payload_schema(const char *, int);
+const char *lp2p_network_payload_schema(const char *name, int response);
 /* The params schema name of a transaction's module:command, or NULL. */
-const char *lp2p_network_params_schema(const char *, const char *);
+const char *lp2p_network_params_schema(const char *module,
+	    const char *command);
 
 /*
  * Decode the data of a Lisk Core 4 event or procedure (name; response 0
@@ -785,8 +1039,9 @@ const char *lp2p_network_params_schema(const char *, const char *);
  * transactions, assets or commits in one array, LP2P_ENOMEM.  *out is
  * valid only on success.
  */
-int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
-	    const uint8_t *, size_t, jv *, struct lp2p_err *);
+int	 lp2p_network_decode(const struct lp2p_network *net, const char *name,
+	    int response, const uint8_t *data, size_t len, jv *out,
+	    struct lp2p_err *err);
 
 /* ---- watch: Lisk Core 4 payloads, jq filters, crawl ----------------- */
 /* (section owned by liskcore.c, filter.c and crawl.c) */
@@ -799,9 +1054,9 @@ int	 lp2p_network_decode(const struct lp2p_network *, const char *, int,
  */
 #define LP2P_ADDRESS_LEN	20	/* bytes of a Lisk address */
 #define LP2P_LISK32_LEN		41	/* characters of its lisk32 form */
-int	 lp2p_lisk32_encode(const uint8_t *, size_t,
-	    char [LP2P_LISK32_LEN + 1]);
-int	 lp2p_lisk32_decode(const char *, uint8_t [LP2P_ADDRESS_LEN]);
+int	 lp2p_lisk32_encode(const uint8_t *address, size_t len,
+	    char out[LP2P_LISK32_LEN + 1]);
+int	 lp2p_lisk32_decode(const char *text, uint8_t out[LP2P_ADDRESS_LEN]);
 
 /*
  * Lisk Core 4 payloads made readable.  lp2p_liskcore_new compiles the
@@ -819,10 +1074,11 @@ int	 lp2p_lisk32_decode(const char *, uint8_t [LP2P_ADDRESS_LEN]);
 #define LP2P_LC_REQUEST		1	/* rpc-request data */
 #define LP2P_LC_RESPONSE	2	/* rpc response data */
 struct lp2p_liskcore;
-int	 lp2p_liskcore_new(struct lp2p_liskcore **, struct lp2p_err *);
-void	 lp2p_liskcore_free(struct lp2p_liskcore *);
-int	 lp2p_liskcore_decode(const struct lp2p_liskcore *, int, const char *,
-	    const uint8_t *, size_t, jv *, struct lp2p_err *);
+int	 lp2p_liskcore_new(struct lp2p_liskcore **out, struct lp2p_err *err);
+void	 lp2p_liskcore_free(struct lp2p_liskcore *lc);
+int	 lp2p_liskcore_decode(const struct lp2p_liskcore *lc, int kind,
+	    const char *name, const uint8_t *data, size_t len, jv *out,
+	    struct lp2p_err *err);
 
 /*
  * A jq program run in-process (libjq), for --filter.  lp2p_filter_new
@@ -833,11 +1089,12 @@ int	 lp2p_liskcore_decode(const struct lp2p_liskcore *, int, const char *,
  * error were emitted), or LP2P_EFULL past 10,000 outputs for one input.
  */
 struct lp2p_filter;
-int	 lp2p_filter_new(struct lp2p_filter **, const char *,
-	    struct lp2p_err *);
-int	 lp2p_filter_run(struct lp2p_filter *, jv, void (*)(jv, void *),
-	    void *, struct lp2p_err *);
-void	 lp2p_filter_free(struct lp2p_filter *);
+int	 lp2p_filter_new(struct lp2p_filter **out, const char *program,
+	    struct lp2p_err *err);
+int	 lp2p_filter_run(struct lp2p_filter *f, jv input,
+	    void (*emit)(jv output, void *arg), void *arg,
+	    struct lp2p_err *err);
+void	 lp2p_filter_free(struct lp2p_filter *f);
 
 /*
  * Crawl: walk a network by getPeers from the seeds (p2p-watch --crawl).
@@ -886,28 +1143,35 @@ struct lp2p_crawl_config {
 	uint32_t max_message_rate;	/* wsMaxMessageRate per peer: 0 = 100 */
 };
 struct lp2p_crawl_cb {
-	void	(*on_peer)(struct lp2p_crawl *, jv, void *);	/* crawl */
-	void	(*on_event)(struct lp2p_crawl *, jv, void *);	/* watch */
-	void	(*on_done)(struct lp2p_crawl *, jv, void *);
+	void	(*on_peer)(struct lp2p_crawl *crawl, jv record,
+		    void *arg);				/* crawl */
+	void	(*on_event)(struct lp2p_crawl *crawl, jv event,
+		    void *arg);				/* watch */
+	void	(*on_done)(struct lp2p_crawl *crawl, jv summary, void *arg);
 };
 struct lp2p_crawl_stats {
 	uint32_t discovered, queued, active, reachable, unreachable;
 	double	 elapsed_ms;
 };
-void	 lp2p_crawl_config_init(struct lp2p_crawl_config *);
-int	 lp2p_crawl_new(struct lp2p_crawl **, struct uv_loop_s *,
-	    const struct lp2p_crawl_config *, const struct lp2p_crawl_cb *,
-	    void *, struct lp2p_err *);
-int	 lp2p_crawl_add(struct lp2p_crawl *, const char *, struct lp2p_err *);
-int	 lp2p_crawl_start(struct lp2p_crawl *, struct lp2p_err *);
-void	 lp2p_crawl_stop(struct lp2p_crawl *);
+void	 lp2p_crawl_config_init(struct lp2p_crawl_config *cfg);
+int	 lp2p_crawl_new(struct lp2p_crawl **out, struct uv_loop_s *loop,
+	    const struct lp2p_crawl_config *cfg,
+	    const struct lp2p_crawl_cb *cb, void *arg, struct lp2p_err *err);
+int	 lp2p_crawl_add(struct lp2p_crawl *crawl, const char *peer_id,
+	    struct lp2p_err *err);
+int	 lp2p_crawl_start(struct lp2p_crawl *crawl, struct lp2p_err *err);
+void	 lp2p_crawl_stop(struct lp2p_crawl *crawl);
 /* Watch mode: as lp2p_node_pause_reads and lp2p_node_set_line_sink. */
-void	 lp2p_crawl_pause_reads(struct lp2p_crawl *, bool);
-void	 lp2p_crawl_set_line_sink(struct lp2p_crawl *,
-	    const struct lp2p_line_sink *);
-void	 lp2p_crawl_stats(const struct lp2p_crawl *,
-	    struct lp2p_crawl_stats *);
-jv	 lp2p_crawl_dot(const struct lp2p_crawl *);
-void	 lp2p_crawl_free(struct lp2p_crawl *);
+void	 lp2p_crawl_pause_reads(struct lp2p_crawl *crawl, bool pause);
+void	 lp2p_crawl_set_line_sink(struct lp2p_crawl *crawl,
+	    const struct lp2p_line_sink *sink);
+void	 lp2p_crawl_stats(const struct lp2p_crawl *crawl,
+	    struct lp2p_crawl_stats *st);
+jv	 lp2p_crawl_dot(const struct lp2p_crawl *crawl);
+void	 lp2p_crawl_free(struct lp2p_crawl *crawl);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* LISKP2P_H */

@@ -12,26 +12,27 @@
 #include "internal.h"
 #include "nbook.h"
 
+/* A configured static-list entry: the node's, put back after each sync. */
+struct pin {
+	int		 list;
+	char		 ip[LP2P_IP_STRLEN];
+	uint16_t	 port;
+};
+
 struct lp2p__nb {
 	struct lp2p_book	*b;
 	char			*path;	/* NULL: memory only */
 	int			 dirty;	/* changed since last sync */
+	struct pin		*pins;	/* configured list entries */
+	size_t			 npins;
 };
-
-static void
-mkid(char *buf, size_t len, const char *ip, uint16_t port)
-{
-	snprintf(buf, len, "%s:%u", ip, port);
-}
 
 int
 lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
     size_t chainlen, uint32_t secret, uint64_t now, struct lp2p_err *err)
 {
 	struct lp2p__nb *nb;
-	uint8_t have[LP2P_BOOK_MAX_CHAIN_ID];
-	size_t hlen;
-	int rc, fd;
+	int rc;
 
 	if ((nb = calloc(1, sizeof(*nb))) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
@@ -39,41 +40,15 @@ lp2p__nb_open(struct lp2p__nb **out, const char *path, const uint8_t *chain,
 		free(nb);
 		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
 	}
-	rc = path == NULL ? LP2P_ENOTFOUND : lp2p_book_load(&nb->b, path, err);
-	if (rc == 0) {
-		hlen = lp2p_book_chain_id(nb->b, have);
-		if (hlen != 0 && (hlen != chainlen ||
-		    memcmp(have, chain, chainlen) != 0)) {
-			lp2p__nb_free(nb);
-			return lp2p_errf(err, LP2P_EINVAL, "%s: the book is "
-			    "for another chain ID", path);
-		}
-		if (hlen == 0)
-			lp2p_book_set_chain_id(nb->b, chain, chainlen);
-		*out = nb;
-		return 0;
-	}
-	if (rc != LP2P_ENOTFOUND) {
+	/* -b FILE creates the book when it does not exist */
+	if (path != NULL)
+		rc = lp2p_book_open(&nb->b, path, chain, chainlen, secret, 1,
+		    now, err);
+	else if ((rc = lp2p_book_new(&nb->b, secret, err)) == 0)
+		lp2p_book_set_chain_id(nb->b, chain, chainlen);
+	if (rc != 0) {
 		lp2p__nb_free(nb);
 		return rc;
-	}
-	if ((rc = lp2p_book_new(&nb->b, secret, err)) != 0) {
-		lp2p__nb_free(nb);
-		return rc;
-	}
-	lp2p_book_set_chain_id(nb->b, chain, chainlen);
-	if (path != NULL) {
-		/* -b FILE creates the book when it does not exist */
-		if ((fd = lp2p_book_lock(path, 2000, err)) < 0) {
-			lp2p__nb_free(nb);
-			return fd;
-		}
-		rc = lp2p_book_write(nb->b, path, now, err);
-		lp2p_book_unlock(fd);
-		if (rc != 0) {
-			lp2p__nb_free(nb);
-			return rc;
-		}
 	}
 	*out = nb;
 	return 0;
@@ -85,6 +60,7 @@ lp2p__nb_free(struct lp2p__nb *nb)
 	if (nb == NULL)
 		return;
 	lp2p_book_free(nb->b);
+	free(nb->pins);
 	free(nb->path);
 	free(nb);
 }
@@ -99,10 +75,52 @@ int
 lp2p__nb_list_add(struct lp2p__nb *nb, int list, const char *ip,
     uint16_t port)
 {
+	struct pin *p;
 	int rc = lp2p_book_list_add(nb->b, list, ip, port, NULL);
 
 	nb->dirty = 1;
-	return rc == LP2P_EEXIST ? 0 : rc;
+	if (rc != 0 && rc != LP2P_EEXIST)
+		return rc;
+	if ((p = reallocarray(nb->pins, nb->npins + 1, sizeof(*p))) == NULL)
+		return LP2P_ENOMEM;
+	nb->pins = p;
+	p = &nb->pins[nb->npins++];
+	p->list = list;
+	strlcpy(p->ip, ip, sizeof(p->ip));
+	p->port = port;
+	return 0;
+}
+
+/*
+ * The static lists have one owner, the book: the node's configured
+ * entries are in it, and are put back should a sync have taken them
+ * away (another program edited the file's lists).
+ */
+static void
+repin(struct lp2p__nb *nb)
+{
+	for (size_t i = 0; i < nb->npins; i++)
+		if (lp2p_book_list_add(nb->b, nb->pins[i].list, nb->pins[i].ip,
+		    nb->pins[i].port, NULL) == 0)
+			nb->dirty = 1;
+}
+
+int
+lp2p__nb_kind(struct lp2p__nb *nb, const char *ip)
+{
+	return lp2p_book_kind(nb->b, ip);
+}
+
+int
+lp2p__nb_is_blacklisted(struct lp2p__nb *nb, const char *ip)
+{
+	return lp2p_book_list_has(nb->b, LP2P_LIST_BLACKLISTED, ip, 0);
+}
+
+int
+lp2p__nb_is_trusted(struct lp2p__nb *nb, const char *peer_id)
+{
+	return lp2p_book_is_trusted(nb->b, peer_id);
 }
 
 int
@@ -114,8 +132,10 @@ lp2p__nb_sync(struct lp2p__nb *nb, uint64_t now, struct lp2p_err *err)
 	if (nb->path == NULL ||
 	    (!nb->dirty && !lp2p_book_changed(nb->b, nb->path)))
 		return 0;
-	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0)
+	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0) {
 		nb->dirty = 0;
+		repin(nb);
+	}
 	return rc;
 }
 
@@ -124,7 +144,7 @@ lp2p__nb_has(struct lp2p__nb *nb, const char *ip, uint16_t port)
 {
 	char id[64];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	return lp2p_book_lookup(nb->b, id, NULL) == 0;
 }
 
@@ -148,7 +168,7 @@ lp2p__nb_upgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	int rc;
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, NULL) != 0 &&
 	    (rc = lp2p_book_add(nb->b, ip, port, NULL, now, NULL, NULL)) != 0)
 		return rc;
@@ -162,7 +182,7 @@ lp2p__nb_downgrade(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	char id[64];
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	(void)lp2p_book_downgrade(nb->b, id, now);
 }
 
@@ -172,7 +192,7 @@ lp2p__nb_remove(struct lp2p__nb *nb, const char *ip, uint16_t port)
 	char id[64];
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	(void)lp2p_book_remove(nb->b, id);
 }
 
@@ -184,7 +204,7 @@ lp2p__nb_set_state(struct lp2p__nb *nb, const char *ip, uint16_t port,
 	char id[64];
 
 	nb->dirty = 1;
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	memset(&e, 0, sizeof(e));
 	e.reputation = reputation;
 	e.advertise = advertise;
@@ -200,7 +220,7 @@ lp2p__nb_advertise(struct lp2p__nb *nb, const char *ip, uint16_t port)
 	struct lp2p_book_entry e;
 	char id[64];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, &e) != 0)
 		return 1;
 	return e.advertise != 0;
@@ -212,7 +232,7 @@ lp2p__nb_reputation(struct lp2p__nb *nb, const char *ip, uint16_t port)
 	struct lp2p_book_entry e;
 	char id[64];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, &e) != 0)
 		return LP2P_BOOK_REPUTATION;
 	return e.reputation;
@@ -309,9 +329,9 @@ lp2p__nb_tried_victim(struct lp2p__nb *nb, const char *ip, uint16_t port,
 {
 	struct lp2p_book_entry e;
 	struct victim_walk w;
-	char id[64];
+	char id[LP2P_PEERID_STRLEN];
 
-	mkid(id, sizeof(id), ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p_book_lookup(nb->b, id, &e) != 0 ||
 	    e.table != LP2P_TABLE_NEW ||
 	    lp2p_ip_bucket(lp2p_book_secret(nb->b), ip, NULL, 1,

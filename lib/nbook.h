@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "liskp2p.h"
+
 struct lp2p__nb;
 
 struct lp2p__nb_ent {
@@ -57,8 +59,19 @@ int	 lp2p__nb_reputation(struct lp2p__nb *, const char *, uint16_t);
 void	 lp2p__nb_ban(struct lp2p__nb *, const char *, uint16_t, uint64_t);
 /* The book's secret (from its file when there is one). */
 uint32_t lp2p__nb_secret(struct lp2p__nb *);
-/* Put ip:port on a static list (enum lp2p_book_list). */
+/*
+ * Put ip:port on a static list (enum lp2p_book_list) for the node's life:
+ * a sync that loses it (the file's lists edited) puts it back.
+ */
 int	 lp2p__nb_list_add(struct lp2p__nb *, int, const char *, uint16_t);
+/*
+ * The static lists' one classifier is the book's: the kind of an IP
+ * (enum lp2p_peer_kind: fixed > whitelisted > seed), a blacklisted IP,
+ * a trusted (seed, fixed or whitelisted) peerId.
+ */
+int	 lp2p__nb_kind(struct lp2p__nb *, const char *);
+int	 lp2p__nb_is_blacklisted(struct lp2p__nb *, const char *);
+int	 lp2p__nb_is_trusted(struct lp2p__nb *, const char *);
 int	 lp2p__nb_is_banned(struct lp2p__nb *, const char *, uint64_t);
 size_t	 lp2p__nb_count(struct lp2p__nb *, int);
 /*

@@ -17,19 +17,7 @@
 #include "internal.h"
 #include "codec.h"
 
-struct nfc_ccc {
-	uint32_t	cp;
-	uint8_t		rank;
-};
-struct nfc_decomp {
-	uint32_t	cp;
-	uint16_t	off;
-	uint8_t		len;
-};
-struct nfc_comp {
-	uint32_t	a, b, p;
-};
-
+/* the tables and their element types */
 #include "nfc_tables.h"
 
 #define SBASE	0xac00

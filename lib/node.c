@@ -786,14 +786,10 @@ lp2p_node_apply_penalty(struct lp2p_node *n, const char *peer_id,
     int penalty, struct lp2p_err *err)
 {
 	struct npeer *np;
-	char *const *lists[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist };
-	const size_t ns[] = { n->cfg.nseeds, n->cfg.nfixed, n->cfg.nwhitelist };
 
 	/* seed, fixed and whitelisted peerIds are exempt (isTrustedPeer) */
-	for (size_t k = 0; k < LP2P_NELEM(ns); k++)
-		for (size_t i = 0; i < ns[k]; i++)
-			if (strcmp(lists[k][i], peer_id) == 0)
-				return 0;
+	if (lp2p__nb_is_trusted(n->book, peer_id))
+		return 0;
 	if ((np = lp2p__pool_find(n, peer_id)) == NULL)
 		return lp2p_errf(err, LP2P_ENOTFOUND, "Peer not found: %s",
 		    peer_id);
@@ -894,44 +890,39 @@ get_data(jv cmd, uint8_t **out, size_t *len, bool *has,
 	}
 }
 
-static void
-on_cmd_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r, void *arg)
-{
-	struct oreq *o = arg;
-	jv res;
-	char *hex;
+/* A request of lp2p_node_request in flight: the caller's callback. */
+struct nreq {
+	struct lp2p_node	*node;
+	lp2p_node_reply_fn	*fn;
+	void			*arg;
+};
 
-	if (r->status != 0) {
-		res = result_err(o->op, r->error ? r->error :
-		    lp2p_strerror(r->status), false);
-		res = jv_object_set(res, jv_string("peerId"),
-		    jv_string(lp2p__peer_id(p)));
-	} else {
-		res = result(o->op);
-		res = jv_object_set(res, jv_string("peerId"),
-		    jv_string(lp2p__peer_id(p)));
-		if (r->has_data) {
-			hex = lp2p__bytes_hex(r->data, r->len);
-			res = jv_object_set(res, jv_string("data"),
-			    hex ? jv_string(hex) : jv_null());
-			free(hex);
-		} else
-			res = jv_object_set(res, jv_string("data"), jv_null());
-		res = jv_object_set(res, jv_string("rttMs"),
-		    jv_number(r->rtt_ms));
-	}
-	o->fn(o->node, res, o->arg);
-	free(o);
+static void
+on_node_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
+    void *arg)
+{
+	struct nreq *q = arg;
+	struct lp2p_node_reply o;
+
+	o.status = r->status;
+	o.peer_id = lp2p__peer_id(p);
+	o.data = r->data;
+	o.len = r->len;
+	o.has_data = r->has_data;
+	o.error = r->error;
+	o.rtt_ms = r->rtt_ms;
+	q->fn(q->node, &o, q->arg);
+	free(q);
 }
 
-static int
-do_request(struct lp2p_node *n, const char *op, const char *peer_id,
+int
+lp2p_node_request(struct lp2p_node *n, const char *peer_id,
     const char *proc, const uint8_t *data, size_t len,
-    lp2p_node_result_fn *fn, void *arg, struct lp2p_err *err)
+    lp2p_node_reply_fn *fn, void *arg, struct lp2p_err *err)
 {
 	struct npeer *np, **v;
 	struct lp2p__cand *c;
-	struct oreq *o;
+	struct nreq *q;
 	size_t k = 0;
 	long pick;
 	int rc;
@@ -964,19 +955,123 @@ do_request(struct lp2p_node *n, const char *op, const char *peer_id,
 			return lp2p_errf(err, LP2P_ENOPEERS, "Request failed "
 			    "due to no peers found in peer selection");
 	}
+	if ((q = calloc(1, sizeof(*q))) == NULL)
+		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
+	q->node = n;
+	q->fn = fn;
+	q->arg = arg;
+	if ((rc = lp2p__peer_request(np->p, proc, data, len, on_node_reply,
+	    q)) != 0) {
+		free(q);
+		return lp2p_errf(err, rc, "peer %s: %s", np->id,
+		    lp2p_strerror(rc));
+	}
+	return 0;
+}
+
+/* The request and requestFromPeer commands' answer. */
+static void
+on_cmd_reply(struct lp2p_node *n, const struct lp2p_node_reply *r,
+    void *arg)
+{
+	struct oreq *o = arg;
+	jv res;
+	char *hex;
+
+	if (r->status != 0) {
+		res = result_err(o->op, r->error ? r->error :
+		    lp2p_strerror(r->status), false);
+		res = jv_object_set(res, jv_string("peerId"),
+		    jv_string(r->peer_id));
+	} else {
+		res = result(o->op);
+		res = jv_object_set(res, jv_string("peerId"),
+		    jv_string(r->peer_id));
+		if (r->has_data) {
+			hex = lp2p__bytes_hex(r->data, r->len);
+			res = jv_object_set(res, jv_string("data"),
+			    hex ? jv_string(hex) : jv_null());
+			free(hex);
+		} else
+			res = jv_object_set(res, jv_string("data"), jv_null());
+		res = jv_object_set(res, jv_string("rttMs"),
+		    jv_number(r->rtt_ms));
+	}
+	o->fn(n, res, o->arg);
+	free(o);
+}
+
+static int
+do_request(struct lp2p_node *n, const char *op, const char *peer_id,
+    const char *proc, const uint8_t *data, size_t len,
+    lp2p_node_result_fn *fn, void *arg, struct lp2p_err *err)
+{
+	struct oreq *o;
+	int rc;
+
 	if ((o = calloc(1, sizeof(*o))) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
 	o->node = n;
 	o->fn = fn;
 	o->arg = arg;
 	strlcpy(o->op, op, sizeof(o->op));
-	if ((rc = lp2p__peer_request(np->p, proc, data, len, on_cmd_reply,
-	    o)) != 0) {
+	if ((rc = lp2p_node_request(n, peer_id, proc, data, len,
+	    on_cmd_reply, o, err)) != 0)
 		free(o);
-		return lp2p_errf(err, rc, "peer %s: %s", np->id,
-		    lp2p_strerror(rc));
-	}
+	return rc;
+}
+
+/* The received request id, unlinked from the pending list, or NULL. */
+static struct pending *
+take_pending(struct lp2p_node *n, uint64_t id)
+{
+	struct pending *pd;
+
+	TAILQ_FOREACH(pd, &n->pending, entry)
+		if (pd->id == id) {
+			TAILQ_REMOVE(&n->pending, pd, entry);
+			n->npending--;
+			return pd;
+		}
+	return NULL;
+}
+
+static int
+respond(struct lp2p_node *n, uint64_t id, const char *error,
+    const uint8_t *data, size_t len, struct lp2p_err *err)
+{
+	struct pending *pd;
+	int rc;
+
+	if ((pd = take_pending(n, id)) == NULL)
+		return lp2p_errf(err, LP2P_ENOTFOUND, "requestId %llu: no "
+		    "such request (answered or expired)",
+		    (unsigned long long)id);
+	if (error != NULL)
+		rc = lp2p__peer_respond_error(pd->np->p, pd->rid, error);
+	else
+		rc = lp2p__peer_respond(pd->np->p, pd->rid, data, len);
+	free(pd);
+	if (rc != 0)
+		return lp2p_errf(err, rc, "requestId %llu: %s",
+		    (unsigned long long)id, lp2p_strerror(rc));
 	return 0;
+}
+
+int
+lp2p_node_respond(struct lp2p_node *n, uint64_t request_id,
+    const uint8_t *data, size_t len, struct lp2p_err *err)
+{
+	return respond(n, request_id, NULL, data, len, err);
+}
+
+int
+lp2p_node_respond_error(struct lp2p_node *n, uint64_t request_id,
+    const char *message, struct lp2p_err *err)
+{
+	if (message == NULL)
+		return lp2p_errf(err, LP2P_EINVAL, "no error message");
+	return respond(n, request_id, message, NULL, 0, err);
 }
 
 static int
@@ -985,7 +1080,6 @@ do_respond(struct lp2p_node *n, jv cmd, const uint8_t *data, size_t len,
 {
 	jv idv = jv_object_get(jv_copy(cmd), jv_string("requestId"));
 	jv e = jv_object_get(jv_copy(cmd), jv_string("error"));
-	struct pending *pd;
 	double d;
 	int rc;
 
@@ -997,27 +1091,19 @@ do_respond(struct lp2p_node *n, jv cmd, const uint8_t *data, size_t len,
 	}
 	d = jv_number_value(idv);
 	jv_free(idv);
-	TAILQ_FOREACH(pd, &n->pending, entry)
-		if ((double)pd->id == d)
-			break;
-	if (pd == NULL) {
+	/* ids are integers from 1: any other number names no request */
+	if (!(d >= 0 && d < 9007199254740992.0) || d != floor(d)) {
 		jv_free(e);
 		return lp2p_errf(err, LP2P_ENOTFOUND,
 		    "requestId %.0f: no such request (answered or expired)", d);
 	}
 	if (jv_get_kind(e) == JV_KIND_STRING)
-		rc = lp2p__peer_respond_error(pd->np->p, pd->rid,
-		    jv_string_value(e));
+		rc = lp2p_node_respond_error(n, (uint64_t)d,
+		    jv_string_value(e), err);
 	else
-		rc = lp2p__peer_respond(pd->np->p, pd->rid, data, len);
+		rc = lp2p_node_respond(n, (uint64_t)d, data, len, err);
 	jv_free(e);
-	TAILQ_REMOVE(&n->pending, pd, entry);
-	n->npending--;
-	free(pd);
-	if (rc != 0)
-		return lp2p_errf(err, rc, "requestId %.0f: %s", d,
-		    lp2p_strerror(rc));
-	return 0;
+	return rc;
 }
 
 static int
@@ -1099,6 +1185,18 @@ peers_json(struct lp2p_node *n, bool connected)
 	}
 	free(all);
 	return a;
+}
+
+jv
+lp2p_node_connected_peers(struct lp2p_node *n)
+{
+	return peers_json(n, true);
+}
+
+jv
+lp2p_node_disconnected_peers(struct lp2p_node *n)
+{
+	return peers_json(n, false);
 }
 
 /*
@@ -1225,7 +1323,8 @@ cmd_get_peers(struct lp2p_node *n, const struct cmd_args *a, jv *res,
 {
 	(void)err;
 	*res = jv_object_set(result(a->op), jv_string("peers"),
-	    peers_json(n, a->op[3] == 'C'));
+	    a->op[3] == 'C' ? lp2p_node_connected_peers(n) :
+	    lp2p_node_disconnected_peers(n));
 	return CMD_OK;
 }
 

@@ -950,7 +950,7 @@ sc_on_handshake(struct lp2p_sc *sc, char *reason, size_t len, void *arg)
 		;
 	else {
 		p->port = p->query.port;
-		snprintf(p->id, sizeof(p->id), "%s:%u", p->ip, p->port);
+		lp2p_peerid(p->id, p->ip, p->port);
 		if (p->cb.on_accept != NULL)
 			code = p->cb.on_accept(p, reason, len, p->arg);
 	}
@@ -1145,7 +1145,7 @@ lp2p__peer_connect(struct lp2p_peer **out, uv_loop_t *loop,
 		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
 	strlcpy(p->ip, host, sizeof(p->ip));
 	p->port = port;
-	snprintf(p->id, sizeof(p->id), "%s:%u", host, port);
+	lp2p_peerid(p->id, host, port);
 	if ((target = lp2p__peer_query_build(&p->self)) == NULL) {
 		peer_abort(p);
 		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");

@@ -63,50 +63,18 @@ ip_u32(const char *ip)
 
 /* ---- kinds and lists ------------------------------------------------ */
 
-static int
-in_list(char *const *list, size_t n, const char *ip, uint16_t port,
-    int by_port)
-{
-	size_t l = strlen(ip);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *e = list[i];
-
-		if (strncmp(e, ip, l) != 0 || (e[l] != ':' && e[l] != '\0'))
-			continue;
-		if (!by_port || (e[l] == ':' && atoi(e + l + 1) == port))
-			return 1;
-	}
-	return 0;
-}
-
+/* The book owns the static lists and classifies by them (nbook.h). */
 int
 lp2p__pool_kind_of(const struct lp2p_node *n, const char *ip, uint16_t port)
 {
 	(void)port;
-	if (in_list(n->cfg.fixed, n->cfg.nfixed, ip, 0, 0))
-		return LP2P__KIND_FIXED;
-	if (in_list(n->cfg.whitelist, n->cfg.nwhitelist, ip, 0, 0))
-		return LP2P__KIND_WHITELISTED;
-	if (in_list(n->cfg.seeds, n->cfg.nseeds, ip, 0, 0))
-		return LP2P__KIND_SEED;
-	return LP2P__KIND_NONE;
+	return lp2p__nb_kind(n->book, ip);
 }
 
 bool
 lp2p__pool_is_blacklisted(const struct lp2p_node *n, const char *ip)
 {
-	for (size_t i = 0; i < n->cfg.nblacklist; i++)
-		if (strcmp(n->cfg.blacklist[i], ip) == 0)
-			return true;
-	return false;
-}
-
-static bool
-is_trusted_exact(const struct lp2p_node *n, const char *ip, uint16_t port)
-{
-	return in_list(n->cfg.fixed, n->cfg.nfixed, ip, port, 1) ||
-	    in_list(n->cfg.whitelist, n->cfg.nwhitelist, ip, port, 1);
+	return lp2p__nb_is_blacklisted(n->book, ip) != 0;
 }
 
 /* ---- recent addresses: our getPeers, the shuffle's evictions -------- */
@@ -306,7 +274,7 @@ lp2p__pool_dial(struct lp2p_node *n, const char *ip, uint16_t port)
 
 	if (n->stopping || n->npeers >= LP2P_NODE_MAX_PEERS)
 		return LP2P_EFULL;
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	if (lp2p__pool_find(n, id) != NULL)
 		return LP2P_EEXIST;
 	if (lp2p__pool_is_blacklisted(n, ip) ||
@@ -608,7 +576,7 @@ evict_test(struct npeer *np)
 	if (!lp2p__nb_tried_victim(n->book, np->ip, np->port, vip,
 	    sizeof(vip), &vport))
 		return false;
-	snprintf(vid, sizeof(vid), "%s:%u", vip, vport);
+	lp2p_peerid(vid, vip, vport);
 	if (lp2p__pool_find(n, vid) != NULL)
 		return true;
 	if (!lp2p__policy_evict_test_start(n->policy, np->ip, np->port, vip,
@@ -939,12 +907,11 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	 */
 	if (server_level && lp2p__peer_is_inbound(p))
 		port = lp2p__peer_remote_port(p);
-	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	lp2p_peerid(id, ip, port);
 	ev = lp2p__ev_ban(server_level || np == NULL ? id : np->id, why,
 	    server_level);
-	if (!is_trusted_exact(n, ip, port))
-		lp2p__nb_ban(n->book, ip, port,
-		    lp2p__now_ms() + n->cfg.peer_ban_time);
+	/* the book never bans a fixed or whitelisted peerId */
+	lp2p__nb_ban(n->book, ip, port, lp2p__now_ms() + n->cfg.peer_ban_time);
 	if (np != NULL)
 		lp2p__pool_remove(np, 0, NULL);	/* peer.c closes it */
 	lp2p__emit(n, ev);

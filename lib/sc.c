@@ -168,157 +168,6 @@ sc_send_text(struct lp2p_sc *sc, char *text)
 
 /* ---- decoding and screening --------------------------------------- */
 
-/*
- * Check that s[0..n) is one JSON text (RFC 8259, as JSON.parse accepts it:
- * no NaN, no comments) nested at most max levels deep and holding at most
- * LP2P_MAX_JSON_VALUES values, without recursion.  0, LP2P_EPROTO (not
- * JSON), LP2P_EINVAL (too deep) or LP2P_EFULL (too many values).  libjq
- * 1.6's parser leaks memory on some invalid inputs, so only checked text
- * reaches it; and it spends about 280 bytes a value, so 3 MB of "{}," would
- * cost 400 MB: the value cap keeps one message under 30 MB.
- */
-static int
-json_check(const char *s, size_t n, int max)
-{
-	enum { VALUE, AFTER, KEY_OR_END, KEY, COLON, VALUE_OR_END } st = VALUE;
-	char stack[LP2P_MAX_JSON_DEPTH + 1];
-	int depth = 0;
-	size_t i = 0, values = 0;
-
-	if (max > LP2P_MAX_JSON_DEPTH)
-		max = LP2P_MAX_JSON_DEPTH;
-	for (;;) {
-		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
-		    s[i] == '\r'))
-			i++;
-		if (i == n)
-			return st == AFTER && depth == 0 ? 0 : LP2P_EPROTO;
-		switch (st) {
-		case AFTER:
-			if (depth == 0)
-				return LP2P_EPROTO;	/* trailing text */
-			if (s[i] == ',') {
-				st = stack[depth - 1] == '{' ? KEY : VALUE;
-				i++;
-			} else if ((s[i] == '}' && stack[depth - 1] == '{') ||
-			    (s[i] == ']' && stack[depth - 1] == '[')) {
-				depth--;
-				i++;
-			} else
-				return LP2P_EPROTO;
-			continue;
-		case COLON:
-			if (s[i++] != ':')
-				return LP2P_EPROTO;
-			st = VALUE;
-			continue;
-		case KEY_OR_END:
-			if (s[i] == '}') {
-				depth--;
-				i++;
-				st = AFTER;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case KEY:
-			if (s[i] != '"')
-				return LP2P_EPROTO;
-			break;
-		case VALUE_OR_END:
-			if (s[i] == ']') {
-				depth--;
-				i++;
-				st = AFTER;
-				continue;
-			}
-			/* FALLTHROUGH */
-		case VALUE:
-			break;
-		}
-		/* a value (or a key string) starts at s[i] */
-		if ((st != KEY && st != KEY_OR_END) &&
-		    ++values > LP2P_MAX_JSON_VALUES)
-			return LP2P_EFULL;
-		if (s[i] == '{' || s[i] == '[') {
-			if (depth == max)
-				return LP2P_EINVAL;
-			stack[depth++] = s[i];
-			st = s[i] == '{' ? KEY_OR_END : VALUE_OR_END;
-			i++;
-			continue;
-		}
-		if (s[i] == '"') {
-			bool key = st == KEY || st == KEY_OR_END;
-
-			for (i++; ; i++) {
-				unsigned char c;
-
-				if (i >= n)
-					return LP2P_EPROTO;
-				c = (unsigned char)s[i];
-				if (c == '"')
-					break;
-				if (c < 0x20)
-					return LP2P_EPROTO;
-				if (c != '\\')
-					continue;
-				if (++i >= n)
-					return LP2P_EPROTO;
-				if (s[i] == 'u') {
-					for (int k = 0; k < 4; k++)
-						if (++i >= n || !isxdigit(
-						    (unsigned char)s[i]))
-							return LP2P_EPROTO;
-				} else if (strchr("\"\\/bfnrt", s[i]) == NULL ||
-				    s[i] == '\0')
-					return LP2P_EPROTO;
-			}
-			i++;
-			st = key ? COLON : AFTER;
-			continue;
-		}
-		if (st == KEY || st == KEY_OR_END)
-			return LP2P_EPROTO;
-		if (s[i] == '-' || (s[i] >= '0' && s[i] <= '9')) {
-			if (s[i] == '-')
-				i++;
-			if (i < n && s[i] == '0')
-				i++;
-			else if (i < n && s[i] >= '1' && s[i] <= '9')
-				while (i < n && s[i] >= '0' && s[i] <= '9')
-					i++;
-			else
-				return LP2P_EPROTO;
-			if (i < n && s[i] == '.') {
-				if (++i >= n || s[i] < '0' || s[i] > '9')
-					return LP2P_EPROTO;
-				while (i < n && s[i] >= '0' && s[i] <= '9')
-					i++;
-			}
-			if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-				i++;
-				if (i < n && (s[i] == '+' || s[i] == '-'))
-					i++;
-				if (i >= n || s[i] < '0' || s[i] > '9')
-					return LP2P_EPROTO;
-				while (i < n && s[i] >= '0' && s[i] <= '9')
-					i++;
-			}
-			st = AFTER;
-			continue;
-		}
-		if (n - i >= 4 && memcmp(s + i, "true", 4) == 0)
-			i += 4;
-		else if (n - i >= 5 && memcmp(s + i, "false", 5) == 0)
-			i += 5;
-		else if (n - i >= 4 && memcmp(s + i, "null", 4) == 0)
-			i += 4;
-		else
-			return LP2P_EPROTO;
-		st = AFTER;
-	}
-}
-
 int
 lp2p__sc_decode(const char *s, size_t n, jv *out)
 {
@@ -328,8 +177,10 @@ lp2p__sc_decode(const char *s, size_t n, jv *out)
 	*out = jv_invalid();
 	if (n > INT32_MAX)
 		return LP2P_EPROTO;
-	if ((rc = json_check(s, n, LP2P_MAX_JSON_DEPTH)) != 0)
-		return rc;
+	/* libjq 1.6 leaks on some invalid texts: only checked ones reach it */
+	if ((rc = lp2p__json_check(s, n, LP2P_MAX_JSON_DEPTH, NULL)) != 0)
+		return rc == LP2P_EFULL ? LP2P_EINVAL :
+		    rc == LP2P__JSON_MANY ? LP2P_EFULL : LP2P_EPROTO;
 	v = jv_parse_sized(s, (int)n);
 	if (!jv_is_valid(v)) {
 		jv_free(v);

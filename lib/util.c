@@ -54,6 +54,39 @@ lp2p_strerror(int code)
 	return "unknown error";
 }
 
+const char *
+lp2p_err_name(int code)
+{
+	static const struct { int code; const char *name; } names[] = {
+		{ LP2P_EINVAL, "LP2P_EINVAL" }, { LP2P_EPROTO, "LP2P_EPROTO" },
+		{ LP2P_ECODEC, "LP2P_ECODEC" },
+		{ LP2P_ENOPEERS, "LP2P_ENOPEERS" },
+		{ LP2P_ETIMEDOUT, "LP2P_ETIMEDOUT" },
+		{ LP2P_ECLOSED, "LP2P_ECLOSED" },
+		{ LP2P_EREFUSED, "LP2P_EREFUSED" },
+		{ LP2P_EREMOTE, "LP2P_EREMOTE" },
+		{ LP2P_ENOTFOUND, "LP2P_ENOTFOUND" },
+		{ LP2P_EEXIST, "LP2P_EEXIST" }, { LP2P_EFULL, "LP2P_EFULL" },
+		{ LP2P_EVERSION, "LP2P_EVERSION" },
+		{ LP2P_EBANNED, "LP2P_EBANNED" },
+		{ LP2P_ENOMEM, "LP2P_ENOMEM" },
+	};
+
+	if (code == 0)
+		return "0";
+	for (size_t i = 0; i < LP2P_NELEM(names); i++)
+		if (names[i].code == code)
+			return names[i].name;
+	if (code < 0 && code > -4096) {
+		/* uv_err_name leaks for codes it does not know: the _r form */
+		static _Thread_local char buf[48];
+
+		uv_err_name_r(code, buf, sizeof(buf));	/* ENOENT, EPIPE ... */
+		return buf;
+	}
+	return "unknown";
+}
+
 /* ---- hex ------------------------------------------------------------ */
 
 static const char hexdig[] = "0123456789abcdef";

@@ -16,6 +16,45 @@ setup() {
 	[ -z "$bad" ] || { echo "exported: $bad"; false; }
 }
 
+@test "every header compiles on its own; liskp2p.h as C++ too" {
+	run make -s check-headers
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ -f build/hdr/lib/book.ok ] && [ -f build/hdr/cmd/cli_net.ok ]
+	[ -f build/hdr/liskp2p.cxx.ok ]
+}
+
+@test "cmd/ includes liskp2p.h and its own headers only; a private one fails" {
+	run make -s check-includes
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	mkdir "$BATS_TEST_TMPDIR/cmd"
+	cp cmd/cli.h "$BATS_TEST_TMPDIR/cmd/"
+	printf '#include "liskp2p.h"\n#include "cli.h"\n#include "peer.h"\n' \
+	    >"$BATS_TEST_TMPDIR/cmd/x.c"
+	run -1 --separate-stderr sh tests/api-check.sh includes "$BATS_TEST_TMPDIR/cmd"
+	[[ $stderr == *'x.c: includes "peer.h"'* ]]
+	[[ $stderr != *'"cli.h"'* ]]
+}
+
+@test "the archive exports exactly what liskp2p.h declares; lp2p__ stays inside" {
+	run -0 --separate-stderr sh tests/api-check.sh symbols lib/libliskp2p.a lib/liskp2p.h
+	[ -z "$stderr" ]
+	run nm --defined-only lib/libliskp2p.a
+	[[ $output == *" t lp2p__"* ]]	# there, and local
+	# the objects as built (tests link them) fail the same check
+	run -1 --separate-stderr sh tests/api-check.sh symbols \
+	    build/libliskp2p-internal.a lib/liskp2p.h
+	[[ $stderr == *"exports lp2p__"*"not an lp2p_ public name"* ]]
+}
+
+@test "liskp2p(3) names every exported function" {
+	run -0 --separate-stderr sh tests/api-check.sh man lib/libliskp2p.a man/liskp2p.3
+	[ -z "$stderr" ]
+	printf '.Dd\n.Fn lp2p_strerror\n' >"$BATS_TEST_TMPDIR/page.3"
+	run -1 --separate-stderr sh tests/api-check.sh man lib/libliskp2p.a \
+	    "$BATS_TEST_TMPDIR/page.3"
+	[[ $stderr == *"does not name lp2p_node_new"* ]]
+}
+
 @test "make install puts library, header, pkg-config file, programs, pages in place" {
 	root="$BATS_TEST_TMPDIR/root"
 	run make -s install DESTDIR="$root" PREFIX=/usr

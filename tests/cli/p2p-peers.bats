@@ -238,6 +238,25 @@ count() {	# number of peers in the book
 	[[ $stderr == *"stdin:1: 'sourceAddress': not a string"* ]]
 }
 
+@test "import: an unreachable crawl record counts a failure on a tried entry, keeps a new one" {
+	mkbook
+	printf '%s\n' '{"peerId":"40.0.0.1:1","table":"tried"}' \
+	    '{"peerId":"40.0.0.2:2"}' > in
+	run -0 p2p-peers -b "$B" import < in
+	printf '%s\n' '{"type":"PEER","peerId":"40.0.0.1:1","reachable":false}' \
+	    '{"type":"PEER","peerId":"40.0.0.2:2","reachable":false}' \
+	    '{"type":"PEER","peerId":"40.0.0.3:3","reachable":false}' > crawl
+	for fails in 1 2; do
+		run -0 p2p-peers -b "$B" import crawl
+		run -0 p2p-peers -b "$B" list --format ndjson
+		[ "$(jq -c 'select(.peerId == "40.0.0.1:1") | [.table, .failures]' <<<"$output")" = "[\"tried\",$fails]" ]
+	done
+	run -0 p2p-peers -b "$B" import crawl	# the third failure
+	run -0 p2p-peers -b "$B" list --format ndjson
+	[ "$(jq -c '[.peerId, .table]' <<<"$output" | sort | tr -d '\n')" = \
+	    '["40.0.0.1:1","new"]["40.0.0.2:2","new"]["40.0.0.3:3","new"]' ]
+}
+
 @test "stats and select" {
 	mkbook
 	for i in $(seq 1 60); do echo "40.$i.0.1:1"; done | p2p-peers -b "$B" add -

@@ -173,6 +173,20 @@ load helpers
 	    'length == 1 and .[0].peerId == $id and .[0].table == "new"'
 }
 
+@test "-b: an unreachable tried peer counts a failure, as p2p-peers import counts it" {
+	local book=$BATS_TEST_TMPDIR/t.peerbook port
+	port=$(free_port 127.40.250.7)
+	run -0 p2p-peers -b "$book" init --chain-id 00000000
+	echo "{\"peerId\":\"127.40.250.7:$port\",\"table\":\"tried\"}" |
+	    p2p-peers -b "$book" import
+	run -1 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
+	    --seed "127.40.250.7:$port" --crawl --timeout 1
+	run -0 --separate-stderr p2p-peers -b "$book" list --format ndjson
+	echo "$output" | jq -e -s --arg id "127.40.250.7:$port" \
+	    'length == 1 and .[0].peerId == $id and .[0].table == "tried" and
+	    .[0].failures == 1'
+}
+
 # A TCP server on ADDR that never answers (silent) or closes at once
 # (close); its pid in $BATS_TEST_TMPDIR/srv.pid, stopped by teardown.
 tcp_server() {

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct evline_buf e = { 0 };
 	struct lp2p_line_sink sink = { evline_buf_reserve, evline_buf_commit,
 	    &e };
-	struct lp2p__buf want = { 0 };
+	struct lp2p_buf want = { 0 };
 	const char *nl;
 	char *name;
 	double rate;

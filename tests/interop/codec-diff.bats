@@ -3,7 +3,7 @@
 #
 # The C side is tests/interop/codec-tool.c, a tiny NDJSON filter over the
 # library's codec.  The Makefile does not know it, so setup_file builds it
-# here against the sanitizer library (build/asan/libliskp2p.a, made by
+# here against the sanitizer library (build/asan/libliskp2p-internal.a, made by
 # `make build-asan`).  The node side is codec-diff.js: random schemas and
 # values, encoded and decoded by both.  LISKP2P_SEED=N reproduces a run;
 # the seed is printed on failure.
@@ -13,15 +13,15 @@ load ../cli/helpers
 setup_file() {
 	local top=$LISKP2P_TOP pkgs="libuv libbsd-overlay libmd"
 	export CODEC_TOOL="$BATS_FILE_TMPDIR/codec-tool"
-	[ -f "$top/build/asan/libliskp2p.a" ] || {
-		echo "build/asan/libliskp2p.a missing: run make build-asan" >&2
+	[ -f "$top/build/asan/libliskp2p-internal.a" ] || {
+		echo "build/asan/libliskp2p-internal.a missing: run make build-asan" >&2
 		return 1
 	}
 	cc -std=c11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I"$top/lib" \
 	    $(pkg-config --cflags $pkgs) -O1 -g \
 	    -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer -o "$CODEC_TOOL" \
-	    "$top/tests/interop/codec-tool.c" "$top/build/asan/libliskp2p.a" \
+	    "$top/tests/interop/codec-tool.c" "$top/build/asan/libliskp2p-internal.a" \
 	    $(pkg-config --libs $pkgs) -lwslay -lhttp_parser -ljq -lm
 }
 

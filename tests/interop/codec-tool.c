@@ -1,7 +1,7 @@
 /*
  * codec-tool.c — the C side of tests/interop/codec-diff.bats: a filter
  * from NDJSON requests to NDJSON answers, one line each, over libliskp2p's
- * codec.  Built by the bats file against build/asan/libliskp2p.a.
+ * codec.  Built by the bats file against build/asan/libliskp2p-internal.a.
  *
  *   {"schema":S,"encode":VALUE}   -> {"hex":"..."} | {"error":"..."}
  *   {"schema":S,"decode":"hex"}   -> {"value":V}   | {"error":"..."}

@@ -99,7 +99,7 @@ build_cpeer() {
 	    $(pkg-config --cflags libuv libbsd-overlay) -std=c11 -Wall \
 	    -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -o "$CPEER" "$INTEROP_DIR/c-peer.c" \
-	    "$LISKP2P_TOP/build/asan/libliskp2p.a" \
+	    "$LISKP2P_TOP/build/asan/libliskp2p-internal.a" \
 	    $(pkg-config --libs libuv libbsd-overlay libmd) \
 	    -lwslay -lhttp_parser -ljq -lm
 }

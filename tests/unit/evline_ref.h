@@ -2,7 +2,7 @@
  * evline_ref.h — the jv way to the line of a received message, for
  * test_evline.c and fuzz_evline.c: the event object as the node builds
  * it (lib/pool.c received_event: ts, type, peerId, event, data as hex of
- * lp2p_b64_decode, rate) dumped by lp2p__json_dump, and a newline.
+ * lp2p_b64_decode, rate) dumped by lp2p_json_dump, and a newline.
  */
 #ifndef EVLINE_REF_H
 #define EVLINE_REF_H
@@ -15,7 +15,7 @@
 #include "evline.h"
 
 static inline int
-evline_ref(struct lp2p__buf *b, const char *ts, const char *id,
+evline_ref(struct lp2p_buf *b, const char *ts, const char *id,
     const char *name, const char *b64, size_t blen, double rate)
 {
 	uint8_t *bytes;
@@ -38,14 +38,14 @@ evline_ref(struct lp2p__buf *b, const char *ts, const char *id,
 	ev = jv_object_set(ev, jv_string("data"), jv_string(hex));
 	ev = jv_object_set(ev, jv_string("rate"), jv_number(rate));
 	free(hex);
-	rc = lp2p__json_dump(b, ev);
+	rc = lp2p_json_dump(b, ev);
 	jv_free(ev);
-	return rc != 0 ? rc : lp2p__buf_add(b, "\n", 1);
+	return rc != 0 ? rc : lp2p_buf_add(b, "\n", 1);
 }
 
 /* A line sink into a growing buffer; reserve may be refused (drop). */
 struct evline_buf {
-	struct lp2p__buf b;
+	struct lp2p_buf b;
 	size_t		 reserved;
 	int		 refuse;
 	int		 commits;

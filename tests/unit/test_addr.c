@@ -160,6 +160,39 @@ test_errors(void **state)
 	assert_int_equal(lp2p_ip_bucket(1, "1.2.3.4", "::1", 0, 128, &out), 0);
 }
 
+static void
+test_peerid(void **state)
+{
+	static const struct { const char *ip; uint16_t port; const char *id; }
+	    cases[] = {
+		{ "1.2.3.4", 5000, "1.2.3.4:5000" },
+		{ "255.255.255.255", 65535, "255.255.255.255:65535" },
+		{ "10.0.0.1", 1, "10.0.0.1:1" },
+		{ "10.0.0.1", 0, "10.0.0.1:0" },
+		{ "::1", 7667, "::1:7667" },	/* the reference's form */
+	};
+	char buf[LP2P_PEERID_STRLEN], want[LP2P_PEERID_STRLEN];
+	char longip[100];
+	struct lp2p_addr a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(lp2p_peerid(buf, cases[i].ip,
+		    cases[i].port), cases[i].id);
+	/* an over-long text is cut, never overflows */
+	memset(longip, 'x', sizeof(longip) - 1);
+	longip[sizeof(longip) - 1] = '\0';
+	lp2p_peerid(buf, longip, 65535);
+	assert_int_equal(strlen(buf), LP2P_IP_STRLEN + 1 + 6);
+	/* lp2p_addr_peerid: the same for IPv4, a text to dial for IPv6 */
+	assert_int_equal(lp2p_addr_parse(&a, "9.8.7.6:42", NULL), 0);
+	assert_string_equal(lp2p_addr_peerid(&a, buf, sizeof(buf)),
+	    lp2p_peerid(want, "9.8.7.6", 42));
+	assert_int_equal(lp2p_addr_parse(&a, "[::1]:42", NULL), 0);
+	assert_string_equal(lp2p_addr_peerid(&a, buf, sizeof(buf)),
+	    "[::1]:42");
+}
+
 int
 main(void)
 {
@@ -169,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_netclass),
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_peerid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

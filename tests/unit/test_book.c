@@ -778,6 +778,60 @@ test_file_sync(void **state)
 	free(path);
 }
 
+
+/* lp2p_book_open: the one way to open or create a chain's book. */
+static void
+test_file_open(void **state)
+{
+	static const uint8_t cid[4] = { 0, 0, 0, 0 }, other[4] = { 1, 0, 0, 0 };
+	char *path = tmppath("open.peerbook"), *nochain = tmppath("nc.peerbook");
+	struct lp2p_book *b, *b2;
+	struct lp2p_err e;
+	uint8_t got[LP2P_BOOK_MAX_CHAIN_ID];
+
+	(void)state;
+	/* absent: ENOTFOUND unless asked to create */
+	assert_int_equal(lp2p_book_open(&b, path, cid, 4, 7, 0, 1000, &e),
+	    LP2P_ENOTFOUND);
+	assert_null(b);
+	assert_int_equal(lp2p_book_open(&b, path, cid, 4, 7, 1, 1000, &e), 0);
+	assert_int_equal(lp2p_book_secret(b), 7);
+	assert_int_equal(lp2p_book_add(b, "1.2.3.4", 5, NULL, 1000, NULL, &e),
+	    0);
+	assert_int_equal(lp2p_book_sync(b, path, 2000, &e), 0);
+	/* the file exists now: loaded, not replaced (secret 9 unused) */
+	assert_int_equal(lp2p_book_open(&b2, path, cid, 4, 9, 1, 3000, &e), 0);
+	assert_int_equal(lp2p_book_secret(b2), 7);
+	assert_int_equal(lp2p_book_lookup(b2, "1.2.3.4:5", NULL), 0);
+	lp2p_book_free(b2);
+	/* any chain (len 0) opens it; another chain is refused by name */
+	assert_int_equal(lp2p_book_open(&b2, path, NULL, 0, 0, 0, 3000, &e), 0);
+	lp2p_book_free(b2);
+	assert_int_equal(lp2p_book_open(&b2, path, other, 4, 0, 1, 3000, &e),
+	    LP2P_EINVAL);
+	assert_null(b2);
+	assert_non_null(strstr(e.msg, "the book is for another chain ID"));
+	assert_non_null(strstr(e.msg, "'00000000', not the one asked for "
+	    "('01000000')"));
+	lp2p_book_free(b);
+	/* a book without a chain ID takes the one asked for */
+	assert_int_equal(lp2p_book_open(&b, nochain, NULL, 0, 3, 1, 1000, &e),
+	    0);
+	assert_int_equal(lp2p_book_chain_id(b, got), 0);
+	lp2p_book_free(b);
+	assert_int_equal(lp2p_book_open(&b, nochain, other, 4, 0, 0, 1000, &e),
+	    0);
+	assert_int_equal(lp2p_book_chain_id(b, got), 4);
+	assert_memory_equal(got, other, 4);
+	lp2p_book_free(b);
+	unlink(path);
+	rmlock(path);
+	unlink(nochain);
+	rmlock(nochain);
+	free(path);
+	free(nochain);
+}
+
 int
 main(void)
 {
@@ -793,6 +847,7 @@ main(void)
 		cmocka_unit_test(test_file_roundtrip),
 		cmocka_unit_test(test_file_invalid),
 		cmocka_unit_test(test_file_sync),
+		cmocka_unit_test(test_file_open),
 	};
 
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

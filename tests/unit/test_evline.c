@@ -15,7 +15,7 @@ same(const char *id, const char *name, const char *b64, double rate)
 	struct evline_buf e = { 0 };
 	struct lp2p_line_sink sink = { evline_buf_reserve, evline_buf_commit,
 	    &e };
-	struct lp2p__buf want = { 0 };
+	struct lp2p_buf want = { 0 };
 
 	assert_int_equal(evline_ref(&want, TS, id, name, b64, strlen(b64),
 	    rate), 0);

@@ -1,4 +1,4 @@
-/* test_json.c — lp2p__json_dump writes exactly what jv_dump_string(v, 0)
+/* test_json.c — lp2p_json_dump writes exactly what jv_dump_string(v, 0)
  * writes (the bytes p2p-node prints on stdout). */
 #include <math.h>
 
@@ -7,10 +7,10 @@
 static void
 same_as_jq(jv v)
 {
-	struct lp2p__buf b = { 0 };
+	struct lp2p_buf b = { 0 };
 	jv s = jv_dump_string(jv_copy(v), 0);
 
-	assert_int_equal(lp2p__json_dump(&b, v), 0);
+	assert_int_equal(lp2p_json_dump(&b, v), 0);
 	if (b.len != (size_t)jv_string_length_bytes(jv_copy(s)) ||
 	    memcmp(b.p, jv_string_value(s), b.len) != 0)
 		fail_msg("dump %.*s, jq %s", (int)b.len, b.p,

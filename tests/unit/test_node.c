@@ -233,6 +233,170 @@ test_json_check(void **state)
 	assert_int_equal(lp2p_json_check(deep, 199, 100, &e), LP2P_EINVAL);
 }
 
+
+/*
+ * The C API end to end on one loop: a one-shot client (lp2p_conn_*) asks
+ * a node; the node answers through lp2p_node_respond, lists the client
+ * with lp2p_node_connected_peers, and asks it back with lp2p_node_request
+ * (a client serves nothing: a remote error).
+ */
+static struct {
+	struct lp2p_node	*node;
+	struct lp2p_conn	*conn;
+	uv_timer_t		 guard;
+	int			 step;		/* what has happened */
+	int			 gni_ok, hello_ok, back_err, closed;
+	uint64_t		 rid;
+} e2e;
+
+static void
+e2e_back(struct lp2p_node *n, const struct lp2p_node_reply *r, void *arg)
+{
+	(void)n;
+	(void)arg;
+	e2e.back_err = r->status == LP2P_EREMOTE && r->error != NULL &&
+	    strstr(r->error, "does not serve") != NULL && r->peer_id != NULL;
+	lp2p_conn_close(e2e.conn, 1000, NULL);
+}
+
+static void
+e2e_event(struct lp2p_node *n, jv ev, void *arg)
+{
+	jv t = jv_object_get(jv_copy(ev), jv_string("type"));
+	jv id = jv_object_get(jv_copy(ev), jv_string("requestId"));
+	jv peers;
+	struct lp2p_err err;
+
+	(void)arg;
+	if (jv_get_kind(t) == JV_KIND_STRING && strcmp(jv_string_value(t),
+	    "EVENT_REQUEST_RECEIVED") == 0 && jv_get_kind(id) ==
+	    JV_KIND_NUMBER) {
+		e2e.rid = (uint64_t)jv_number_value(id);
+		assert_int_equal(lp2p_node_respond(n, e2e.rid + 1000,
+		    (const uint8_t *)"no", 2, &err), LP2P_ENOTFOUND);
+		peers = lp2p_node_connected_peers(n);
+		assert_int_equal(jv_array_length(jv_copy(peers)), 1);
+		jv_free(peers);
+		peers = lp2p_node_disconnected_peers(n);
+		assert_int_equal(jv_get_kind(peers), JV_KIND_ARRAY);
+		jv_free(peers);
+		assert_int_equal(lp2p_node_respond(n, e2e.rid,
+		    (const uint8_t *)"ok", 2, &err), 0);
+		assert_int_equal(lp2p_node_respond(n, e2e.rid,
+		    (const uint8_t *)"ok", 2, &err), LP2P_ENOTFOUND);
+	}
+	jv_free(t);
+	jv_free(id);
+	jv_free(ev);
+}
+
+static void
+e2e_hello(struct lp2p_conn *c, const struct lp2p_conn_reply *r, void *arg)
+{
+	struct lp2p_err err;
+
+	(void)c;
+	(void)arg;
+	e2e.hello_ok = r->status == 0 && r->has_data && r->len == 2 &&
+	    memcmp(r->data, "ok", 2) == 0;
+	/* the node asks its only peer back: picked, since none is outbound */
+	assert_int_equal(lp2p_node_request(e2e.node, NULL, "back", NULL, 0,
+	    e2e_back, NULL, &err), 0);
+}
+
+static void
+e2e_gni(struct lp2p_conn *c, const struct lp2p_conn_reply *r, void *arg)
+{
+	jv v;
+	struct lp2p_err err;
+
+	(void)arg;
+	e2e.gni_ok = r->status == 0 && lp2p_codec_decode(
+	    lp2p_schema_builtin("/nodeInfo"), r->data, r->len, &v, &err) == 0;
+	if (e2e.gni_ok)
+		jv_free(v);
+	assert_int_equal(lp2p_conn_request(c, "hello", (const uint8_t *)"hi",
+	    2, e2e_hello, NULL), 0);
+}
+
+static void
+e2e_connected(struct lp2p_conn *c, void *arg)
+{
+	(void)arg;
+	assert_int_equal(lp2p_conn_request(c, "getNodeInfo", NULL, 0, e2e_gni,
+	    NULL), 0);
+}
+
+static void
+e2e_closed(struct lp2p_conn *c, int code, const char *reason, int done,
+    void *arg)
+{
+	(void)code;
+	(void)reason;
+	(void)arg;
+	e2e.closed = done;
+	lp2p_conn_free(c);
+	e2e.conn = NULL;
+	uv_close((uv_handle_t *)&e2e.guard, NULL);
+	lp2p_node_stop(e2e.node);
+}
+
+static void
+e2e_timeout(uv_timer_t *t)
+{
+	(void)t;
+	fail_msg("the exchange did not end in 20 s");
+}
+
+static void
+test_c_api(void **state)
+{
+	struct lp2p_node_config c;
+	struct lp2p_node_cb cb = { e2e_event, NULL };
+	struct lp2p_conn_config cc;
+	struct lp2p_conn_cb ccb = { .on_connected = e2e_connected,
+	    .on_closed = e2e_closed };
+	char want[LP2P_PEERID_STRLEN];
+	struct lp2p_err e;
+	uv_loop_t loop;
+
+	(void)state;
+	memset(&e2e, 0, sizeof(e2e));
+	assert_int_equal(uv_loop_init(&loop), 0);
+	lp2p_node_config_init(&c);
+	c.chain_id[0] = 0x10;
+	c.chain_id_len = 4;
+	strlcpy(c.host_ip, "127.0.0.1", sizeof(c.host_ip));
+	c.port = 0;
+	assert_int_equal(lp2p_node_new(&e2e.node, &loop, &c, &cb, NULL, &e),
+	    0);
+	lp2p_node_config_release(&c);
+	assert_int_equal(lp2p_node_start(e2e.node, &e), 0);
+	lp2p_conn_config_init(&cc);
+	cc.chain_id[0] = 0x10;
+	cc.chain_id_len = 4;
+	cc.advertise_address = 1;	/* listed by getConnectedPeers */
+	cc.ack_timeout = 5000;
+	/* a config of no chain is refused, and nothing calls back */
+	cc.chain_id_len = 0;
+	assert_int_equal(lp2p_conn_new(&e2e.conn, &loop, &cc, "127.0.0.1",
+	    (uint16_t)lp2p_node_port(e2e.node), &ccb, NULL, &e), LP2P_EINVAL);
+	cc.chain_id_len = 4;
+	assert_int_equal(lp2p_conn_new(&e2e.conn, &loop, &cc, "127.0.0.1",
+	    (uint16_t)lp2p_node_port(e2e.node), &ccb, NULL, &e), 0);
+	assert_string_equal(lp2p_conn_peer_id(e2e.conn), lp2p_peerid(want,
+	    "127.0.0.1", (uint16_t)lp2p_node_port(e2e.node)));
+	uv_timer_init(&loop, &e2e.guard);
+	uv_timer_start(&e2e.guard, e2e_timeout, 20000, 0);
+	assert_int_equal(uv_run(&loop, UV_RUN_DEFAULT), 0);
+	assert_true(e2e.gni_ok);
+	assert_true(e2e.hello_ok);
+	assert_true(e2e.back_err);
+	assert_true(e2e.closed);
+	lp2p_node_free(e2e.node);
+	assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int
 main(void)
 {
@@ -241,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_config_add),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_json_check),
+		cmocka_unit_test(test_c_api),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,6 @@
 /* test_util.c — hex, base64 (Node's lenient decoder), errors, randomness. */
+#include <errno.h>
+
 #include "unit.h"
 
 static void
@@ -82,6 +84,27 @@ test_errf(void **state)
 	assert_string_equal(lp2p_strerror(LP2P_ETIMEDOUT), "timed out");
 }
 
+static void
+test_err_name(void **state)
+{
+	static const struct { int code; const char *name; } cases[] = {
+		{ 0, "0" }, { LP2P_EINVAL, "LP2P_EINVAL" },
+		{ LP2P_ENOMEM, "LP2P_ENOMEM" }, { LP2P_EBANNED, "LP2P_EBANNED" },
+		{ -ENOENT, "ENOENT" }, { -EPIPE, "EPIPE" },
+		{ 1, "unknown" }, { -20000, "unknown" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(lp2p_err_name(cases[i].code),
+		    cases[i].name);
+	/* every LP2P_E* has its own name */
+	for (int c = LP2P_ENOMEM; c <= LP2P_EINVAL; c++)
+		assert_int_equal(strncmp(lp2p_err_name(c), "LP2P_E", 6), 0);
+	/* a system code libuv does not know: no leak, a name all the same */
+	assert_non_null(strstr(lp2p_err_name(-4000), "4000"));
+}
+
 int
 main(void)
 {
@@ -90,6 +113,7 @@ main(void)
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_b64_roundtrip),
 		cmocka_unit_test(test_errf),
+		cmocka_unit_test(test_err_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
