@@ -20,9 +20,9 @@ RATE=10000
 setup_file() {
 	local top=$LISKP2P_TOP pkgs="libuv libbsd-overlay libmd" lib san
 	export LOADGEN="$BATS_FILE_TMPDIR/loadgen"
-	lib=$top/lib/libliskp2p.a san="-O2"
-	make -s -C "$top" lib/libliskp2p.a >/dev/null 2>&1 ||
-	    { lib=$top/build/asan/libliskp2p.a
+	lib=$top/build/libliskp2p-internal.a san="-O2"
+	make -s -C "$top" build/libliskp2p-internal.a >/dev/null 2>&1 ||
+	    { lib=$top/build/asan/libliskp2p-internal.a
 	      san="-O1 -fsanitize=address,undefined"; }
 	# shellcheck disable=SC2086
 	cc -std=c11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I"$top/lib" \
