@@ -279,6 +279,23 @@ add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
 	add_peer_soft(cfg, list, flag, arg, 0);
 }
 
+/* Say which configured peers the node leaves out, and why. */
+static void
+warn_ignored(const struct lp2p_node_config *cfg)
+{
+	char *const *l[] = { cfg->seeds, cfg->fixed, cfg->whitelist };
+	const size_t n[] = { cfg->nseeds, cfg->nfixed, cfg->nwhitelist };
+	const char *name[] = { "seed", "fixed peer", "whitelisted peer" };
+	const char *why;
+
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < n[k]; i++)
+			if ((why = lp2p_node_config_ignored(cfg, l[k][i])) !=
+			    NULL)
+				warnx("%s %s ignored: %s", name[k], l[k][i],
+				    why);
+}
+
 static char *
 default_book(const uint8_t *chain, size_t len)
 {
@@ -442,6 +459,7 @@ main(int argc, char *argv[])
 	cfg.port = net.port != 0 ? net.port : 7667;
 	if (listen != NULL)
 		parse_listen(&cfg, listen);
+	warn_ignored(&cfg);
 	cfg.book_path = book != NULL ? strdup(book) :
 	    default_book(cfg.chain_id, cfg.chain_id_len);
 	if (cfg.book_path == NULL)
