@@ -84,7 +84,7 @@ struct watch {
 	double			 duration, timeout;
 	jv			 heights;	/* peerId -> height (--decode) */
 	double			 net_height;
-	uint64_t		 connects;	/* watch: successful connects */
+	uint64_t		 connects;	/* watch: peers connected or heard */
 	jv			 summary;
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	uv_timer_t		 stop_timer;	/* --duration */
@@ -254,7 +254,11 @@ on_event(struct lp2p_crawl *c, jv ev, void *arg)
 	if (jv_get_kind(t) == JV_KIND_STRING) {
 		const char *s = jv_string_value(t);
 
-		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0)
+		/* a peer that connected or spoke to us was reached */
+		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0 ||
+		    strcmp(s, "EVENT_MESSAGE_RECEIVED") == 0 ||
+		    strcmp(s, "EVENT_REQUEST_RECEIVED") == 0 ||
+		    strcmp(s, "EVENT_UPDATED_PEER_INFO") == 0)
 			w->connects++;
 		cli_watch_book_event(w->book, ev);
 	}

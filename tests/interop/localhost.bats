@@ -105,3 +105,16 @@ wait_peers() {
 	wait_line "$T/c2.out" '"EVENT_MESSAGE_RECEIVED".*"event":"hello"'
 	run -1 grep -i "ignored" "$T/c1.err" "$T/c2.err"
 }
+
+@test "p2p-watch exits 0 when a peer it heard from left before the handshake" {
+	local p
+	p=$(free_port)
+	node "$LISKP2P_TOP/tests/interop/talk-and-leave.js" 127.0.0.1 "$p" \
+	    >"$T/talk.out" 2>"$T/talk.err" &
+	echo $! >>"$T/pids"
+	wait_line "$T/talk.out" '"ready"'
+	run -0 --separate-stderr p2p-watch --chain-id 10000000 \
+	    --seed "127.0.0.1:$p" --events EVENT_MESSAGE_RECEIVED --duration 3
+	[[ $output == *'"event":"postBlock"'* ]]
+	[[ $stderr != *"no peer was reachable"* ]]
+}
