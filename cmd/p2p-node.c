@@ -19,6 +19,7 @@
 #include "liskp2p.h"
 #include "internal.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_io.h"
 #include "cli_net.h"
 #include "cli_sig.h"
@@ -228,48 +229,30 @@ on_eof(void *arg)
 }
 
 /*
- * "HOST:PORT" with a host name: resolved to its first IPv4 address.  Bad
- * input exits 2, unless soft (a preset's seed): then a warning.
+ * "HOST:PORT" (a host name resolved to its first IPv4 address) or "IP"
+ * for the blacklist, by the one address parser (cli_addr.h).  Bad input
+ * exits 2, unless soft (a preset's seed): then a warning.
  */
 static void
 add_peer_soft(struct lp2p_node_config *cfg, int list, const char *flag,
     const char *arg, int soft)
 {
 	struct lp2p_err e;
-	struct addrinfo hints, *res;
-	char host[256], buf[300], ip[64];
-	const char *c;
-	size_t l;
+	char addr[CLI_ADDR_STRLEN], why[512], b[CLI_ADDR_SAFELEN];
 
-	if (lp2p_node_config_add(cfg, list, arg, &e) == 0)
+	if (list == 'b') {
+		cli_addr_ip_or_die(flag, arg);
+		strlcpy(addr, arg, sizeof(addr));
+	} else if (cli_addr_peer(arg, CLI_ADDR_RESOLVE, addr, why,
+	    sizeof(why)) != 0) {
+		if (!soft)
+			errx(2, "%s %s: %s", flag, cli_addr_safe(arg, b), why);
+		warnx("%s: seed %s skipped: %s", flag, cli_addr_safe(arg, b),
+		    why);
 		return;
-	c = strrchr(arg, ':');
-	l = c ? (size_t)(c - arg) : 0;
-	if (list == 'b' || c == NULL || l == 0 || l >= sizeof(host) ||
-	    strchr(arg, '[') != NULL)
-		errx(2, "%s %s: %s", flag, arg, e.msg);
-	memcpy(host, arg, l);
-	host[l] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL) {
-		if (soft) {
-			warnx("%s: seed %s: cannot resolve, skipped", flag,
-			    arg);
-			return;
-		}
-		errx(2, "%s %s: %s", flag, arg, e.msg);
 	}
-	if (getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof(ip), NULL,
-	    0, NI_NUMERICHOST) != 0) {
-		freeaddrinfo(res);
-		errx(2, "%s %s: cannot resolve", flag, arg);
-	}
-	freeaddrinfo(res);
-	snprintf(buf, sizeof(buf), "%s%s", ip, c);
-	if (lp2p_node_config_add(cfg, list, buf, &e) != 0)
-		errx(2, "%s %s: %s", flag, arg, e.msg);
+	if (lp2p_node_config_add(cfg, list, addr, &e) != 0)
+		errx(2, "%s %s: %s", flag, cli_addr_safe(arg, b), e.msg);
 }
 
 static void
@@ -321,26 +304,6 @@ default_book(const uint8_t *chain, size_t len)
 		err(1, NULL);
 	free(hex);
 	return path;
-}
-
-static void
-parse_listen(struct lp2p_node_config *cfg, const char *arg)
-{
-	const char *c = strrchr(arg, ':'), *port = arg;
-	size_t l;
-
-	if (c != NULL) {
-		l = (size_t)(c - arg);
-		if (l == 0 || l >= sizeof(cfg->host_ip))
-			errx(2, "--listen %s: bad address", arg);
-		memcpy(cfg->host_ip, arg, l);
-		cfg->host_ip[l] = '\0';
-		if (!lp2p_ipv4_is_valid(cfg->host_ip))
-			errx(2, "--listen %s: '%s' is not an IPv4 address",
-			    arg, cfg->host_ip);
-		port = c + 1;
-	}
-	cfg->port = (uint16_t)cli_num("--listen", port, 0, 65535);
 }
 
 int
@@ -458,7 +421,8 @@ main(int argc, char *argv[])
 	}
 	cfg.port = net.port != 0 ? net.port : 7667;
 	if (listen != NULL)
-		parse_listen(&cfg, listen);
+		cli_addr_listen_or_die("--listen", listen, cfg.host_ip,
+		    &cfg.port);
 	warn_ignored(&cfg);
 	cfg.book_path = book != NULL ? strdup(book) :
 	    default_book(cfg.chain_id, cfg.chain_id_len);

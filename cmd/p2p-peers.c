@@ -18,6 +18,7 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_book.h"
 #include "cli_net.h"
 
@@ -152,41 +153,64 @@ fail(int status, const char *fmt, ...)
 
 /* ---- the book ------------------------------------------------------- */
 
+/*
+ * The book at o.path.  As in p2p-node and p2p-watch: a book that is not
+ * valid or is of another chain ID is status 2, with the same words; a
+ * missing one is created (chain ID given) when create is set.
+ */
 static struct lp2p_book *
-load(void)
+load_book(int create)
 {
 	struct lp2p_book *b;
 	struct lp2p_err e;
 	uint8_t cid[LP2P_BOOK_MAX_CHAIN_ID];
+	uint32_t secret;
 	size_t n;
 	int rc;
 
-	if ((rc = lp2p_book_load(&b, o.path, &e)) == LP2P_ENOTFOUND)
-		errx(1, "%s: no peer book here (create one with "
-		    "'p2p-peers init')", esc(o.path));
+	rc = lp2p_book_load(&b, o.path, &e);
+	if (rc == LP2P_ENOTFOUND && create && o.ncid >= 0) {
+		if (cli_book_mkdirs(o.path) == -1)
+			err(1, "%s", esc(o.path));
+		lp2p_rand_buf(&secret, sizeof(secret));
+		if (lp2p_book_new(&b, secret, &e) != 0)
+			errx(1, "%s", e.msg);
+		lp2p_book_set_chain_id(b, o.cid, (size_t)o.ncid);
+		return b;
+	}
+	if (rc == LP2P_ENOTFOUND)
+		errx(1, "%s: no peer book here (%s)", esc(o.path), create ?
+		    "give --chain-id or --network to create it" :
+		    "create one with 'p2p-peers init' or 'p2p-peers add'");
 	if (rc != 0)
-		errx(1, "%s", esc(e.msg));
+		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
+		    esc(e.msg));
 	n = lp2p_book_chain_id(b, cid);
 	if (o.ncid >= 0 && (n != (size_t)o.ncid ||
-	    memcmp(cid, o.cid, n) != 0)) {
-		char *h = lp2p_hex_encode(cid, n);
-
-		errx(1, "%s: a book of chain ID '%s', not the one asked for",
-		    esc(o.path), h != NULL ? h : "?");
-	}
+	    memcmp(cid, o.cid, n) != 0))
+		errx(2, "%s: the book is for another chain ID", esc(o.path));
 	return b;
+}
+
+static struct lp2p_book *
+load(void)
+{
+	return load_book(0);
 }
 
 static int lockfd = -1;
 
+/* Locked for a change; a missing book is created. */
 static struct lp2p_book *
 load_locked(void)
 {
 	struct lp2p_err e;
 
+	if (cli_book_mkdirs(o.path) == -1)
+		err(1, "%s", esc(o.path));
 	if ((lockfd = lp2p_book_lock(o.path, LOCK_WAIT_MS, &e)) < 0)
 		errx(1, "%s", esc(e.msg));
-	return load();
+	return load_book(1);
 }
 
 static void
@@ -435,20 +459,21 @@ recs_push(struct recs *r)
 static int
 parse_hostport(const char *s, struct rec *r, char *why, size_t n)
 {
-	struct lp2p_addr a;
-	struct lp2p_err e;
+	char addr[CLI_ADDR_STRLEN], w[400];
+	size_t c;
 
-	if (lp2p_addr_parse(&a, s, &e) != 0) {
-		strlcpy(why, e.msg, n);
+	/*
+	 * The one address parser; a book holds addresses, not host names.
+	 * Raw text: the caller escapes the message.
+	 */
+	if (cli_addr_peer(s, CLI_ADDR_RAW, addr, w, sizeof(w)) != 0) {
+		snprintf(why, n, "%.100s: %s", s, w);
 		return -1;
 	}
-	if (a.family != 4) {
-		snprintf(why, n, "'%.80s': IPv6 peers cannot enter a peer book "
-		    "(lisk-p2p keeps IPv4 peers only)", s);
-		return -1;
-	}
-	strlcpy(r->ip, a.ip, sizeof(r->ip));
-	r->port = a.port;
+	c = strcspn(addr, ":");
+	memcpy(r->ip, addr, c);
+	r->ip[c] = '\0';
+	r->port = (uint16_t)strtol(addr + c + 1, NULL, 10);
 	return 0;
 }
 
@@ -712,7 +737,7 @@ read_records(FILE *f, const char *name, struct recs *rs)
 static void
 apply_records(struct lp2p_book *b, struct recs *rs, int list)
 {
-	size_t added = 0, known = 0, banned = 0;
+	size_t added = 0, known = 0, banned = 0, kept = 0;
 	char pid[LP2P_PEERID_STRLEN];
 	struct lp2p_err e;
 
@@ -751,7 +776,19 @@ apply_records(struct lp2p_book *b, struct recs *rs, int list)
 			r->info = jv_null();
 		}
 	}
-	if (o.verbose)
+	/* an add can evict an earlier one from its bucket: count the kept */
+	for (size_t i = 0; i < rs->n; i++) {
+		snprintf(pid, sizeof(pid), "%s:%u", rs->v[i].ip,
+		    rs->v[i].port);
+		if (lp2p_book_lookup(b, pid, NULL) == 0)
+			kept++;
+	}
+	if (kept < added + known)
+		warnx("%s: %zu added, %zu already known, %zu banned; %zu of "
+		    "these kept, %zu evicted by bucket collisions (see "
+		    "'p2p-peers bucket')", esc(o.path), added, known, banned,
+		    kept, added + known - kept);
+	else if (o.verbose)
 		warnx("%s: %zu added, %zu already known, %zu banned",
 		    esc(o.path), added, known, banned);
 }
@@ -1225,8 +1262,11 @@ cmd_check(void)
 	jv v;
 	int rc;
 
-	if ((rc = lp2p_book_load(&b, o.path, &e)) != 0)
-		errx(1, "%s", esc(rc == LP2P_ENOTFOUND ? o.path : e.msg));
+	if ((rc = lp2p_book_load(&b, o.path, &e)) == LP2P_ENOTFOUND)
+		errx(1, "%s: no peer book here", esc(o.path));
+	if (rc != 0)
+		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
+		    esc(e.msg));
 	v = jv_object_set(jv_object(), jv_string("peerbook"),
 	    jv_string(o.path));
 	v = jv_object_set(v, jv_string("ok"), jv_true());

@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "peer.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_decode.h"
 
 #define PROG		"p2p-send"
@@ -445,25 +446,15 @@ static const struct lp2p_peer_cb peer_cb = {
 static void
 parse_peer(const char *s, struct target *t)
 {
-	const char *colon = strrchr(s, ':');
-	struct sockaddr_in sa;
-	const char *errstr;
-	char host[64];
-	long long port;
+	char addr[CLI_ADDR_STRLEN];
+	size_t c;
 
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
-		errx(2, "--peer %s: not HOST:PORT", s);
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtonum(colon + 1, 1, 65535, &errstr);
-	if (errstr != NULL)
-		errx(2, "--peer %s: port %s", s, errstr);
-	if (uv_ip4_addr(host, (int)port, &sa) != 0)
-		errx(2, "--peer %s: not a dotted-quad IPv4 address (the "
-		    "reference speaks IPv4 only)", s);
-	strlcpy(t->host, host, sizeof(t->host));
-	t->port = (uint16_t)port;
-	snprintf(t->id, sizeof(t->id), "%s:%u", host, (unsigned)port);
+	cli_addr_peer_or_die("--peer", s, CLI_ADDR_RESOLVE, addr);
+	c = strcspn(addr, ":");
+	memcpy(t->host, addr, c);
+	t->host[c] = '\0';
+	t->port = (uint16_t)strtol(addr + c + 1, NULL, 10);
+	strlcpy(t->id, addr, sizeof(t->id));
 }
 
 static void

@@ -19,6 +19,7 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_decode.h"
 #include "cli_sig.h"
 #include "cli_watch.h"
@@ -471,6 +472,7 @@ main(int argc, char *argv[])
 			w.verbose++;
 			break;
 		case 'B':
+			cli_addr_ip_or_die("--bind", optarg);
 			bind = optarg;
 			break;
 		case CLI_NET_OPT_CHAIN_ID:
@@ -562,13 +564,14 @@ main(int argc, char *argv[])
 		errx(2, "no seed: give --seed HOST:PORT or a --network with "
 		    "seeds");
 	for (int i = 0; i < nseeds; i++) {
-		char why[256], *addr;
+		char why[512], b[CLI_ADDR_SAFELEN], *addr;
 
 		/* a preset's seed that does not resolve is only a warning */
 		if ((addr = cli_watch_resolve(seeds[i], why,
 		    sizeof(why))) == NULL) {
 			if (!preset)
-				errx(2, "--seed %s: %s", seeds[i], why);
+				errx(2, "--seed %s: %s", cli_addr_safe(seeds[i],
+				    b), why);
 			if (!w.quiet)
 				warnx("seed %s: %s", seeds[i], why);
 			continue;

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# A newcomer's first hour (issue 10): errors that say what and where, one
+# address parser for every address flag, one book convention for all four
+# programs.
+bats_require_minimum_version 1.5.0
+
+load helpers
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	C=(--chain-id 10000000)
+}
+
+# refuse STATUS MESSAGE CMD...: CMD exits STATUS with exactly MESSAGE on stderr
+refuse() {
+	local st=$1 msg=$2
+	shift 2
+	run "-$st" --separate-stderr "$@"
+	[ "$stderr" = "$msg" ] || { echo "got: $stderr"; echo "want: $msg"; false; }
+}
+
+DQ="is not an IPv4 dotted quad (four numbers 0..255, as 127.0.0.1)"
+
+@test "address flags: one strict parser, one message shape, status 2" {
+	refuse 2 "p2p-node: --seed 999.1.1.1:1: '999.1.1.1' $DQ" \
+	    p2p-node "${C[@]}" -b "$T/b" --seed 999.1.1.1:1
+	refuse 2 "p2p-node: --seed 127.0.0.1: expected HOST:PORT, the port is missing" \
+	    p2p-node "${C[@]}" -b "$T/b" --seed 127.0.0.1
+	run -2 --separate-stderr p2p-node "${C[@]}" -b "$T/b" --seed nohost.invalid:5
+	[[ $stderr == "p2p-node: --seed nohost.invalid:5: cannot resolve host 'nohost.invalid' to an IPv4 address: "* ]]
+	refuse 2 "p2p-node: --listen foo: expected [ADDR:]PORT, as 7667 or 127.0.0.1:7667 (0: any free port)" \
+	    p2p-node "${C[@]}" -b "$T/b" --listen foo
+	refuse 2 "p2p-node: --listen 70000: port 70000 is not in 0..65535" \
+	    p2p-node "${C[@]}" -b "$T/b" --listen 70000
+	# 1.2.3 is not read as 1.2.0.3 by any flag
+	refuse 2 "p2p-node: --whitelist 1.2.3:5: '1.2.3' $DQ" \
+	    p2p-node "${C[@]}" -b "$T/b" --whitelist 1.2.3:5
+	refuse 2 "p2p-node: --fixed 1.2.3:5: '1.2.3' $DQ" \
+	    p2p-node "${C[@]}" -b "$T/b" --fixed 1.2.3:5
+	refuse 2 "p2p-node: --seed 1.2.3:5: '1.2.3' $DQ" \
+	    p2p-node "${C[@]}" -b "$T/b" --seed 1.2.3:5
+	refuse 2 "p2p-node: --blacklist 1.2.3: '1.2.3' $DQ" \
+	    p2p-node "${C[@]}" -b "$T/b" --blacklist 1.2.3
+	refuse 2 "p2p-watch: --seed 1.2.3:5: '1.2.3' $DQ" \
+	    p2p-watch "${C[@]}" --seed 1.2.3:5
+	refuse 2 "p2p-send: --peer 1.2.3:5: '1.2.3' $DQ" \
+	    p2p-send "${C[@]}" --peer 1.2.3:5 -e x
+	refuse 2 "p2p-peers: add: 1.2.3:5: '1.2.3' $DQ
+p2p-peers: nothing added: fix the input first" \
+	    p2p-peers "${C[@]}" -b "$T/p" add 1.2.3:5
+	refuse 2 "p2p-node: --seed [::1]:5: lisk-p2p peers are IPv4: expected HOST:PORT" \
+	    p2p-node "${C[@]}" -b "$T/b" --seed '[::1]:5'
+	refuse 2 "p2p-node: --seed 1.2.3.4:x: port 'x' is not a number in 1..65535" \
+	    p2p-node "${C[@]}" -b "$T/b" --seed 1.2.3.4:x
+	[ ! -e "$T/b" ] && [ ! -e "$T/p" ]
+}
+
+@test "p2p-watch --bind foo: status 2 at start, nothing dialled" {
+	refuse 2 "p2p-watch: --bind foo: 'foo' $DQ" \
+	    p2p-watch "${C[@]}" --seed 127.0.0.1:1 --bind foo --duration 1
+}
+
+@test "a host name resolves in every program that dials" {
+	run -1 --separate-stderr p2p-watch "${C[@]}" --seed localhost:1 \
+	    --duration 1 --timeout 1
+	[[ $stderr == *"no peer was reachable"* ]]
+}
+
+@test "a missing book: p2p-peers check names the file and says why" {
+	refuse 1 "p2p-peers: $T/missing.book: no peer book here" \
+	    p2p-peers -b "$T/missing.book" check
+}
+
+@test "invalid or other-chain book: status 2 and one wording in all programs" {
+	p2p-peers -b "$T/other.book" --chain-id 20000000 init
+	msg="$T/other.book: the book is for another chain ID"
+	refuse 2 "p2p-node: $msg" p2p-node "${C[@]}" -b "$T/other.book" --listen 0
+	refuse 2 "p2p-watch: $msg" p2p-watch "${C[@]}" -b "$T/other.book" \
+	    --seed 127.0.0.1:1 --duration 1
+	refuse 2 "p2p-peers: $msg" p2p-peers "${C[@]}" -b "$T/other.book" list
+	printf '{"format":"liskp2p-peerbook",' >"$T/bad.book"
+	for p in "p2p-node ${C[*]} --listen 0" \
+	    "p2p-watch ${C[*]} --seed 127.0.0.1:1 --duration 1" \
+	    "p2p-peers ${C[*]} list" "p2p-peers check"; do
+		run -2 --separate-stderr $p -b "$T/bad.book" </dev/null
+		[[ $stderr == "${p%% *}: $T/bad.book: not JSON"* ]] ||
+		    { echo "$p: $stderr"; false; }
+	done
+}
+
+@test "p2p-peers add creates the book as the other programs do" {
+	run -0 p2p-peers "${C[@]}" -b "$T/dir/new.book" add 10.0.0.1:7
+	run -0 jq -r '.chainID, (.peers | length)' "$T/dir/new.book"
+	[ "$output" = $'10000000\n1' ]
+	refuse 1 "p2p-peers: $T/no.book: no peer book here (give --chain-id or --network to create it)" \
+	    p2p-peers -b "$T/no.book" add 10.0.0.1:7
+}
+
+@test "p2p-peers add says how many were kept when buckets evicted some" {
+	for ((i = 0; i < 600; i++)); do
+		echo "10.$((i / 250)).$((i % 250 + 1)).9:7667"
+	done >"$T/many"
+	run -0 --separate-stderr p2p-peers "${C[@]}" -b "$T/m.book" add - <"$T/many"
+	kept=$(jq '.peers | length' "$T/m.book")
+	[ "$kept" -lt 600 ]
+	[[ $stderr == *"600 added, 0 already known, 0 banned; $kept of these kept, $((600 - kept)) evicted by bucket collisions"* ]]
+}
