@@ -23,6 +23,7 @@
 #include "cli_io.h"
 #include "cli_net.h"
 #include "cli_sig.h"
+#include "cli_verbose.h"
 
 #define PROG	"p2p-node"
 
@@ -66,6 +67,8 @@ struct prog {
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	int			 verbose;
 	bool			 stopping;
+	bool			 started;	/* STARTED is out */
+	jv			 early;		/* events before STARTED */
 };
 
 struct cmdctx {
@@ -75,11 +78,47 @@ struct cmdctx {
 };
 
 static void
+verbose_event(const struct prog *pg, jv ev)
+{
+	if (pg->verbose > 0)
+		cli_verbose_event(ev);
+}
+
+/* ev without its "ts": what makes two start-up events the same */
+static int
+same_event(jv a, jv b)
+{
+	int r = jv_equal(jv_object_delete(jv_copy(a), jv_string("ts")),
+	    jv_object_delete(jv_copy(b), jv_string("ts")));
+
+	return r;
+}
+
+static void
 on_event(struct lp2p_node *n, jv ev, void *arg)
 {
 	struct prog *pg = arg;
 
 	(void)n;
+	if (!pg->started) {
+		/*
+		 * Dials that fail at once happen inside lp2p_node_start:
+		 * held until STARTED is out, each distinct one once.
+		 */
+		jv_array_foreach(pg->early, i, e) {
+			int dup = same_event(e, ev);
+
+			jv_free(e);
+			if (dup) {
+				jv_free(ev);
+				return;
+			}
+		}
+		verbose_event(pg, ev);
+		pg->early = jv_array_append(pg->early, ev);
+		return;
+	}
+	verbose_event(pg, ev);
 	cli_out_emit(pg->out, ev, false);
 }
 
@@ -320,6 +359,7 @@ main(int argc, char *argv[])
 
 	cli_init();
 	memset(&pg, 0, sizeof(pg));
+	pg.early = jv_array();
 	lp2p_node_config_init(&cfg);
 	cli_net_init(&net);
 	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) != -1) {
@@ -443,6 +483,9 @@ main(int argc, char *argv[])
 		errx(1, "stdin: cannot read");
 	if ((rc = lp2p_node_start(pg.node, &e)) != 0) {
 		warnx("%s", e.msg);
+		pg.started = true;	/* nothing more is held */
+		jv_free(pg.early);
+		pg.early = jv_null();
 		stop(&pg);
 		uv_run(pg.loop, UV_RUN_DEFAULT);
 		lp2p_node_free(pg.node);
@@ -457,6 +500,11 @@ main(int argc, char *argv[])
 		ev = jv_object_set(ev, jv_string("nodeInfo"),
 		    lp2p_node_info(pg.node));
 		cli_out_emit(pg.out, ev, true);
+		pg.started = true;
+		jv_array_foreach(pg.early, i, held)
+			cli_out_emit(pg.out, held, false);
+		jv_free(pg.early);
+		pg.early = jv_null();
 	}
 	uv_run(pg.loop, UV_RUN_DEFAULT);
 	lp2p_node_free(pg.node);

@@ -22,6 +22,7 @@
 #include "cli_addr.h"
 #include "cli_decode.h"
 #include "cli_sig.h"
+#include "cli_verbose.h"
 #include "cli_watch.h"
 
 #define PROG		"p2p-watch"
@@ -264,6 +265,8 @@ on_event(struct lp2p_crawl *c, jv ev, void *arg)
 		cli_watch_book_event(w->book, ev);
 	}
 	jv_free(t);
+	if (w->verbose > 0)
+		cli_verbose_event(ev);
 	if (!type_wanted(w, ev)) {
 		jv_free(ev);
 		return;

@@ -105,3 +105,19 @@ p2p-peers: nothing added: fix the input first" \
 	[ "$kept" -lt 600 ]
 	[[ $stderr == *"600 added, 0 already known, 0 banned; $kept of these kept, $((600 - kept)) evicted by bucket collisions"* ]]
 }
+
+@test "p2p-node: STARTED is the first line; early dial errors once each; -v" {
+	# timeout's status is 124: the node's own (0 on SIGTERM) is not seen
+	run --separate-stderr timeout -s TERM 4 p2p-node "${C[@]}" \
+	    -b "$T/s.book" --listen 127.0.0.1:0 -v \
+	    --seed 255.255.255.255:1 --seed 127.0.0.1:1 </dev/null
+	[[ ${lines[0]} == '{"type":"STARTED"'* ]]
+	n=$(grep -c '"EVENT_OUTBOUND_SOCKET_ERROR","peerId":"255.255.255.255:1"' <<<"$output" || true)
+	[ "$n" -eq 1 ]
+	[[ $stderr == *"p2p-node: dial 255.255.255.255:1: failed error=connect 255.255.255.255:1: "* ]]
+	[[ $stderr == *"p2p-node: outbound 127.0.0.1:1: closed code=1006"* ]]
+	# without -v, nothing of that on stderr
+	run --separate-stderr timeout -s TERM 2 p2p-node "${C[@]}" \
+	    -b "$T/s.book" --listen 127.0.0.1:0 --seed 127.0.0.1:1 </dev/null
+	[[ $stderr != *"dial "* ]]
+}
