@@ -22,30 +22,42 @@
 #include "cli_addr.h"
 #include "cli_io.h"
 #include "cli_net.h"
+#include "cli_opt.h"
 #include "cli_sig.h"
 #include "cli_verbose.h"
 
 #define PROG	"p2p-node"
 
-static const struct option longopts[] = {
-	{ "peerbook",		required_argument,	NULL,	'b' },
-	{ "help",		no_argument,		NULL,	'h' },
-	{ "quiet",		no_argument,		NULL,	'q' },
-	{ "verbose",		no_argument,		NULL,	'v' },
-	{ "version",		no_argument,		NULL,	'V' },
-	{ "blacklist",		required_argument,	NULL,	'B' },
-	CLI_NET_LONGOPTS,
-	{ "fixed",		required_argument,	NULL,	'F' },
-	{ "listen",		required_argument,	NULL,	'L' },
-	{ "max-inbound",	required_argument,	NULL,	'I' },
-	{ "max-message-rate",	required_argument,	NULL,	'R' },
-	{ "max-outbound",	required_argument,	NULL,	'O' },
-	{ "no-advertise",	no_argument,		NULL,	'A' },
-	{ "nonce",		required_argument,	NULL,	'n' },
-	{ "option",		required_argument,	NULL,	'o' },
-	{ "seed",		required_argument,	NULL,	'S' },
-	{ "whitelist",		required_argument,	NULL,	'w' },
-	{ NULL,			0,			NULL,	0 }
+static const struct cli_opt optab[] = {
+	CLI_OPT_SHORT("peerbook", 'b', "FILE",
+	    "the PeerBook file (created if missing)"),
+	CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+	CLI_OPT_SHORT("quiet", 'q', NULL, "fewer diagnostics"),
+	CLI_OPT_SHORT("verbose", 'v', NULL,
+	    "log dials, inbound peers, closes and bans on stderr"),
+	CLI_OPT_SHORT("version", 'V', NULL, "print the version and exit"),
+	CLI_OPT_LONG("blacklist", 'B', "IP",
+	    "never dial this IP, refuse its upgrades"),
+	CLI_NET_OPTS,
+	CLI_OPT_LONG("fixed", 'F', "HOST:PORT",
+	    "always dialled, never evicted or banned"),
+	CLI_OPT_LONG("listen", 'L', "[ADDR:]PORT",
+	    "listen there (default 0.0.0.0:7667; 0: any port)"),
+	CLI_OPT_LONG("max-inbound", 'I', "N", "inbound connections (100)"),
+	CLI_OPT_LONG("max-message-rate", 'R', "N",
+	    "messages per second before a penalty (100)"),
+	CLI_OPT_LONG("max-outbound", 'O', "N", "outbound connections (20)"),
+	CLI_OPT_LONG("no-advertise", 'A', NULL,
+	    "ask peers not to pass our address on"),
+	CLI_OPT_LONG("nonce", 'n', "STRING",
+	    "this nonce instead of a random one (tests)"),
+	CLI_OPT_LONG("option", 'o', "KEY=VALUE",
+	    "a numeric P2PConfig option (populatorInterval=500)"),
+	CLI_OPT_LONG("seed", 'S', "HOST:PORT",
+	    "a seed peer, dialled at start (this run only)"),
+	CLI_OPT_LONG("whitelist", 'w', "HOST:PORT",
+	    "always gets an inbound slot, never banned"),
+	CLI_OPT_END
 };
 
 static void
@@ -359,10 +371,9 @@ main(int argc, char *argv[])
 
 	cli_init();
 	memset(&pg, 0, sizeof(pg));
-	pg.early = jv_array();
 	lp2p_node_config_init(&cfg);
 	cli_net_init(&net);
-	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) != -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'A':
 			cfg.advertise_address = 0;
@@ -383,6 +394,7 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout);
+			cli_opt_help(stdout, optab);
 			return 0;
 		case 'I':
 			cfg.max_inbound_connections =
@@ -472,6 +484,7 @@ main(int argc, char *argv[])
 	pg.loop = uv_default_loop();
 	if (cli_out_new(&pg.out, pg.loop, STDOUT_FILENO, on_gone, &pg) != 0)
 		errx(1, "stdout: cannot write");
+	pg.early = jv_array();
 	if ((rc = lp2p_node_new(&pg.node, pg.loop, &cfg, &cb, &pg, &e)) != 0)
 		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
 		    e.msg);

@@ -21,6 +21,7 @@
 #include "cli_addr.h"
 #include "cli_book.h"
 #include "cli_net.h"
+#include "cli_opt.h"
 
 #define PROG		"p2p-peers"
 #define MAX_LINE	65536		/* bytes in one line of stdin/import */
@@ -35,30 +36,37 @@ enum {
 	OPT_WHITELISTED
 };
 
-static const struct option longopts[] = {
-	{ "all",		no_argument,		NULL,	OPT_ALL },
-	{ "banned",		no_argument,		NULL,	OPT_BANNED },
-	{ "blacklisted",	no_argument,		NULL,	OPT_BLACKLISTED },
-	{ "chain-id",		required_argument,	NULL,
-	    CLI_NET_OPT_CHAIN_ID },
-	{ "count",		required_argument,	NULL,	'n' },
-	{ "fixed",		no_argument,		NULL,	OPT_FIXED },
-	{ "for",		required_argument,	NULL,	OPT_FOR },
-	{ "format",		required_argument,	NULL,	OPT_FORMAT },
-	{ "help",		no_argument,		NULL,	'h' },
-	{ "network",		required_argument,	NULL,
-	    CLI_NET_OPT_NETWORK },
-	{ "new",		no_argument,		NULL,	OPT_NEW },
-	{ "peerbook",		required_argument,	NULL,	'b' },
-	{ "quiet",		no_argument,		NULL,	'q' },
-	{ "secret",		required_argument,	NULL,	OPT_SECRET },
-	{ "seed",		no_argument,		NULL,	OPT_SEED },
-	{ "source",		required_argument,	NULL,	OPT_SOURCE },
-	{ "tried",		no_argument,		NULL,	OPT_TRIED },
-	{ "verbose",		no_argument,		NULL,	'v' },
-	{ "version",		no_argument,		NULL,	'V' },
-	{ "whitelisted",	no_argument,		NULL,	OPT_WHITELISTED },
-	{ NULL,			0,			NULL,	0 }
+static const struct cli_opt optab[] = {
+	CLI_OPT_LONG("all", OPT_ALL, NULL, "list: every table and list"),
+	CLI_OPT_LONG("banned", OPT_BANNED, NULL, "list: the bans"),
+	CLI_OPT_LONG("blacklisted", OPT_BLACKLISTED, NULL,
+	    "list, ban: the blacklist"),
+	CLI_OPT_LONG("chain-id", CLI_NET_OPT_CHAIN_ID, "HEX",
+	    "the book's chain, by its chain ID in hex"),
+	CLI_OPT_SHORT("count", 'n', "N", "select: how many peers"),
+	CLI_OPT_LONG("fixed", OPT_FIXED, NULL,
+	    "list, add: the fixed peers"),
+	CLI_OPT_LONG("for", OPT_FOR, "WHAT",
+	    "select: send, request or connect; ban: a duration"),
+	CLI_OPT_LONG("format", OPT_FORMAT, "FMT",
+	    "list, stats: ndjson or table"),
+	CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+	CLI_OPT_LONG("network", CLI_NET_OPT_NETWORK, "NAME",
+	    "the book's chain: mainnet, testnet or devnet"),
+	CLI_OPT_LONG("new", OPT_NEW, NULL, "list: the new table"),
+	CLI_OPT_SHORT("peerbook", 'b', "FILE", "the PeerBook file"),
+	CLI_OPT_SHORT("quiet", 'q', NULL, "fewer diagnostics"),
+	CLI_OPT_LONG("secret", OPT_SECRET, "N",
+	    "init, bucket: the bucket secret"),
+	CLI_OPT_LONG("seed", OPT_SEED, NULL, "list, add: the seed peers"),
+	CLI_OPT_LONG("source", OPT_SOURCE, "IP",
+	    "add, bucket: who reported the peers"),
+	CLI_OPT_LONG("tried", OPT_TRIED, NULL, "list: the tried table"),
+	CLI_OPT_SHORT("verbose", 'v', NULL, "say what changed"),
+	CLI_OPT_SHORT("version", 'V', NULL, "print the version and exit"),
+	CLI_OPT_LONG("whitelisted", OPT_WHITELISTED, NULL,
+	    "list, add: the whitelisted peers"),
+	CLI_OPT_END
 };
 
 /* what to show or which list to touch */
@@ -103,8 +111,7 @@ usage(FILE *f)
 "  init --chain-id hex | --network name [--secret n]\n"
 "  check\n"
 "  bucket [--secret n] [--source ip] ip ... | -\n"
-"options: -b, --peerbook file; -n, --count n; -q, --quiet; -v, --verbose;\n"
-"  -h, --help; -V, --version\n");
+"");
 }
 
 static void
@@ -1408,14 +1415,14 @@ main(int argc, char *argv[])
 	cli_init();
 	cli_net_init(&o.net);
 	o.ncid = -1;
-	while ((ch = getopt_long(argc, argv, "b:hn:qVv", longopts, NULL)) !=
-	    -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'b':
 			o.book = optarg;
 			break;
 		case 'h':
 			usage(stdout);
+			cli_opt_help(stdout, optab);
 			exit(0);
 		case 'n':
 			o.count_arg = optarg;

@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cli_addr.h"
 #include "cli_decode.h"
+#include "cli_opt.h"
 
 #define PROG		"p2p-send"
 #define MAX_PEERS	64		/* --peer flags */
@@ -105,7 +106,7 @@ static void	pump(struct target *);
 static void	finish(struct target *);
 
 static void
-usage(FILE *f, int status)
+synopsis(FILE *f)
 {
 	fprintf(f, "usage: %s [--network NAME | --chain-id HEX "
 	    "[--network-version V]]\n"
@@ -114,6 +115,12 @@ usage(FILE *f, int status)
 	    "[--rate N]\n"
 	    "\t[--decode] [--force]\n"
 	    "       %s [--help] [--version]\n", PROG, PROG);
+}
+
+static void
+usage(FILE *f, int status)
+{
+	synopsis(f);
 	exit(status);
 }
 
@@ -683,22 +690,34 @@ build_self(const char *chain_hex, const char *version)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "chain-id",		required_argument,	NULL,	'c' },
-		{ "data-file",		required_argument,	NULL,	'f' },
-		{ "help",		no_argument,		NULL,	'h' },
-		{ "data-hex",		required_argument,	NULL,	'x' },
-		{ "decode",		no_argument,		NULL,	'd' },
-		{ "force",		no_argument,		NULL,	'F' },
-		{ "event",		required_argument,	NULL,	'e' },
-		{ "network",		required_argument,	NULL,	'n' },
-		{ "network-version",	required_argument,	NULL,	'N' },
-		{ "peer",		required_argument,	NULL,	'p' },
-		{ "rate",		required_argument,	NULL,	'r' },
-		{ "request",		required_argument,	NULL,	'R' },
-		{ "timeout",		required_argument,	NULL,	't' },
-		{ "version",		no_argument,		NULL,	'V' },
-		{ NULL,			0,			NULL,	0 }
+	static const struct cli_opt optab[] = {
+		CLI_OPT_LONG("chain-id", 'c', "HEX",
+		    "any chain, by its chain ID in hex"),
+		CLI_OPT_LONG("data-file", 'f', "FILE",
+		    "the payload, from a file"),
+		CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+		CLI_OPT_LONG("data-hex", 'x', "HEX", "the payload, in hex"),
+		CLI_OPT_LONG("decode", 'd', NULL,
+		    "decode Lisk Core 4 replies"),
+		CLI_OPT_LONG("force", 'F', NULL,
+		    "send what a reference node penalises"),
+		CLI_OPT_LONG("event", 'e', "EVENT",
+		    "send this one-way message"),
+		CLI_OPT_LONG("network", 'n', "NAME",
+		    "a preset: mainnet, testnet or devnet"),
+		CLI_OPT_LONG("network-version", 'N', "V",
+		    "with --chain-id: the network version (1.0)"),
+		CLI_OPT_LONG("peer", 'p', "HOST:PORT",
+		    "send to this peer (repeatable)"),
+		CLI_OPT_LONG("rate", 'r', "N",
+		    "items per second per peer (50)"),
+		CLI_OPT_LONG("request", 'R', "PROCEDURE",
+		    "send this request, print the reply"),
+		CLI_OPT_LONG("timeout", 't', "SECONDS",
+		    "for connecting and each reply (10)"),
+		CLI_OPT_SHORT("version", 'V', NULL,
+		    "print the version and exit"),
+		CLI_OPT_END
 	};
 	const char *chain = NULL, *version = NULL, *network = NULL;
 	const char *hex = NULL, *file = NULL, *event = NULL, *request = NULL;
@@ -708,7 +727,7 @@ main(int argc, char *argv[])
 
 	cli_init();
 	g.rate = DEFAULT_RATE;
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'c':
 			chain = optarg;
@@ -727,7 +746,9 @@ main(int argc, char *argv[])
 			file = optarg;
 			break;
 		case 'h':
-			usage(stdout, 0);
+			synopsis(stdout);
+			cli_opt_help(stdout, optab);
+			return 0;
 		case 'n':
 			network = optarg;
 			break;

@@ -21,6 +21,8 @@
 #include "cli.h"
 #include "cli_addr.h"
 #include "cli_decode.h"
+#include "cli_net.h"
+#include "cli_opt.h"
 #include "cli_sig.h"
 #include "cli_verbose.h"
 #include "cli_watch.h"
@@ -31,25 +33,32 @@
 #define MAX_DURATION	31536000	/* s, --duration ceiling (a year) */
 #define BOOK_SAVE_MS	5000		/* ms between saves of -b FILE */
 
-static const struct option longopts[] = {
-	{ "peerbook",		required_argument,	NULL,	'b' },
-	{ "help",		no_argument,		NULL,	'h' },
-	{ "quiet",		no_argument,		NULL,	'q' },
-	{ "version",		no_argument,		NULL,	'V' },
-	{ "verbose",		no_argument,		NULL,	'v' },
-	CLI_NET_LONGOPTS,
-	{ "bind",		required_argument,	NULL,	'B' },
-	{ "crawl",		no_argument,		NULL,	'c' },
-	{ "decode",		no_argument,		NULL,	'd' },
-	{ "duration",		required_argument,	NULL,	'D' },
-	{ "events",		required_argument,	NULL,	'e' },
-	{ "filter",		required_argument,	NULL,	'f' },
-	{ "graph",		required_argument,	NULL,	'g' },
-	{ "max-peers",		required_argument,	NULL,	'm' },
-	{ "parallel",		required_argument,	NULL,	'p' },
-	{ "seed",		required_argument,	NULL,	's' },
-	{ "timeout",		required_argument,	NULL,	't' },
-	{ NULL,			0,			NULL,	0 }
+static const struct cli_opt optab[] = {
+	CLI_OPT_SHORT("peerbook", 'b', "FILE",
+	    "feed this PeerBook with what is seen"),
+	CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+	CLI_OPT_SHORT("quiet", 'q', NULL, "no progress, no warnings"),
+	CLI_OPT_SHORT("version", 'V', NULL, "print the version and exit"),
+	CLI_OPT_SHORT("verbose", 'v', NULL,
+	    "log dials, closes and bans on stderr"),
+	CLI_NET_OPTS,
+	CLI_OPT_LONG("bind", 'B', "ADDR", "dial from this IPv4 address"),
+	CLI_OPT_LONG("crawl", 'c', NULL,
+	    "visit every peer once, then a SUMMARY"),
+	CLI_OPT_LONG("decode", 'd', NULL, "decode Lisk Core 4 payloads"),
+	CLI_OPT_LONG("duration", 'D', "SECONDS", "stop after this long"),
+	CLI_OPT_LONG("events", 'e', "TYPE,...", "print only these types"),
+	CLI_OPT_LONG("filter", 'f', "JQ", "pass every line through jq"),
+	CLI_OPT_LONG("graph", 'g', "dot",
+	    "with --crawl: print who advertises whom"),
+	CLI_OPT_LONG("max-peers", 'm', "N",
+	    "watch: connections at a time (20)"),
+	CLI_OPT_LONG("parallel", 'p', "N",
+	    "crawl: connections at a time (10)"),
+	CLI_OPT_LONG("seed", 's', "HOST:PORT", "start from this peer"),
+	CLI_OPT_LONG("timeout", 't', "SECONDS",
+	    "connect and handshake timeout (2)"),
+	CLI_OPT_END
 };
 
 static void
@@ -456,14 +465,14 @@ main(int argc, char *argv[])
 	w.timeout = 2;
 	w.heights = jv_object();
 	w.summary = jv_null();
-	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) !=
-	    -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'b':
 			book_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
+			cli_opt_help(stdout, optab);
 			return 0;
 		case 'q':
 			w.quiet = 1;
