@@ -121,3 +121,18 @@ p2p-peers: nothing added: fix the input first" \
 	    -b "$T/s.book" --listen 127.0.0.1:0 --seed 127.0.0.1:1 </dev/null
 	[[ $stderr != *"dial "* ]]
 }
+
+@test "make demo: reference and p2p-node events in one shape" {
+	f=$LISKP2P_TOP/tests/demo-shape.jq
+	ref='{"type":"EVENT_CONNECT_OUTBOUND","payload":{"peerId":"127.0.0.1:5","ipAddress":"127.0.0.1","port":5}}'
+	c='{"ts":"2026-12-04T05:39:05.708Z","type":"EVENT_CONNECT_OUTBOUND","peerId":"127.0.0.1:6","ipAddress":"127.0.0.1","port":6}'
+	run -0 jq -c --arg n r1 -f "$f" <<<"$ref"
+	[[ $output =~ ^\{\"node\":\"r1\",\"ts\":\"[0-9-]+T[0-9:]+\.[0-9]{3}Z\",\"type\":\"EVENT_CONNECT_OUTBOUND\",\"peerId\":\"127.0.0.1:5\",\"ipAddress\":\"127.0.0.1\",\"port\":5\}$ ]]
+	run -0 jq -c --arg n c1 -f "$f" <<<"$c"
+	[ "$output" = '{"node":"c1","ts":"2026-12-04T05:39:05.708Z","type":"EVENT_CONNECT_OUTBOUND","peerId":"127.0.0.1:6","ipAddress":"127.0.0.1","port":6}' ]
+	# same keys for both
+	a=$(jq -c --arg n r1 -f "$f" <<<"$ref" | jq -c 'keys')
+	b=$(jq -c --arg n c1 -f "$f" <<<"$c" | jq -c 'keys')
+	[ "$a" = "$b" ]
+	grep -q 'demo-shape.jq' "$LISKP2P_TOP/tests/demo.sh"
+}
