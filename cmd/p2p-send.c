@@ -262,6 +262,10 @@ fail_rest(struct target *t)
 	if (t->ban_reason != NULL)
 		snprintf(why, sizeof(why), "peer dropped for misbehaving: %s",
 		    t->ban_reason);
+	else if (!t->connected && t->fail_code == 1006 &&
+	    t->fail_reason != NULL && strncmp(t->fail_reason, "connect: ",
+	    9) == 0)	/* TCP never connected: there is no close code */
+		snprintf(why, sizeof(why), "%s", t->fail_reason);
 	else
 		snprintf(why, sizeof(why), "%s%d %s", t->connected ?
 		    "connection closed: " : "connection refused: ",

@@ -136,3 +136,43 @@ p2p-peers: nothing added: fix the input first" \
 	[ "$a" = "$b" ]
 	grep -q 'demo-shape.jq' "$LISKP2P_TOP/tests/demo.sh"
 }
+
+@test "a refused TCP connection is 'refused' with no close code (p2p-send, crawl)" {
+	p=$(free_port 127.0.0.1)	# nothing listens there
+	run -1 --separate-stderr p2p-send "${C[@]}" --peer "127.0.0.1:$p" \
+	    --request getNodeInfo
+	[ "$output" = "{\"peerId\":\"127.0.0.1:$p\",\"procedure\":\"getNodeInfo\",\"error\":\"connect: connection refused\"}" ]
+	run -1 --separate-stderr p2p-watch "${C[@]}" -q --seed "127.0.0.1:$p" --crawl
+	[ "${lines[0]}" = "{\"type\":\"PEER\",\"peerId\":\"127.0.0.1:$p\",\"reachable\":false,\"error\":{\"kind\":\"refused\",\"reason\":\"connect: connection refused\"}}" ]
+	[[ ${lines[1]} == *'"errors":{"refused":1}}' ]]
+}
+
+@test "SIGINT during a crawl: the peer in progress is not contacted" {
+	# a server that accepts and never answers: the handshake hangs
+	python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+print(s.getsockname()[1], flush=True)
+held = []
+end = time.time() + 20
+s.settimeout(0.2)
+while time.time() < end:
+    try: held.append(s.accept()[0])
+    except socket.timeout: pass
+' >"$T/srv.port" &
+	srv=$!
+	wait_for test -s "$T/srv.port"
+	p=$(cat "$T/srv.port")
+	p2p-watch "${C[@]}" -q --seed "127.0.0.1:$p" --crawl --timeout 10 \
+	    >"$T/crawl.out" 2>"$T/crawl.err" &
+	w=$!
+	sleep 1
+	kill -INT $w
+	st=0
+	wait $w || st=$?
+	kill $srv 2>/dev/null
+	run -0 cat "$T/crawl.out"
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} == '{"type":"SUMMARY","discovered":1,"reachable":0,"unreachable":0,"notContacted":1,'* ]]
+	[ $st -eq 1 ]
+}
