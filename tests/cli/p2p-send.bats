@@ -97,7 +97,7 @@ load helpers
 	[ "${#lines[@]}" -eq 1 ]
 	[ "$(jq -r .peerId <<<"$output")" = "127.0.0.1:$port" ]
 	[ "$(jq -r .procedure <<<"$output")" = getNodeInfo ]
-	[[ $(jq -r .error <<<"$output") == "connection refused: "* ]]
+	[ "$(jq -r .error <<<"$output")" = "connect: connection refused" ]
 }
 
 @test "empty stdin: nothing to do, exit 0" {
