@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cli_addr.h"
 #include "cli_decode.h"
+#include "cli_io.h"
 #include "cli_opt.h"
 
 #define PROG		"p2p-send"
@@ -98,6 +99,9 @@ static struct {
 	bool			 options;	/* nodeInfo with SDK 6 options */
 	const struct lp2p_network *net;	/* --network preset, or NULL */
 	bool			 force;		/* --force: names it does not know */
+	struct cli_in		*in;		/* stdin, read as items come */
+	bool			 eof;		/* no more items will come */
+	bool			 started;	/* targets dialled */
 	struct lp2p_liskcore	*lc;		/* --decode */
 } g;
 
@@ -241,6 +245,8 @@ finish(struct target *t)
 
 	if (t->done_sending)
 		return;
+	if (!g.eof && !t->closed)
+		return;			/* more items may come */
 	if (!t->closed && t->last_message > 0 &&
 	    now < t->last_message + CLOSE_LINGER) {
 		uv_timer_start(&t->pace, on_linger, t->last_message +
@@ -552,67 +558,89 @@ read_file(struct item *it, const char *path)
 	it->has_data = true;
 }
 
+/*
+ * One line of stdin (NUL-terminated, without its newline) into an item at
+ * the end of g.items; blank lines are skipped.  Bad input exits 2: the
+ * results printed so far stand, nothing more is sent.
+ */
 static void
-read_stdin(void)
+parse_line(char *line, size_t n, const char *where)
 {
-	char *line = NULL, where[64];
-	size_t cap = 0, lineno = 0;
-	ssize_t n;
+	struct item it;
+	jv v, pr, ev, d;
 
-	while ((n = getline(&line, &cap, stdin)) != -1) {
-		struct item it;
-		jv v, pr, ev, d;
-
-		lineno++;
-		snprintf(where, sizeof(where), "stdin:%zu", lineno);
-		if (n > LP2P_MAX_CMD_LINE)
-			errx(2, "%s: line longer than %d bytes", where,
-			    LP2P_MAX_CMD_LINE);
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (strspn(line, " \t") == (size_t)n)
-			continue;
-		if (g.nitems == MAX_ITEMS)
-			errx(2, "%s: more than %d items", where, MAX_ITEMS);
-		v = jv_parse_sized(line, (int)n);
-		if (jv_get_kind(v) != JV_KIND_OBJECT) {
-			jv_free(v);
-			errx(2, "%s: not a JSON object", where);
-		}
-		memset(&it, 0, sizeof(it));
-		pr = jv_object_get(jv_copy(v), jv_string("procedure"));
-		ev = jv_object_get(jv_copy(v), jv_string("event"));
-		d = jv_object_get(jv_copy(v), jv_string("data"));
+	while (n > 0 && line[n - 1] == '\r')
+		line[--n] = '\0';
+	if (strspn(line, " \t") == n)
+		return;
+	if (g.nitems == MAX_ITEMS)
+		errx(2, "%s: more than %d items", where, MAX_ITEMS);
+	v = jv_parse_sized(line, (int)n);
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
-		if (jv_get_kind(pr) == JV_KIND_STRING &&
-		    !jv_is_valid(ev)) {
-			it.request = true;
-			it.name = strdup(jv_string_value(pr));
-		} else if (jv_get_kind(ev) == JV_KIND_STRING &&
-		    !jv_is_valid(pr))
-			it.name = strdup(jv_string_value(ev));
-		else
-			errx(2, "%s: need exactly one of \"procedure\" and "
-			    "\"event\", a string", where);
-		if (it.name == NULL)
-			err(1, NULL);
-		if (jv_get_kind(d) == JV_KIND_STRING)
-			hex_data(&it, jv_string_value(d),
-			    (size_t)jv_string_length_bytes(jv_copy(d)), where);
-		else if (jv_is_valid(d) && jv_get_kind(d) != JV_KIND_NULL)
-			errx(2, "%s: \"data\" must be a hex string", where);
-		jv_free(pr);
-		jv_free(ev);
-		jv_free(d);
-		check_item(&it, where);
-		if ((g.items = reallocarray(g.items, g.nitems + 1,
-		    sizeof(*g.items))) == NULL)
-			err(1, NULL);
-		g.items[g.nitems++] = it;
+		errx(2, "%s: not a JSON object", where);
 	}
-	if (ferror(stdin))
-		err(2, "stdin");
-	free(line);
+	memset(&it, 0, sizeof(it));
+	pr = jv_object_get(jv_copy(v), jv_string("procedure"));
+	ev = jv_object_get(jv_copy(v), jv_string("event"));
+	d = jv_object_get(jv_copy(v), jv_string("data"));
+	jv_free(v);
+	if (jv_get_kind(pr) == JV_KIND_STRING && !jv_is_valid(ev)) {
+		it.request = true;
+		it.name = strdup(jv_string_value(pr));
+	} else if (jv_get_kind(ev) == JV_KIND_STRING && !jv_is_valid(pr))
+		it.name = strdup(jv_string_value(ev));
+	else
+		errx(2, "%s: need exactly one of \"procedure\" and "
+		    "\"event\", a string", where);
+	if (it.name == NULL)
+		err(1, NULL);
+	if (jv_get_kind(d) == JV_KIND_STRING)
+		hex_data(&it, jv_string_value(d),
+		    (size_t)jv_string_length_bytes(jv_copy(d)), where);
+	else if (jv_is_valid(d) && jv_get_kind(d) != JV_KIND_NULL)
+		errx(2, "%s: \"data\" must be a hex string", where);
+	jv_free(pr);
+	jv_free(ev);
+	jv_free(d);
+	check_item(&it, where);
+	if ((g.items = reallocarray(g.items, g.nitems + 1,
+	    sizeof(*g.items))) == NULL)
+		err(1, NULL);
+	g.items[g.nitems++] = it;
+}
+
+static void	start_targets(void);
+
+/* A line of stdin: an item for every peer, sent as soon as pacing allows. */
+static void
+on_stdin_line(unsigned long lineno, const char *s, size_t len, void *arg)
+{
+	char where[64];
+	size_t before = g.nitems;
+
+	(void)arg;
+	snprintf(where, sizeof(where), "stdin:%lu", lineno);
+	if (s == NULL)
+		errx(2, "%s: line longer than %d bytes", where,
+		    LP2P_MAX_CMD_LINE);
+	parse_line((char *)(uintptr_t)s, len, where);
+	if (g.nitems == before)
+		return;
+	if (!g.started)
+		start_targets();	/* the first item: dial now */
+	for (size_t i = 0; i < g.ntargets; i++)
+		pump(&g.targets[i]);
+}
+
+static void
+on_stdin_eof(void *arg)
+{
+	(void)arg;
+	g.eof = true;
+	cli_in_close(g.in);
+	for (size_t i = 0; i < g.ntargets && g.started; i++)
+		pump(&g.targets[i]);
 }
 
 /* --network presets (Lisk Core 4, LISK-CORE-4.md). */
@@ -691,6 +719,31 @@ build_self(const char *chain_hex, const char *version)
 	g.self.nodeinfo_len = g.nodeinfo_len;
 }
 
+/* Dial every peer (once, when the first item is there). */
+static void
+start_targets(void)
+{
+	struct lp2p_err e;
+	int rc;
+
+	g.started = true;
+	for (size_t i = 0; i < g.ntargets; i++) {
+		struct target *t = &g.targets[i];
+
+		uv_timer_init(&g.loop, &t->pace);
+		t->pace.data = t;
+		rc = lp2p__peer_connect(&t->peer, &g.loop, &g.cfg, &g.self,
+		    t->host, t->port, NULL, &peer_cb, t, &e);
+		if (rc < 0) {
+			t->closed = true;
+			t->fail_code = 0;
+			t->fail_reason = strdup(e.msg);
+			fail_rest(t);
+			uv_close((uv_handle_t *)&t->pace, NULL);
+		}
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -727,10 +780,12 @@ main(int argc, char *argv[])
 	const char *hex = NULL, *file = NULL, *event = NULL, *request = NULL;
 	struct lp2p_err e;
 	long long timeout = 10;
-	int ch, rc;
+	int ch;
 
 	cli_init();
 	g.rate = DEFAULT_RATE;
+	for (size_t i = 0; i < MAX_PEERS; i++)
+		g.targets[i].nodeinfo = jv_invalid();
 	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -823,36 +878,23 @@ main(int argc, char *argv[])
 			err(1, NULL);
 		g.items[0] = it;
 		g.nitems = 1;
-	} else
-		read_stdin();
+	}
 
-	if (g.nitems == 0)
-		goto out;		/* nothing to send: no connection */
 	lp2p__peer_config_default(&g.cfg);
 	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
 	if (uv_loop_init(&g.loop) != 0)
 		errx(1, "uv_loop_init failed");
-	for (size_t i = 0; i < g.ntargets; i++) {
-		struct target *t = &g.targets[i];
-
-		t->nodeinfo = jv_invalid();
-		uv_timer_init(&g.loop, &t->pace);
-		t->pace.data = t;
-		rc = lp2p__peer_connect(&t->peer, &g.loop, &g.cfg, &g.self,
-		    t->host, t->port, NULL, &peer_cb, t, &e);
-		if (rc < 0) {
-			t->closed = true;
-			t->fail_code = 0;
-			t->fail_reason = strdup(e.msg);
-			fail_rest(t);
-			uv_close((uv_handle_t *)&t->pace, NULL);
-		}
-	}
+	if (g.nitems > 0) {
+		g.eof = true;		/* --request or --event: one item */
+		start_targets();
+	} else if (cli_in_new(&g.in, &g.loop, STDIN_FILENO, on_stdin_line,
+	    on_stdin_eof, NULL) != 0)
+		errx(1, "stdin: cannot read");
 	uv_run(&g.loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&g.loop) != 0)
 		warnx("loop not closed cleanly");
-out:
+	cli_in_free(g.in);
 	for (size_t i = 0; i < g.ntargets; i++) {
 		jv_free(g.targets[i].nodeinfo);
 		free(g.targets[i].fail_reason);

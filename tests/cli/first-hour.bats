@@ -11,6 +11,16 @@ setup() {
 	C=(--chain-id 10000000)
 }
 
+teardown() {
+	# what node-helpers started (tests that load it), also on failure
+	if [ -f "$T/pids" ]; then
+		for p in $(cat "$T/pids"); do kill -TERM "$p" 2>/dev/null; done
+		sleep 0.5
+		for p in $(cat "$T/pids"); do kill -KILL "$p" 2>/dev/null; done
+	fi
+	true
+}
+
 # refuse STATUS MESSAGE CMD...: CMD exits STATUS with exactly MESSAGE on stderr
 refuse() {
 	local st=$1 msg=$2
@@ -175,4 +185,34 @@ while time.time() < end:
 	[ "${#lines[@]}" -eq 1 ]
 	[[ ${lines[0]} == '{"type":"SUMMARY","discovered":1,"reachable":0,"unreachable":0,"notContacted":1,'* ]]
 	[ $st -eq 1 ]
+}
+
+@test "p2p-send prints each result as it arrives, before the end of input" {
+	load ../interop/node-helpers
+	p=$(free_port 127.0.0.1)
+	start_cnode n "${C[@]}" --listen "127.0.0.1:$p" -b "$T/n.book"
+	wait_line "$T/n.out" '"type":"STARTED"'
+	mkfifo "$T/send.in"
+	exec {fd}<>"$T/send.in"
+	# the child must not hold the FIFO's write end: {fd}>&- closes it there
+	p2p-send "${C[@]}" --peer "127.0.0.1:$p" <"$T/send.in" >"$T/send.out" \
+	    2>"$T/send.err" {fd}>&- &
+	sp=$!
+	echo $sp >>"$T/pids"
+	echo '{"procedure":"getNodeInfo"}' >&$fd
+	# the reply is out while stdin is still open
+	wait_line "$T/send.out" '"procedure":"getNodeInfo","rttMs"'
+	kill -0 $sp
+	echo '{"procedure":"getPeers"}' >&$fd
+	wait_line "$T/send.out" '"procedure":"getPeers"'
+	exec {fd}>&-
+	rm -f "$T/send.in"
+	wait $sp
+	run -0 wc -l <"$T/send.out"
+	[ "$output" -eq 2 ]
+}
+
+@test "p2p-send: empty stdin dials no one, exit 0" {
+	run -0 --separate-stderr p2p-send "${C[@]}" --peer 127.0.0.1:1 </dev/null
+	[ -z "$output" ] && [ -z "$stderr" ]
 }

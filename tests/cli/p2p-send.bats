@@ -70,7 +70,7 @@ load helpers
 	done
 }
 
-@test "bad NDJSON on stdin: exit 2 with the line number, nothing sent" {
+@test "bad NDJSON on stdin: exit 2 with the line number, nothing sent after it" {
 	local cases=(
 	    $'{"procedure":"a"}\nnot json|stdin:2: not a JSON object'
 	    $'[1]|stdin:1: not a JSON object'
