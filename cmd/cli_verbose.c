@@ -25,7 +25,8 @@ static const struct vrow {
 	const char	*fields[MAX_FIELDS + 1];
 } rows[] = {
 	{ "EVENT_CONNECT_OUTBOUND", "dial", "connected", { NULL } },
-	{ "EVENT_CONNECT_ABORT_OUTBOUND", "dial", "aborted", { NULL } },
+	{ "EVENT_CONNECT_ABORT_OUTBOUND", "dial", "aborted",
+	    { "code", "reason", NULL } },
 	{ "EVENT_OUTBOUND_SOCKET_ERROR", "dial", "failed", { "error", NULL } },
 	{ "EVENT_CLOSE_OUTBOUND", "outbound", "closed",
 	    { "code", "reason", NULL } },

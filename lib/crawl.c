@@ -672,19 +672,21 @@ on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 	if (!n->finished) {
 		const char *k = handshake_done ? "closed" : close_kind(code,
 		    by_us);
+		int rcode = code;
 
 		/*
 		 * TCP never connected (ws.c: 1006 "connect: ..."): no
-		 * WebSocket close happened, so no code; refused or not
-		 * reached.
+		 * WebSocket close happened, so the record has no code;
+		 * refused or not reached.  (The watch event keeps the
+		 * reference's 1006.)
 		 */
 		if (!handshake_done && code == LP2P_CLOSE_ABNORMAL &&
 		    reason != NULL && strncmp(reason, "connect: ", 9) == 0) {
 			k = strstr(reason, "refused") != NULL ? "refused" :
 			    "unreachable";
-			code = 0;
+			rcode = 0;
 		}
-		fail(n, k, code, reason);
+		fail(n, k, rcode, reason);
 	}
 	n->peer = NULL;
 	n->state = DONE;

@@ -216,3 +216,14 @@ while time.time() < end:
 	run -0 --separate-stderr p2p-send "${C[@]}" --peer 127.0.0.1:1 </dev/null
 	[ -z "$output" ] && [ -z "$stderr" ]
 }
+
+@test "p2p-watch -v: dial outcomes on stderr, stdout unchanged" {
+	p=$(free_port 127.0.0.1)
+	run -1 --separate-stderr p2p-watch "${C[@]}" -v --seed "127.0.0.1:$p" \
+	    --duration 1 --events EVENT_NETWORK_READY
+	[ -z "$output" ]
+	[[ $stderr == *"p2p-watch: dial 127.0.0.1:$p: aborted code=1006 reason=connect: connection refused"* ]]
+	run -1 --separate-stderr p2p-watch "${C[@]}" --seed "127.0.0.1:$p" \
+	    --duration 1 --events EVENT_NETWORK_READY
+	[[ $stderr != *"dial "* ]]
+}
