@@ -62,6 +62,8 @@ fish_complete() {
 	[ "$output" = --listen ]
 	run -0 zsh_complete p2p-peers l
 	[ "$output" = list ]
+	run -0 zsh_complete p2p-peers list --format t
+	[ "$output" = table ]
 	run -0 zsh_complete p2p-send --re
 	[ "$output" = --request ]
 	run -0 zsh_complete p2p-watch --graph ''
