@@ -564,14 +564,17 @@ read_file(struct item *it, const char *path)
  * results printed so far stand, nothing more is sent.
  */
 static void
-parse_line(char *line, size_t n, const char *where)
+parse_line(const char *line, size_t n, const char *where)
 {
 	struct item it;
 	jv v, pr, ev, d;
+	size_t blank = 0;
 
 	while (n > 0 && line[n - 1] == '\r')
-		line[--n] = '\0';
-	if (strspn(line, " \t") == n)
+		n--;
+	while (blank < n && (line[blank] == ' ' || line[blank] == '\t'))
+		blank++;
+	if (blank == n)
 		return;
 	if (g.nitems == MAX_ITEMS)
 		errx(2, "%s: more than %d items", where, MAX_ITEMS);
@@ -624,7 +627,7 @@ on_stdin_line(unsigned long lineno, const char *s, size_t len, void *arg)
 	if (s == NULL)
 		errx(2, "%s: line longer than %d bytes", where,
 		    LP2P_MAX_CMD_LINE);
-	parse_line((char *)(uintptr_t)s, len, where);
+	parse_line(s, len, where);
 	if (g.nitems == before)
 		return;
 	if (!g.started)
