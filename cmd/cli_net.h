@@ -28,6 +28,15 @@
 	{ "network", required_argument, NULL, CLI_NET_OPT_NETWORK }, \
 	{ "network-version", required_argument, NULL, CLI_NET_OPT_VERSION }
 
+/* the same as rows of a cli_opt.h table */
+#define CLI_NET_OPTS \
+	CLI_OPT_LONG("chain-id", CLI_NET_OPT_CHAIN_ID, "HEX", \
+	    "any chain, by its chain ID in hex"), \
+	CLI_OPT_LONG("network", CLI_NET_OPT_NETWORK, "NAME", \
+	    "a preset: mainnet, testnet or devnet"), \
+	CLI_OPT_LONG("network-version", CLI_NET_OPT_VERSION, "V", \
+	    "with --chain-id: the network version (1.0)")
+
 /* for usage(): the SYNOPSIS fragment */
 #define CLI_NET_USAGE \
 	"[--network NAME | --chain-id HEX [--network-version V]]"

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_book.h"
 #include "cli_io.h"
+#include "cli_addr.h"
 #include "cli_watch.h"
 
 /* ---- output: through the loop (cli_io.c), never blocking peers ---- */
@@ -171,40 +172,11 @@ cli_watch_net_release(struct cli_watch_net *n)
 char *
 cli_watch_resolve(const char *hostport, char *why, size_t len)
 {
-	struct addrinfo hints, *res;
-	char host[256], ipbuf[INET_ADDRSTRLEN], *out;
-	const char *colon = strrchr(hostport, ':');
-	const char *errstr;
-	long long port;
-	int rc;
+	char addr[CLI_ADDR_STRLEN], *out;
 
-	if (colon == NULL || colon == hostport ||
-	    (size_t)(colon - hostport) >= sizeof(host)) {
-		snprintf(why, len, "not HOST:PORT");
+	if (cli_addr_peer(hostport, CLI_ADDR_RESOLVE, addr, why, len) != 0)
 		return NULL;
-	}
-	memcpy(host, hostport, (size_t)(colon - hostport));
-	host[colon - hostport] = '\0';
-	port = strtonum(colon + 1, 1, 65535, &errstr);
-	if (errstr != NULL) {
-		snprintf(why, len, "port %s", errstr);
-		return NULL;
-	}
-	if (host[0] == '[') {
-		snprintf(why, len, "lisk-p2p peers are IPv4 only");
-		return NULL;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
-		snprintf(why, len, "%s", gai_strerror(rc));
-		return NULL;
-	}
-	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
-	    ipbuf, sizeof(ipbuf));
-	freeaddrinfo(res);
-	if (asprintf(&out, "%s:%lld", ipbuf, port) == -1)
+	if ((out = strdup(addr)) == NULL)
 		err(1, NULL);
 	return out;
 }

@@ -18,33 +18,49 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_io.h"
 #include "cli_net.h"
+#include "cli_opt.h"
 #include "cli_sig.h"
+#include "cli_verbose.h"
 
 #define PROG	"p2p-node"
 
-static const struct option longopts[] = {
-	{ "peerbook",		required_argument,	NULL,	'b' },
-	{ "help",		no_argument,		NULL,	'h' },
-	{ "quiet",		no_argument,		NULL,	'q' },
-	{ "verbose",		no_argument,		NULL,	'v' },
-	{ "version",		no_argument,		NULL,	'V' },
-	{ "blacklist",		required_argument,	NULL,	'B' },
-	CLI_NET_LONGOPTS,
-	{ "fixed",		required_argument,	NULL,	'F' },
-	{ "listen",		required_argument,	NULL,	'L' },
-	{ "max-inbound",	required_argument,	NULL,	'I' },
-	{ "max-inbound-per-ip",	required_argument,	NULL,	'P' },
-	{ "max-inbound-per-netgroup", required_argument, NULL,	'G' },
-	{ "max-message-rate",	required_argument,	NULL,	'R' },
-	{ "max-outbound",	required_argument,	NULL,	'O' },
-	{ "no-advertise",	no_argument,		NULL,	'A' },
-	{ "nonce",		required_argument,	NULL,	'n' },
-	{ "option",		required_argument,	NULL,	'o' },
-	{ "seed",		required_argument,	NULL,	'S' },
-	{ "whitelist",		required_argument,	NULL,	'w' },
-	{ NULL,			0,			NULL,	0 }
+static const struct cli_opt optab[] = {
+	CLI_OPT_SHORT("peerbook", 'b', "FILE",
+	    "the PeerBook file (created if missing)"),
+	CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+	CLI_OPT_SHORT("quiet", 'q', NULL, "fewer diagnostics"),
+	CLI_OPT_SHORT("verbose", 'v', NULL,
+	    "log dials, inbound peers, closes and bans on stderr"),
+	CLI_OPT_SHORT("version", 'V', NULL, "print the version and exit"),
+	CLI_OPT_LONG("blacklist", 'B', "IP",
+	    "never dial this IP, refuse its upgrades"),
+	CLI_NET_OPTS,
+	CLI_OPT_LONG("fixed", 'F', "HOST:PORT",
+	    "always dialled, never evicted or banned"),
+	CLI_OPT_LONG("listen", 'L', "[ADDR:]PORT",
+	    "listen there (default 0.0.0.0:7667; 0: any port)"),
+	CLI_OPT_LONG("max-inbound", 'I', "N", "inbound connections (100)"),
+	CLI_OPT_LONG("max-inbound-per-ip", 'P', "N",
+	    "inbound from one IP (4, routable IPs only unless given)"),
+	CLI_OPT_LONG("max-inbound-per-netgroup", 'G', "N",
+	    "inbound from one /16 (16, routable only unless given)"),
+	CLI_OPT_LONG("max-message-rate", 'R', "N",
+	    "messages per second before a penalty (100)"),
+	CLI_OPT_LONG("max-outbound", 'O', "N", "outbound connections (20)"),
+	CLI_OPT_LONG("no-advertise", 'A', NULL,
+	    "ask peers not to pass our address on"),
+	CLI_OPT_LONG("nonce", 'n', "STRING",
+	    "this nonce instead of a random one (tests)"),
+	CLI_OPT_LONG("option", 'o', "KEY=VALUE",
+	    "a numeric P2PConfig option (populatorInterval=500)"),
+	CLI_OPT_LONG("seed", 'S', "HOST:PORT",
+	    "a seed peer, dialled at start (this run only)"),
+	CLI_OPT_LONG("whitelist", 'w', "HOST:PORT",
+	    "always gets an inbound slot, never banned"),
+	CLI_OPT_END
 };
 
 static void
@@ -67,6 +83,8 @@ struct prog {
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	int			 verbose;
 	bool			 stopping;
+	bool			 started;	/* STARTED is out */
+	jv			 early;		/* events before STARTED */
 };
 
 struct cmdctx {
@@ -76,11 +94,47 @@ struct cmdctx {
 };
 
 static void
+verbose_event(const struct prog *pg, jv ev)
+{
+	if (pg->verbose > 0)
+		cli_verbose_event(ev);
+}
+
+/* ev without its "ts": what makes two start-up events the same */
+static int
+same_event(jv a, jv b)
+{
+	int r = jv_equal(jv_object_delete(jv_copy(a), jv_string("ts")),
+	    jv_object_delete(jv_copy(b), jv_string("ts")));
+
+	return r;
+}
+
+static void
 on_event(struct lp2p_node *n, jv ev, void *arg)
 {
 	struct prog *pg = arg;
 
 	(void)n;
+	if (!pg->started) {
+		/*
+		 * Dials that fail at once happen inside lp2p_node_start:
+		 * held until STARTED is out, each distinct one once.
+		 */
+		jv_array_foreach(pg->early, i, e) {
+			int dup = same_event(e, ev);
+
+			jv_free(e);
+			if (dup) {
+				jv_free(ev);
+				return;
+			}
+		}
+		verbose_event(pg, ev);
+		pg->early = jv_array_append(pg->early, ev);
+		return;
+	}
+	verbose_event(pg, ev);
 	cli_out_emit(pg->out, ev, false);
 }
 
@@ -238,48 +292,30 @@ on_eof(void *arg)
 }
 
 /*
- * "HOST:PORT" with a host name: resolved to its first IPv4 address.  Bad
- * input exits 2, unless soft (a preset's seed): then a warning.
+ * "HOST:PORT" (a host name resolved to its first IPv4 address) or "IP"
+ * for the blacklist, by the one address parser (cli_addr.h).  Bad input
+ * exits 2, unless soft (a preset's seed): then a warning.
  */
 static void
 add_peer_soft(struct lp2p_node_config *cfg, int list, const char *flag,
     const char *arg, int soft)
 {
 	struct lp2p_err e;
-	struct addrinfo hints, *res;
-	char host[256], buf[300], ip[64];
-	const char *c;
-	size_t l;
+	char addr[CLI_ADDR_STRLEN], why[512], b[CLI_ADDR_SAFELEN];
 
-	if (lp2p_node_config_add(cfg, list, arg, &e) == 0)
+	if (list == 'b') {
+		cli_addr_ip_or_die(flag, arg);
+		strlcpy(addr, arg, sizeof(addr));
+	} else if (cli_addr_peer(arg, CLI_ADDR_RESOLVE, addr, why,
+	    sizeof(why)) != 0) {
+		if (!soft)
+			errx(2, "%s %s: %s", flag, cli_addr_safe(arg, b), why);
+		warnx("%s: seed %s skipped: %s", flag, cli_addr_safe(arg, b),
+		    why);
 		return;
-	c = strrchr(arg, ':');
-	l = c ? (size_t)(c - arg) : 0;
-	if (list == 'b' || c == NULL || l == 0 || l >= sizeof(host) ||
-	    strchr(arg, '[') != NULL)
-		errx(2, "%s %s: %s", flag, arg, e.msg);
-	memcpy(host, arg, l);
-	host[l] = '\0';
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0 || res == NULL) {
-		if (soft) {
-			warnx("%s: seed %s: cannot resolve, skipped", flag,
-			    arg);
-			return;
-		}
-		errx(2, "%s %s: %s", flag, arg, e.msg);
 	}
-	if (getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof(ip), NULL,
-	    0, NI_NUMERICHOST) != 0) {
-		freeaddrinfo(res);
-		errx(2, "%s %s: cannot resolve", flag, arg);
-	}
-	freeaddrinfo(res);
-	snprintf(buf, sizeof(buf), "%s%s", ip, c);
-	if (lp2p_node_config_add(cfg, list, buf, &e) != 0)
-		errx(2, "%s %s: %s", flag, arg, e.msg);
+	if (lp2p_node_config_add(cfg, list, addr, &e) != 0)
+		errx(2, "%s %s: %s", flag, cli_addr_safe(arg, b), e.msg);
 }
 
 static void
@@ -287,6 +323,23 @@ add_peer(struct lp2p_node_config *cfg, int list, const char *flag,
     const char *arg)
 {
 	add_peer_soft(cfg, list, flag, arg, 0);
+}
+
+/* Say which configured peers the node leaves out, and why. */
+static void
+warn_ignored(const struct lp2p_node_config *cfg)
+{
+	char *const *l[] = { cfg->seeds, cfg->fixed, cfg->whitelist };
+	const size_t n[] = { cfg->nseeds, cfg->nfixed, cfg->nwhitelist };
+	const char *name[] = { "seed", "fixed peer", "whitelisted peer" };
+	const char *why;
+
+	for (size_t k = 0; k < 3; k++)
+		for (size_t i = 0; i < n[k]; i++)
+			if ((why = lp2p_node_config_ignored(cfg, l[k][i])) !=
+			    NULL)
+				warnx("%s %s ignored: %s", name[k], l[k][i],
+				    why);
 }
 
 static char *
@@ -316,26 +369,6 @@ default_book(const uint8_t *chain, size_t len)
 	return path;
 }
 
-static void
-parse_listen(struct lp2p_node_config *cfg, const char *arg)
-{
-	const char *c = strrchr(arg, ':'), *port = arg;
-	size_t l;
-
-	if (c != NULL) {
-		l = (size_t)(c - arg);
-		if (l == 0 || l >= sizeof(cfg->host_ip))
-			errx(2, "--listen %s: bad address", arg);
-		memcpy(cfg->host_ip, arg, l);
-		cfg->host_ip[l] = '\0';
-		if (!lp2p_ipv4_is_valid(cfg->host_ip))
-			errx(2, "--listen %s: '%s' is not an IPv4 address",
-			    arg, cfg->host_ip);
-		port = c + 1;
-	}
-	cfg->port = (uint16_t)cli_num("--listen", port, 0, 65535);
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -352,7 +385,7 @@ main(int argc, char *argv[])
 	memset(&pg, 0, sizeof(pg));
 	lp2p_node_config_init(&cfg);
 	cli_net_init(&net);
-	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) != -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'A':
 			cfg.advertise_address = 0;
@@ -373,6 +406,7 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(stdout);
+			cli_opt_help(stdout, optab);
 			return 0;
 		case 'I':
 			cfg.max_inbound_connections =
@@ -459,7 +493,9 @@ main(int argc, char *argv[])
 	}
 	cfg.port = net.port != 0 ? net.port : 7667;
 	if (listen != NULL)
-		parse_listen(&cfg, listen);
+		cli_addr_listen_or_die("--listen", listen, cfg.host_ip,
+		    &cfg.port);
+	warn_ignored(&cfg);
 	cfg.book_path = book != NULL ? strdup(book) :
 	    default_book(cfg.chain_id, cfg.chain_id_len);
 	if (cfg.book_path == NULL)
@@ -468,6 +504,7 @@ main(int argc, char *argv[])
 	pg.loop = uv_default_loop();
 	if (cli_out_new(&pg.out, pg.loop, STDOUT_FILENO, on_gone, &pg) != 0)
 		errx(1, "stdout: cannot write");
+	pg.early = jv_array();
 	if ((rc = lp2p_node_new(&pg.node, pg.loop, &cfg, &cb, &pg, &e)) != 0)
 		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
 		    e.msg);
@@ -487,6 +524,9 @@ main(int argc, char *argv[])
 		errx(1, "stdin: cannot read");
 	if ((rc = lp2p_node_start(pg.node, &e)) != 0) {
 		warnx("%s", e.msg);
+		pg.started = true;	/* nothing more is held */
+		jv_free(pg.early);
+		pg.early = jv_null();
 		stop(&pg);
 		uv_run(pg.loop, UV_RUN_DEFAULT);
 		lp2p_node_free(pg.node);
@@ -501,6 +541,11 @@ main(int argc, char *argv[])
 		ev = jv_object_set(ev, jv_string("nodeInfo"),
 		    lp2p_node_info(pg.node));
 		cli_out_emit(pg.out, ev, true);
+		pg.started = true;
+		jv_array_foreach(pg.early, i, held)
+			cli_out_emit(pg.out, held, false);
+		jv_free(pg.early);
+		pg.early = jv_null();
 	}
 	uv_run(pg.loop, UV_RUN_DEFAULT);
 	lp2p_node_free(pg.node);

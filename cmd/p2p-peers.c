@@ -18,8 +18,10 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_book.h"
 #include "cli_net.h"
+#include "cli_opt.h"
 
 #define PROG		"p2p-peers"
 #define MAX_LINE	65536		/* bytes in one line of stdin/import */
@@ -35,30 +37,37 @@ enum {
 	OPT_WHITELISTED
 };
 
-static const struct option longopts[] = {
-	{ "all",		no_argument,		NULL,	OPT_ALL },
-	{ "banned",		no_argument,		NULL,	OPT_BANNED },
-	{ "blacklisted",	no_argument,		NULL,	OPT_BLACKLISTED },
-	{ "chain-id",		required_argument,	NULL,
-	    CLI_NET_OPT_CHAIN_ID },
-	{ "count",		required_argument,	NULL,	'n' },
-	{ "fixed",		no_argument,		NULL,	OPT_FIXED },
-	{ "for",		required_argument,	NULL,	OPT_FOR },
-	{ "format",		required_argument,	NULL,	OPT_FORMAT },
-	{ "help",		no_argument,		NULL,	'h' },
-	{ "network",		required_argument,	NULL,
-	    CLI_NET_OPT_NETWORK },
-	{ "new",		no_argument,		NULL,	OPT_NEW },
-	{ "peerbook",		required_argument,	NULL,	'b' },
-	{ "quiet",		no_argument,		NULL,	'q' },
-	{ "secret",		required_argument,	NULL,	OPT_SECRET },
-	{ "seed",		no_argument,		NULL,	OPT_SEED },
-	{ "source",		required_argument,	NULL,	OPT_SOURCE },
-	{ "tried",		no_argument,		NULL,	OPT_TRIED },
-	{ "verbose",		no_argument,		NULL,	'v' },
-	{ "version",		no_argument,		NULL,	'V' },
-	{ "whitelisted",	no_argument,		NULL,	OPT_WHITELISTED },
-	{ NULL,			0,			NULL,	0 }
+static const struct cli_opt optab[] = {
+	CLI_OPT_LONG("all", OPT_ALL, NULL, "list: every table and list"),
+	CLI_OPT_LONG("banned", OPT_BANNED, NULL, "list: the bans"),
+	CLI_OPT_LONG("blacklisted", OPT_BLACKLISTED, NULL,
+	    "list, ban: the blacklist"),
+	CLI_OPT_LONG("chain-id", CLI_NET_OPT_CHAIN_ID, "HEX",
+	    "the book's chain, by its chain ID in hex"),
+	CLI_OPT_SHORT("count", 'n', "N", "select: how many peers"),
+	CLI_OPT_LONG("fixed", OPT_FIXED, NULL,
+	    "list, add: the fixed peers"),
+	CLI_OPT_LONG("for", OPT_FOR, "WHAT",
+	    "select: send, request or connect; ban: a duration"),
+	CLI_OPT_LONG("format", OPT_FORMAT, "FMT",
+	    "list, stats: ndjson or table"),
+	CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+	CLI_OPT_LONG("network", CLI_NET_OPT_NETWORK, "NAME",
+	    "the book's chain: mainnet, testnet or devnet"),
+	CLI_OPT_LONG("new", OPT_NEW, NULL, "list: the new table"),
+	CLI_OPT_SHORT("peerbook", 'b', "FILE", "the PeerBook file"),
+	CLI_OPT_SHORT("quiet", 'q', NULL, "fewer diagnostics"),
+	CLI_OPT_LONG("secret", OPT_SECRET, "N",
+	    "init, bucket: the bucket secret"),
+	CLI_OPT_LONG("seed", OPT_SEED, NULL, "list, add: the seed peers"),
+	CLI_OPT_LONG("source", OPT_SOURCE, "IP",
+	    "add, bucket: who reported the peers"),
+	CLI_OPT_LONG("tried", OPT_TRIED, NULL, "list: the tried table"),
+	CLI_OPT_SHORT("verbose", 'v', NULL, "say what changed"),
+	CLI_OPT_SHORT("version", 'V', NULL, "print the version and exit"),
+	CLI_OPT_LONG("whitelisted", OPT_WHITELISTED, NULL,
+	    "list, add: the whitelisted peers"),
+	CLI_OPT_END
 };
 
 /* what to show or which list to touch */
@@ -103,8 +112,7 @@ usage(FILE *f)
 "  init --chain-id hex | --network name [--secret n]\n"
 "  check\n"
 "  bucket [--secret n] [--source ip] ip ... | -\n"
-"options: -b, --peerbook file; -n, --count n; -q, --quiet; -v, --verbose;\n"
-"  -h, --help; -V, --version\n");
+"");
 }
 
 static void
@@ -153,33 +161,51 @@ fail(int status, const char *fmt, ...)
 
 /* ---- the book ------------------------------------------------------- */
 
+/*
+ * The book at o.path.  As in p2p-node and p2p-watch: a book that is not
+ * valid or is of another chain ID is status 2, with the same words; a
+ * missing one is created (chain ID given) when create is set.
+ */
 static struct lp2p_book *
-load(void)
+load_book(int create)
 {
 	struct lp2p_book *b;
 	struct lp2p_err e;
-	int rc;
+	int rc, mk = create && o.ncid >= 0;
 
+	if (mk && cli_book_mkdirs(o.path) == -1)
+		err(1, "%s", esc(o.path));
 	rc = lp2p_book_open(&b, o.path, o.ncid >= 0 ? o.cid : NULL,
-	    o.ncid >= 0 ? (size_t)o.ncid : 0, 0, 0, o.now, &e);
+	    o.ncid >= 0 ? (size_t)o.ncid : 0, 0, mk, o.now, &e);
 	if (rc == LP2P_ENOTFOUND)
-		errx(1, "%s: no peer book here (create one with "
-		    "'p2p-peers init')", esc(o.path));
+		errx(1, "%s: no peer book here (%s)", esc(o.path), create ?
+		    "give --chain-id or --network to create it" :
+		    "create one with 'p2p-peers init' or 'p2p-peers add'");
 	if (rc != 0)
-		errx(1, "%s", esc(e.msg));
+		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
+		    esc(e.msg));
 	return b;
+}
+
+static struct lp2p_book *
+load(void)
+{
+	return load_book(0);
 }
 
 static int lockfd = -1;
 
+/* Locked for a change; a missing book is created. */
 static struct lp2p_book *
 load_locked(void)
 {
 	struct lp2p_err e;
 
+	if (cli_book_mkdirs(o.path) == -1)
+		err(1, "%s", esc(o.path));
 	if ((lockfd = lp2p_book_lock(o.path, LOCK_WAIT_MS, &e)) < 0)
 		errx(1, "%s", esc(e.msg));
-	return load();
+	return load_book(1);
 }
 
 static void
@@ -430,20 +456,21 @@ recs_push(struct recs *r)
 static int
 parse_hostport(const char *s, struct rec *r, char *why, size_t n)
 {
-	struct lp2p_addr a;
-	struct lp2p_err e;
+	char addr[CLI_ADDR_STRLEN], w[400];
+	size_t c;
 
-	if (lp2p_addr_parse(&a, s, &e) != 0) {
-		strlcpy(why, e.msg, n);
+	/*
+	 * The one address parser; a book holds addresses, not host names.
+	 * Raw text: the caller escapes the message.
+	 */
+	if (cli_addr_peer(s, CLI_ADDR_RAW, addr, w, sizeof(w)) != 0) {
+		snprintf(why, n, "%.100s: %s", s, w);
 		return -1;
 	}
-	if (a.family != 4) {
-		snprintf(why, n, "'%.80s': IPv6 peers cannot enter a peer book "
-		    "(lisk-p2p keeps IPv4 peers only)", s);
-		return -1;
-	}
-	strlcpy(r->ip, a.ip, sizeof(r->ip));
-	r->port = a.port;
+	c = strcspn(addr, ":");
+	memcpy(r->ip, addr, c);
+	r->ip[c] = '\0';
+	r->port = (uint16_t)strtol(addr + c + 1, NULL, 10);
 	return 0;
 }
 
@@ -702,7 +729,7 @@ read_records(FILE *f, const char *name, struct recs *rs)
 static void
 apply_records(struct lp2p_book *b, struct recs *rs, int list)
 {
-	size_t added = 0, known = 0, banned = 0;
+	size_t added = 0, known = 0, banned = 0, kept = 0;
 	char pid[LP2P_PEERID_STRLEN];
 	struct lp2p_err e;
 
@@ -750,7 +777,19 @@ apply_records(struct lp2p_book *b, struct recs *rs, int list)
 			r->info = jv_null();
 		}
 	}
-	if (o.verbose)
+	/* an add can evict an earlier one from its bucket: count the kept */
+	for (size_t i = 0; i < rs->n; i++) {
+		snprintf(pid, sizeof(pid), "%s:%u", rs->v[i].ip,
+		    rs->v[i].port);
+		if (lp2p_book_lookup(b, pid, NULL) == 0)
+			kept++;
+	}
+	if (kept < added + known)
+		warnx("%s: %zu added, %zu already known, %zu banned; %zu of "
+		    "these kept, %zu evicted by bucket collisions (see "
+		    "'p2p-peers bucket')", esc(o.path), added, known, banned,
+		    kept, added + known - kept);
+	else if (o.verbose)
 		warnx("%s: %zu added, %zu already known, %zu banned",
 		    esc(o.path), added, known, banned);
 }
@@ -1222,8 +1261,11 @@ cmd_check(void)
 	jv v;
 	int rc;
 
-	if ((rc = lp2p_book_load(&b, o.path, &e)) != 0)
-		errx(1, "%s", esc(rc == LP2P_ENOTFOUND ? o.path : e.msg));
+	if ((rc = lp2p_book_load(&b, o.path, &e)) == LP2P_ENOTFOUND)
+		errx(1, "%s: no peer book here", esc(o.path));
+	if (rc != 0)
+		errx(rc == LP2P_EINVAL || rc == LP2P_EVERSION ? 2 : 1, "%s",
+		    esc(e.msg));
 	v = jv_object_set(jv_object(), jv_string("peerbook"),
 	    jv_string(o.path));
 	v = jv_object_set(v, jv_string("ok"), jv_true());
@@ -1368,14 +1410,14 @@ main(int argc, char *argv[])
 	cli_init();
 	cli_net_init(&o.net);
 	o.ncid = -1;
-	while ((ch = getopt_long(argc, argv, "b:hn:qVv", longopts, NULL)) !=
-	    -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'b':
 			o.book = optarg;
 			break;
 		case 'h':
 			usage(stdout);
+			cli_opt_help(stdout, optab);
 			exit(0);
 		case 'n':
 			o.count_arg = optarg;

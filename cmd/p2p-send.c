@@ -23,9 +23,11 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_decode.h"
 #include "cli_io.h"
 #include "cli_net.h"
+#include "cli_opt.h"
 
 #define PROG		"p2p-send"
 #define MAX_PEERS	64		/* --peer flags */
@@ -96,6 +98,9 @@ static struct {
 	bool			 failed;
 	const struct lp2p_network *net;	/* --network preset, or NULL */
 	bool			 force;		/* --force: names it does not know */
+	struct cli_in		*in;		/* stdin, read as items come */
+	bool			 eof;		/* no more items will come */
+	bool			 started;	/* targets dialled */
 	struct lp2p_liskcore	*lc;		/* --decode */
 	struct cli_out		*out;		/* stdout, through the loop */
 } g;
@@ -119,7 +124,7 @@ static void	pump(struct target *);
 static void	finish(struct target *);
 
 static void
-usage(FILE *f, int status)
+synopsis(FILE *f)
 {
 	fprintf(f, "usage: %s [--network NAME | --chain-id HEX "
 	    "[--network-version V]]\n"
@@ -128,6 +133,12 @@ usage(FILE *f, int status)
 	    "[--rate N]\n"
 	    "\t[--decode] [--force]\n"
 	    "       %s [--help] [--version]\n", PROG, PROG);
+}
+
+static void
+usage(FILE *f, int status)
+{
+	synopsis(f);
 	exit(status);
 }
 
@@ -248,6 +259,8 @@ finish(struct target *t)
 
 	if (t->done_sending)
 		return;
+	if (!g.eof && !t->closed)
+		return;			/* more items may come */
 	if (!t->closed && t->last_message > 0 &&
 	    now < t->last_message + CLOSE_LINGER) {
 		uv_timer_start(&t->pace, on_linger, t->last_message +
@@ -270,6 +283,10 @@ fail_rest(struct target *t)
 	if (t->ban_reason != NULL)
 		snprintf(why, sizeof(why), "peer dropped for misbehaving: %s",
 		    t->ban_reason);
+	else if (!t->connected && t->fail_code == 1006 &&
+	    t->fail_reason != NULL && strncmp(t->fail_reason, "connect: ",
+	    9) == 0)	/* TCP never connected: there is no close code */
+		snprintf(why, sizeof(why), "%s", t->fail_reason);
 	else
 		snprintf(why, sizeof(why), "%s%d %s", t->connected ?
 		    "connection closed: " : "connection refused: ",
@@ -466,25 +483,15 @@ static const struct lp2p_conn_cb peer_cb = {
 static void
 parse_peer(const char *s, struct target *t)
 {
-	const char *colon = strrchr(s, ':');
-	struct sockaddr_in sa;
-	const char *errstr;
-	char host[64];
-	long long port;
+	char addr[CLI_ADDR_STRLEN];
+	size_t c;
 
-	if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
-		errx(2, "--peer %s: not HOST:PORT", s);
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	port = strtonum(colon + 1, 1, 65535, &errstr);
-	if (errstr != NULL)
-		errx(2, "--peer %s: port %s", s, errstr);
-	if (uv_ip4_addr(host, (int)port, &sa) != 0)
-		errx(2, "--peer %s: not a dotted-quad IPv4 address (the "
-		    "reference speaks IPv4 only)", s);
-	strlcpy(t->host, host, sizeof(t->host));
-	t->port = (uint16_t)port;
-	lp2p_peerid(t->id, host, (uint16_t)port);
+	cli_addr_peer_or_die("--peer", s, CLI_ADDR_RESOLVE, addr);
+	c = strcspn(addr, ":");
+	memcpy(t->host, addr, c);
+	t->host[c] = '\0';
+	t->port = (uint16_t)strtol(addr + c + 1, NULL, 10);
+	strlcpy(t->id, addr, sizeof(t->id));
 }
 
 /* An item is sendable: 0, or -1 with why. */
@@ -653,40 +660,63 @@ parse_item(const char *line, size_t n, struct item *it, char *why,
 	return rc;
 }
 
+/*
+ * One line of stdin (NUL-terminated, without its newline) into an item at
+ * the end of g.items; blank lines are skipped.  Bad input exits 2: the
+ * results printed so far stand, nothing more is sent.
+ */
 static void
-read_stdin(void)
+parse_line(const char *line, size_t n, const char *where)
 {
-	char *line = NULL, why[LP2P_ERR_MSG];
-	size_t cap = 0, lineno = 0;
-	long n;
+	char why[LP2P_ERR_MSG];
+	struct item it;
+	int rc;
 
-	while ((n = cli_getline(&line, &cap, stdin, LP2P_MAX_CMD_LINE)) !=
-	    -1) {
-		struct item it;
-		int rc;
+	while (n > 0 && line[n - 1] == '\r')
+		n--;
+	if ((rc = parse_item(line, n, &it, why, sizeof(why))) < 0)
+		errx(2, "%s: %s", where, why);
+	if (rc == 1)
+		return;			/* blank */
+	if (g.nitems == MAX_ITEMS)
+		errx(2, "%s: more than %d items", where, MAX_ITEMS);
+	if ((g.items = reallocarray(g.items, g.nitems + 1,
+	    sizeof(*g.items))) == NULL)
+		err(1, NULL);
+	g.items[g.nitems++] = it;
+}
 
-		lineno++;
-		if (n == CLI_LINE_LONG)
-			errx(2, "stdin:%zu: line longer than %d bytes", lineno,
-			    LP2P_MAX_CMD_LINE);
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if ((rc = parse_item(line, (size_t)n, &it, why, sizeof(why))) <
-		    0)
-			errx(2, "stdin:%zu: %s", lineno, why);
-		if (rc == 1)
-			continue;
-		if (g.nitems == MAX_ITEMS)
-			errx(2, "stdin:%zu: more than %d items", lineno,
-			    MAX_ITEMS);
-		if ((g.items = reallocarray(g.items, g.nitems + 1,
-		    sizeof(*g.items))) == NULL)
-			err(1, NULL);
-		g.items[g.nitems++] = it;
-	}
-	if (ferror(stdin))
-		err(2, "stdin");
-	free(line);
+static void	start_targets(void);
+
+/* A line of stdin: an item for every peer, sent as soon as pacing allows. */
+static void
+on_stdin_line(unsigned long lineno, const char *s, size_t len, void *arg)
+{
+	char where[64];
+	size_t before = g.nitems;
+
+	(void)arg;
+	snprintf(where, sizeof(where), "stdin:%lu", lineno);
+	if (s == NULL)
+		errx(2, "%s: line longer than %d bytes", where,
+		    LP2P_MAX_CMD_LINE);
+	parse_line(s, len, where);
+	if (g.nitems == before)
+		return;
+	if (!g.started)
+		start_targets();	/* the first item: dial now */
+	for (size_t i = 0; i < g.ntargets; i++)
+		pump(&g.targets[i]);
+}
+
+static void
+on_stdin_eof(void *arg)
+{
+	(void)arg;
+	g.eof = true;
+	cli_in_close(g.in);
+	for (size_t i = 0; i < g.ntargets && g.started; i++)
+		pump(&g.targets[i]);
 }
 
 /* Our nodeInfo for the network cli_net resolved (its options schema). */
@@ -716,23 +746,57 @@ build_self(void)
 	g.cfg.nodeinfo_len = g.nodeinfo_len;
 }
 
+/* Dial every peer (once, when the first item is there). */
+static void
+start_targets(void)
+{
+	struct lp2p_err e;
+	int rc;
+
+	g.started = true;
+	for (size_t i = 0; i < g.ntargets; i++) {
+		struct target *t = &g.targets[i];
+
+		uv_timer_init(&g.loop, &t->pace);
+		t->pace.data = t;
+		rc = lp2p_conn_new(&t->peer, &g.loop, &g.cfg, t->host, t->port,
+		    &peer_cb, t, &e);
+		if (rc < 0) {
+			t->closed = true;
+			t->fail_code = 0;
+			t->fail_reason = strdup(e.msg);
+			fail_rest(t);
+			uv_close((uv_handle_t *)&t->pace, NULL);
+		}
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "data-file",		required_argument,	NULL,	'f' },
-		{ "help",		no_argument,		NULL,	'h' },
-		{ "data-hex",		required_argument,	NULL,	'x' },
-		{ "decode",		no_argument,		NULL,	'd' },
-		{ "force",		no_argument,		NULL,	'F' },
-		{ "event",		required_argument,	NULL,	'e' },
-		CLI_NET_LONGOPTS,
-		{ "peer",		required_argument,	NULL,	'p' },
-		{ "rate",		required_argument,	NULL,	'r' },
-		{ "request",		required_argument,	NULL,	'R' },
-		{ "timeout",		required_argument,	NULL,	't' },
-		{ "version",		no_argument,		NULL,	'V' },
-		{ NULL,			0,			NULL,	0 }
+	static const struct cli_opt optab[] = {
+		CLI_OPT_LONG("data-file", 'f', "FILE",
+		    "the payload, from a file"),
+		CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+		CLI_OPT_LONG("data-hex", 'x', "HEX", "the payload, in hex"),
+		CLI_OPT_LONG("decode", 'd', NULL,
+		    "decode Lisk Core 4 replies"),
+		CLI_OPT_LONG("force", 'F', NULL,
+		    "send what a reference node penalises"),
+		CLI_OPT_LONG("event", 'e', "EVENT",
+		    "send this one-way message"),
+		CLI_NET_OPTS,
+		CLI_OPT_LONG("peer", 'p', "HOST:PORT",
+		    "send to this peer (repeatable)"),
+		CLI_OPT_LONG("rate", 'r', "N",
+		    "items per second per peer (50)"),
+		CLI_OPT_LONG("request", 'R', "PROCEDURE",
+		    "send this request, print the reply"),
+		CLI_OPT_LONG("timeout", 't', "SECONDS",
+		    "for connecting and each reply (10)"),
+		CLI_OPT_SHORT("version", 'V', NULL,
+		    "print the version and exit"),
+		CLI_OPT_END
 	};
 	const char *hex = NULL, *file = NULL, *event = NULL, *request = NULL;
 	struct lp2p_err e;
@@ -743,7 +807,9 @@ main(int argc, char *argv[])
 	cli_init();
 	cli_net_init(&g.netopt);
 	g.rate = DEFAULT_RATE;
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	for (size_t i = 0; i < MAX_PEERS; i++)
+		g.targets[i].nodeinfo = jv_invalid();
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case CLI_NET_OPT_NETWORK:
 		case CLI_NET_OPT_CHAIN_ID:
@@ -764,7 +830,9 @@ main(int argc, char *argv[])
 			file = optarg;
 			break;
 		case 'h':
-			usage(stdout, 0);
+			synopsis(stdout);
+			cli_opt_help(stdout, optab);
+			return 0;
 		case 'p':
 			if (g.ntargets == MAX_PEERS)
 				errx(2, "--peer: more than %d peers", MAX_PEERS);
@@ -833,11 +901,8 @@ main(int argc, char *argv[])
 			err(1, NULL);
 		g.items[0] = it;
 		g.nitems = 1;
-	} else
-		read_stdin();
+	}
 
-	if (g.nitems == 0)
-		goto out;		/* nothing to send: no connection */
 	g.cfg.ack_timeout = (uint32_t)timeout * 1000;
 	g.cfg.connect_timeout = (uint32_t)timeout * 1000;
 	if (uv_loop_init(&g.loop) != 0)
@@ -845,29 +910,19 @@ main(int argc, char *argv[])
 	if ((rc = cli_out_new(&g.out, &g.loop, STDOUT_FILENO, out_gone,
 	    NULL)) != 0)
 		errx(1, "stdout: %s", uv_strerror(rc));
-	for (size_t i = 0; i < g.ntargets; i++) {
-		struct target *t = &g.targets[i];
-
-		t->nodeinfo = jv_invalid();
-		uv_timer_init(&g.loop, &t->pace);
-		t->pace.data = t;
-		rc = lp2p_conn_new(&t->peer, &g.loop, &g.cfg, t->host, t->port,
-		    &peer_cb, t, &e);
-		if (rc < 0) {
-			t->closed = true;
-			t->fail_code = 0;
-			t->fail_reason = strdup(e.msg);
-			fail_rest(t);
-			uv_close((uv_handle_t *)&t->pace, NULL);
-		}
-	}
+	if (g.nitems > 0) {
+		g.eof = true;		/* --request or --event: one item */
+		start_targets();
+	} else if (cli_in_new(&g.in, &g.loop, STDIN_FILENO, on_stdin_line,
+	    on_stdin_eof, NULL) != 0)
+		errx(1, "stdin: cannot read");
 	uv_run(&g.loop, UV_RUN_DEFAULT);
 	cli_out_close(g.out, out_closed, NULL);	/* the last lines first */
 	uv_run(&g.loop, UV_RUN_DEFAULT);
 	cli_out_free(g.out);
 	if (uv_loop_close(&g.loop) != 0)
 		warnx("loop not closed cleanly");
-out:
+	cli_in_free(g.in);
 	for (size_t i = 0; i < g.ntargets; i++) {
 		jv_free(g.targets[i].nodeinfo);
 		free(g.targets[i].fail_reason);

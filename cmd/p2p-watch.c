@@ -19,8 +19,12 @@
 
 #include "liskp2p.h"
 #include "cli.h"
+#include "cli_addr.h"
 #include "cli_decode.h"
+#include "cli_net.h"
+#include "cli_opt.h"
 #include "cli_sig.h"
+#include "cli_verbose.h"
 #include "cli_watch.h"
 
 #define PROG		"p2p-watch"
@@ -29,26 +33,34 @@
 #define MAX_DURATION	31536000	/* s, --duration ceiling (a year) */
 #define BOOK_SAVE_MS	5000		/* ms between saves of -b FILE */
 
-static const struct option longopts[] = {
-	{ "peerbook",		required_argument,	NULL,	'b' },
-	{ "help",		no_argument,		NULL,	'h' },
-	{ "quiet",		no_argument,		NULL,	'q' },
-	{ "version",		no_argument,		NULL,	'V' },
-	{ "verbose",		no_argument,		NULL,	'v' },
-	CLI_NET_LONGOPTS,
-	{ "bind",		required_argument,	NULL,	'B' },
-	{ "crawl",		no_argument,		NULL,	'c' },
-	{ "decode",		no_argument,		NULL,	'd' },
-	{ "duration",		required_argument,	NULL,	'D' },
-	{ "events",		required_argument,	NULL,	'e' },
-	{ "filter",		required_argument,	NULL,	'f' },
-	{ "graph",		required_argument,	NULL,	'g' },
-	{ "max-message-rate",	required_argument,	NULL,	'R' },
-	{ "max-peers",		required_argument,	NULL,	'm' },
-	{ "parallel",		required_argument,	NULL,	'p' },
-	{ "seed",		required_argument,	NULL,	's' },
-	{ "timeout",		required_argument,	NULL,	't' },
-	{ NULL,			0,			NULL,	0 }
+static const struct cli_opt optab[] = {
+	CLI_OPT_SHORT("peerbook", 'b', "FILE",
+	    "feed this PeerBook with what is seen"),
+	CLI_OPT_SHORT("help", 'h', NULL, "print this help and exit"),
+	CLI_OPT_SHORT("quiet", 'q', NULL, "no progress, no warnings"),
+	CLI_OPT_SHORT("version", 'V', NULL, "print the version and exit"),
+	CLI_OPT_SHORT("verbose", 'v', NULL,
+	    "log dials, closes and bans on stderr"),
+	CLI_NET_OPTS,
+	CLI_OPT_LONG("bind", 'B', "ADDR", "dial from this IPv4 address"),
+	CLI_OPT_LONG("crawl", 'c', NULL,
+	    "visit every peer once, then a SUMMARY"),
+	CLI_OPT_LONG("decode", 'd', NULL, "decode Lisk Core 4 payloads"),
+	CLI_OPT_LONG("duration", 'D', "SECONDS", "stop after this long"),
+	CLI_OPT_LONG("events", 'e', "TYPE,...", "print only these types"),
+	CLI_OPT_LONG("filter", 'f', "JQ", "pass every line through jq"),
+	CLI_OPT_LONG("graph", 'g', "dot",
+	    "with --crawl: print who advertises whom"),
+	CLI_OPT_LONG("max-message-rate", 'R', "N",
+	    "watch: messages per second per peer before a penalty (100)"),
+	CLI_OPT_LONG("max-peers", 'm', "N",
+	    "watch: connections at a time (20)"),
+	CLI_OPT_LONG("parallel", 'p', "N",
+	    "crawl: connections at a time (10)"),
+	CLI_OPT_LONG("seed", 's', "HOST:PORT", "start from this peer"),
+	CLI_OPT_LONG("timeout", 't', "SECONDS",
+	    "connect and handshake timeout (2)"),
+	CLI_OPT_END
 };
 
 static void
@@ -85,7 +97,7 @@ struct watch {
 	double			 duration, timeout;
 	jv			 heights;	/* peerId -> height (--decode) */
 	double			 net_height;
-	uint64_t		 connects;	/* watch: successful connects */
+	uint64_t		 connects;	/* watch: peers connected or heard */
 	jv			 summary;
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	uv_timer_t		 stop_timer;	/* --duration */
@@ -265,11 +277,17 @@ on_event(struct lp2p_crawl *c, jv ev, void *arg)
 	if (jv_get_kind(t) == JV_KIND_STRING) {
 		const char *s = jv_string_value(t);
 
-		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0)
+		/* a peer that connected or spoke to us was reached */
+		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0 ||
+		    strcmp(s, "EVENT_MESSAGE_RECEIVED") == 0 ||
+		    strcmp(s, "EVENT_REQUEST_RECEIVED") == 0 ||
+		    strcmp(s, "EVENT_UPDATED_PEER_INFO") == 0)
 			w->connects++;
 		cli_watch_book_event(w->book, ev);
 	}
 	jv_free(t);
+	if (w->verbose > 0)
+		cli_verbose_event(ev);
 	if (!type_wanted(w, ev)) {
 		jv_free(ev);
 		return;
@@ -460,14 +478,14 @@ main(int argc, char *argv[])
 	w.timeout = 2;
 	w.heights = jv_object();
 	w.summary = jv_null();
-	while ((ch = getopt_long(argc, argv, "b:hqVv", longopts, NULL)) !=
-	    -1) {
+	while ((ch = cli_opt_getopt(argc, argv, optab)) != -1) {
 		switch (ch) {
 		case 'b':
 			book_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
+			cli_opt_help(stdout, optab);
 			return 0;
 		case 'q':
 			w.quiet = 1;
@@ -479,6 +497,7 @@ main(int argc, char *argv[])
 			w.verbose++;
 			break;
 		case 'B':
+			cli_addr_ip_or_die("--bind", optarg);
 			bind = optarg;
 			break;
 		case CLI_NET_OPT_CHAIN_ID:
@@ -577,13 +596,14 @@ main(int argc, char *argv[])
 		errx(2, "no seed: give --seed HOST:PORT or a --network with "
 		    "seeds");
 	for (int i = 0; i < nseeds; i++) {
-		char why[256], *addr;
+		char why[512], b[CLI_ADDR_SAFELEN], *addr;
 
 		/* a preset's seed that does not resolve is only a warning */
 		if ((addr = cli_watch_resolve(seeds[i], why,
 		    sizeof(why))) == NULL) {
 			if (!preset)
-				errx(2, "--seed %s: %s", seeds[i], why);
+				errx(2, "--seed %s: %s", cli_addr_safe(seeds[i],
+				    b), why);
 			if (!w.quiet)
 				warnx("seed %s: %s", seeds[i], why);
 			continue;

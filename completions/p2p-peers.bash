@@ -1,14 +1,17 @@
 # bash completion for p2p-peers(1)
 _p2p_peers()
 {
-	local cur prev words cword cmd i
-	_init_completion || return
+	# plain bash: no bash-completion helpers (_init_completion, _filedir)
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local -a words=("${COMP_WORDS[@]}")
+	local cword=$COMP_CWORD cmd i
+	COMPREPLY=()
 	local commands="list add remove ban unban import export stats select init check bucket"
 	local global="-b --peerbook --network --chain-id -n --count -q --quiet -v --verbose -h --help -V --version"
 
 	case $prev in
 	-b|--peerbook)
-		_filedir; return ;;
+		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--network)
 		COMPREPLY=($(compgen -W "mainnet testnet devnet" -- "$cur")); return ;;
 	--format)
@@ -39,7 +42,7 @@ _p2p_peers()
 	select)	opts="--for -n --count" ;;
 	init)	opts="--chain-id --network --secret" ;;
 	bucket)	opts="--secret --source -" ;;
-	import)	_filedir; opts="-" ;;
+	import)	COMPREPLY=($(compgen -f -- "$cur")); opts="-" ;;
 	"")	COMPREPLY=($(compgen -W "$commands $global" -- "$cur")); return ;;
 	esac
 	COMPREPLY+=($(compgen -W "$opts $global" -- "$cur"))

@@ -640,11 +640,36 @@ on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 		kick(c);
 		return;
 	}
+	if (!n->finished && c->stopping && !c->cfg.watch) {
+		/* stopped (SIGINT) while in progress: not contacted */
+		n->peer = NULL;
+		n->state = QUEUED;
+		TAILQ_INSERT_TAIL(&c->queue, n, queue);
+		c->active--;
+		jv_free(n->rec);
+		n->rec = jv_null();
+		lp2p__peer_free(p);
+		kick(c);
+		return;
+	}
 	if (!n->finished) {
 		const char *k = handshake_done ? "closed" : close_kind(code,
 		    by_us);
+		int rcode = code;
 
-		fail(n, k, code, reason);
+		/*
+		 * TCP never connected (ws.c: 1006 "connect: ..."): no
+		 * WebSocket close happened, so the record has no code;
+		 * refused or not reached.  (The watch event keeps the
+		 * reference's 1006.)
+		 */
+		if (!handshake_done && code == LP2P_CLOSE_ABNORMAL &&
+		    reason != NULL && strncmp(reason, "connect: ", 9) == 0) {
+			k = strstr(reason, "refused") != NULL ? "refused" :
+			    "unreachable";
+			rcode = 0;
+		}
+		fail(n, k, rcode, reason);
 	}
 	n->peer = NULL;
 	n->state = DONE;

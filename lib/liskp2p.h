@@ -789,6 +789,14 @@ void	 lp2p_node_config_release(struct lp2p_node_config *cfg);
 int	 lp2p_node_config_add(struct lp2p_node_config *cfg, int list,
 	    const char *addr, struct lp2p_err *err);
 /*
+ * Why lp2p_node_new leaves out the configured peer "IP:port" (a seed,
+ * fixed or whitelisted entry), or NULL when it keeps it: the node's own
+ * host_ip and port (other ports on the same IP are other nodes), or a
+ * blacklisted IP.  The reason is a static string.
+ */
+const char *lp2p_node_config_ignored(const struct lp2p_node_config *,
+	    const char *);
+/*
  * Set a numeric option by the reference's P2PConfig name
  * ("populatorInterval", "wsMaxMessageRate", ...) from text.  LP2P_EINVAL
  * (unknown key, bad number) with the reason in err.

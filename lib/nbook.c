@@ -12,11 +12,17 @@
 #include "internal.h"
 #include "nbook.h"
 
-/* A configured static-list entry: the node's, put back after each sync. */
+/*
+ * A configured static-list entry: the node's for this run.  added: it was
+ * not in the book's own lists, so it is taken out while the file is
+ * written (the configured lists are not persisted; p2p-peers edits the
+ * book's) and put back after.
+ */
 struct pin {
 	int		 list;
 	char		 ip[LP2P_IP_STRLEN];
 	uint16_t	 port;
+	int		 added;
 };
 
 struct lp2p__nb {
@@ -76,33 +82,45 @@ lp2p__nb_list_add(struct lp2p__nb *nb, int list, const char *ip,
     uint16_t port)
 {
 	struct pin *p;
-	int rc = lp2p_book_list_add(nb->b, list, ip, port, NULL);
+	int rc;
 
-	nb->dirty = 1;
-	if (rc != 0 && rc != LP2P_EEXIST)
-		return rc;
 	if ((p = reallocarray(nb->pins, nb->npins + 1, sizeof(*p))) == NULL)
 		return LP2P_ENOMEM;
 	nb->pins = p;
+	rc = lp2p_book_list_add(nb->b, list, ip, port, NULL);
+	if (rc != 0 && rc != LP2P_EEXIST)
+		return rc;
 	p = &nb->pins[nb->npins++];
 	p->list = list;
 	strlcpy(p->ip, ip, sizeof(p->ip));
 	p->port = port;
+	p->added = rc == 0;
 	return 0;
 }
 
 /*
  * The static lists have one owner, the book: the node's configured
- * entries are in it, and are put back should a sync have taken them
- * away (another program edited the file's lists).
+ * entries are in it while it runs, but not in its file.  Before a sync
+ * the entries only the configuration holds are taken out; after it
+ * every configured entry is put back (also one another program removed
+ * from the file's lists).
  */
+static void
+unpin(struct lp2p__nb *nb)
+{
+	for (size_t i = 0; i < nb->npins; i++)
+		if (nb->pins[i].added)
+			(void)lp2p_book_list_remove(nb->b, nb->pins[i].list,
+			    nb->pins[i].ip, nb->pins[i].port);
+}
+
 static void
 repin(struct lp2p__nb *nb)
 {
 	for (size_t i = 0; i < nb->npins; i++)
-		if (lp2p_book_list_add(nb->b, nb->pins[i].list, nb->pins[i].ip,
-		    nb->pins[i].port, NULL) == 0)
-			nb->dirty = 1;
+		nb->pins[i].added = lp2p_book_list_add(nb->b,
+		    nb->pins[i].list, nb->pins[i].ip, nb->pins[i].port,
+		    NULL) == 0;
 }
 
 int
@@ -132,10 +150,10 @@ lp2p__nb_sync(struct lp2p__nb *nb, uint64_t now, struct lp2p_err *err)
 	if (nb->path == NULL ||
 	    (!nb->dirty && !lp2p_book_changed(nb->b, nb->path)))
 		return 0;
-	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0) {
+	unpin(nb);
+	if ((rc = lp2p_book_sync(nb->b, nb->path, now, err)) == 0)
 		nb->dirty = 0;
-		repin(nb);
-	}
+	repin(nb);
 	return rc;
 }
 

@@ -60,8 +60,9 @@ void	 lp2p__nb_ban(struct lp2p__nb *, const char *, uint16_t, uint64_t);
 /* The book's secret (from its file when there is one). */
 uint32_t lp2p__nb_secret(struct lp2p__nb *);
 /*
- * Put ip:port on a static list (enum lp2p_book_list) for the node's life:
- * a sync that loses it (the file's lists edited) puts it back.
+ * Put ip:port on a static list (enum lp2p_book_list) for the node's life,
+ * not in the file: a sync writes the book without it (unless the file's
+ * lists have it too) and puts it back.
  */
 int	 lp2p__nb_list_add(struct lp2p__nb *, int, const char *, uint16_t);
 /*

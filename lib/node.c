@@ -124,6 +124,23 @@ lp2p_node_config_add(struct lp2p_node_config *c, int list, const char *s,
 	return 0;
 }
 
+const char *
+lp2p_node_config_ignored(const struct lp2p_node_config *c, const char *e)
+{
+	size_t l = strcspn(e, ":");
+	char self[LP2P_PEERID_STRLEN];
+
+	/* only our own address and port: other ports on our IP are peers */
+	snprintf(self, sizeof(self), "%s:%u", c->host_ip, c->port);
+	if (c->port != 0 && strcmp(e, self) == 0)
+		return "it is this node's own listening address";
+	for (size_t b = 0; b < c->nblacklist; b++)
+		if (strncmp(e, c->blacklist[b], l) == 0 &&
+		    c->blacklist[b][l] == '\0')
+			return "its IP is blacklisted";
+	return NULL;
+}
+
 enum otype { O_U32, O_U64, O_RATIO };
 
 static const struct opt {
@@ -373,16 +390,9 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 		for (size_t k = 0; k < 3; k++)
 			for (size_t i = 0; i < ns[k]; i++) {
 				const char *e = src[k][i];
-				size_t l = strcspn(e, ":");
-				bool skip = false;
+				bool skip = lp2p_node_config_ignored(cfg, e) !=
+				    NULL;
 
-				if (strncmp(e, cfg->host_ip, l) == 0 &&
-				    cfg->host_ip[l] == '\0')
-					skip = true;
-				for (size_t b = 0; b < cfg->nblacklist; b++)
-					skip |= strncmp(e, cfg->blacklist[b],
-					    l) == 0 &&
-					    cfg->blacklist[b][l] == '\0';
 				for (size_t j = 0; j < k; j++)
 					for (size_t q = 0; q < *nd[j]; q++)
 						if (strcmp(dst[j][q], e) == 0)
@@ -449,6 +459,10 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	n->secret = lp2p__nb_secret(n->book);
 	if (lp2p__policy_new(&n->policy) != 0)
 		goto nomem;
+	/*
+	 * The configured lists are this run's: the book classifies by them
+	 * but does not write them into its file (p2p-peers edits those).
+	 */
 	{
 		char **l[] = { n->cfg.seeds, n->cfg.fixed, n->cfg.whitelist,
 		    n->cfg.blacklist };

@@ -3,8 +3,9 @@
 # Three p2p-node processes on 127.77.0.1-3 (and two reference nodes when
 # tests/interop/node_modules holds @liskhq/lisk-p2p and node is
 # installed) find each other; each C node says hello every few seconds.
-# Their events are merged on stdout, one JSON line each with a "node"
-# field, until Ctrl-C, which stops every process this script started.
+# Their events are merged on stdout, one JSON line each in one shape,
+# {"node":NAME,"ts":...,"type":...,"peerId":...}, whichever implementation
+# printed it, until Ctrl-C, which stops every process this script started.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/.."
@@ -36,14 +37,13 @@ port() {
 s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"
 }
 
-# label NAME: the events of one process, tagged, on our stdout
+# label NAME: the events of one process, tagged and in one shape
+# (tests/demo-shape.jq: the reference's "payload" lifted), on our stdout
 label() {
-	if command -v jq >/dev/null; then
-		jq -c --unbuffered --arg n "$1" '{node: $n} + .'
-	else
-		sed -u "s/^{/{\"node\":\"$1\",/"
-	fi
+	jq -c --unbuffered --arg n "$1" -f "$top/tests/demo-shape.jq"
 }
+command -v jq >/dev/null ||
+    { echo "demo: needs jq (apt-get install jq)" >&2; exit 1; }
 
 # run NAME CMD...: start CMD with stdin from a FIFO we keep open
 run() {

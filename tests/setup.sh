@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential pkg-config libuv1-dev libwslay-dev libhttp-parser-dev
-libjq-dev libbsd-dev libcmocka-dev bats groff-base valgrind"
+libjq-dev libbsd-dev libcmocka-dev bats groff-base valgrind mandoc jq zsh fish"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

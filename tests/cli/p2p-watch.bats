@@ -60,9 +60,9 @@ load helpers
 		"--duration 0|--chain-id 00 --seed 127.0.0.1:1 --duration 0"
 		"not a number of seconds|--chain-id 00 --seed 127.0.0.1:1 --duration 1x"
 		"--timeout 61|--chain-id 00 --seed 127.0.0.1:1 --timeout 61"
-		"not HOST:PORT|--chain-id 00 --seed nowhere"
-		"port too large|--chain-id 00 --seed 127.0.0.1:70000"
-		"IPv4 only|--chain-id 00 --seed [::1]:5000"
+		"--seed nowhere: expected HOST:PORT, the port is missing|--chain-id 00 --seed nowhere"
+		"port 70000 is not in 1..65535|--chain-id 00 --seed 127.0.0.1:70000"
+		"lisk-p2p peers are IPv4|--chain-id 00 --seed [::1]:5000"
 		"unexpected argument|--chain-id 00 --seed 127.0.0.1:1 extra"
 		"not a version|--chain-id 00 --network-version x --seed 127.0.0.1:1"
 		"too long|--chain-id 00 --network-version $(printf '1%.0s' {1..32}) --seed 127.0.0.1:1"
@@ -153,13 +153,13 @@ load helpers
 	cp "$book" "$BATS_TEST_TMPDIR/copy"
 	run -2 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
 	    --seed "127.40.250.5:$port" --crawl --timeout 1
-	[[ $stderr == *"-b $book: the book is for another chain ID"* ]]
+	[[ $stderr == "p2p-watch: $book: the book is for another chain ID" ]]
 	cmp "$book" "$BATS_TEST_TMPDIR/copy"
 	echo '{"format":"liskp2p-peerbook","version":1' >"$book"
 	cp "$book" "$BATS_TEST_TMPDIR/copy"
 	run -2 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
 	    --seed "127.40.250.5:$port" --crawl --timeout 1
-	[[ $stderr == *"-b $book: "* ]]
+	[[ $stderr == "p2p-watch: $book: not JSON"* ]]
 	cmp "$book" "$BATS_TEST_TMPDIR/copy"
 }
 

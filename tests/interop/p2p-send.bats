@@ -117,7 +117,7 @@ teardown() {
 	run -1 --separate-stderr p2p-send --chain-id 10000000 --peer "$PEER" \
 	    <<<$'{"procedure":"a"}\n{"event":"b"}'
 	[ "${#lines[@]}" -eq 2 ]
-	[[ ${lines[0]} == *'"error":"connection refused'* ]]
+	[[ ${lines[0]} == *'"error":"connect: connection refused"'* ]]
 }
 
 @test "two peers, one down: exit 1, the other answered" {
@@ -129,7 +129,7 @@ teardown() {
 	printf '%s\n' "${lines[@]}" | grep -F "\"peerId\":\"$PEER\"" |
 	    grep -qF '"data":"01"'
 	printf '%s\n' "${lines[@]}" | grep -F "\"peerId\":\"$other\"" |
-	    grep -qF '"error":"connection refused'
+	    grep -qF '"error":"connect: connection refused"'
 }
 
 @test "--network devnet: Lisk Core 4 nodeInfo with options, both ways" {

@@ -76,6 +76,34 @@ test_config_add(void **state)
 	assert_int_equal(c.nseeds, 0);
 }
 
+/* Only the node's own address and port is itself; blacklisted IPs are out. */
+static void
+test_config_ignored(void **state)
+{
+	struct lp2p_node_config c;
+	struct lp2p_err e;
+	const char *why;
+
+	(void)state;
+	lp2p_node_config_init(&c);
+	strlcpy(c.host_ip, "127.0.0.1", sizeof(c.host_ip));
+	c.port = 5002;
+	assert_int_equal(lp2p_node_config_add(&c, 'b', "10.0.0.9", &e), 0);
+	assert_null(lp2p_node_config_ignored(&c, "127.0.0.1:5001"));
+	assert_null(lp2p_node_config_ignored(&c, "127.0.0.2:5002"));
+	assert_null(lp2p_node_config_ignored(&c, "127.0.0.10:5002"));
+	why = lp2p_node_config_ignored(&c, "127.0.0.1:5002");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "own"));
+	why = lp2p_node_config_ignored(&c, "10.0.0.9:7");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "blacklisted"));
+	assert_null(lp2p_node_config_ignored(&c, "10.0.0.90:7"));
+	c.port = 0;			/* any port: nothing is ourselves */
+	assert_null(lp2p_node_config_ignored(&c, "127.0.0.1:0"));
+	lp2p_node_config_release(&c);
+}
+
 static jv last;
 static int nresults;
 
@@ -403,6 +431,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_config_add),
+		cmocka_unit_test(test_config_ignored),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_json_check),
 		cmocka_unit_test(test_c_api),
