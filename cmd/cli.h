@@ -20,5 +20,10 @@ long long cli_num(const char *, const char *, long long, long long);
  * EPIPE (reader gone) ends the program quietly with status 0.
  */
 void	 cli_emit(jv);
+/*
+ * -v: a PENALTY event line (not consumed; other types are ignored) named
+ * on stderr: "PROG: peer ID: penalty N (reason: detail), reputation R".
+ */
+void	 cli_warn_penalty(jv);
 
 #endif

@@ -38,6 +38,7 @@ static const struct option longopts[] = {
 	{ "max-inbound",	required_argument,	NULL,	'I' },
 	{ "max-message-rate",	required_argument,	NULL,	'R' },
 	{ "max-outbound",	required_argument,	NULL,	'O' },
+	{ "metrics",		required_argument,	NULL,	'M' },
 	{ "no-advertise",	no_argument,		NULL,	'A' },
 	{ "nonce",		required_argument,	NULL,	'n' },
 	{ "option",		required_argument,	NULL,	'o' },
@@ -54,7 +55,7 @@ usage(FILE *f)
 "                [--listen [ADDR:]PORT] [--seed HOST:PORT]... [--fixed HOST:PORT]...\n"
 "                [--whitelist HOST:PORT]... [--blacklist IP]... [--max-inbound N]\n"
 "                [--max-outbound N] [--max-message-rate N] [-b FILE] [--nonce STRING]\n"
-"                [--no-advertise] [--option KEY=VALUE]...\n");
+"                [--no-advertise] [--option KEY=VALUE]... [--metrics [ADDR:]PORT]\n");
 }
 
 struct prog {
@@ -63,6 +64,7 @@ struct prog {
 	struct cli_out		*out;
 	struct cli_in		*in;
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
+	struct lp2p_metrics	*metrics;	/* --metrics */
 	int			 verbose;
 	bool			 stopping;
 };
@@ -79,7 +81,22 @@ on_event(struct lp2p_node *n, jv ev, void *arg)
 	struct prog *pg = arg;
 
 	(void)n;
+	if (pg->verbose > 0)
+		cli_warn_penalty(ev);
 	cli_out_emit(pg->out, ev, false);
+}
+
+/* --metrics: the node's, and the DROPPED lines of stdout. */
+static void
+collect(struct lp2p_mtext *t, void *arg)
+{
+	struct prog *pg = arg;
+
+	lp2p_node_metrics(pg->node, t);
+	lp2p_mtext_head(t, "lisk_p2p_dropped_lines_total", "counter",
+	    "Event lines dropped because stdout's reader lagged.");
+	lp2p_mtext_sample(t, "lisk_p2p_dropped_lines_total", NULL,
+	    (double)cli_out_dropped(pg->out));
 }
 
 static void
@@ -96,6 +113,7 @@ on_node_closed(struct lp2p_node *n, void *arg)
 	(void)n;
 	cli_in_close(pg->in);
 	cli_sig_close(&pg->sig);
+	lp2p_metrics_close(pg->metrics, on_out_closed, pg);
 	cli_out_close(pg->out, on_out_closed, pg);
 }
 
@@ -334,7 +352,7 @@ main(int argc, char *argv[])
 	struct lp2p_err e;
 	struct prog pg;
 	struct cli_net net;
-	const char *listen = NULL, *book = NULL;
+	const char *listen = NULL, *book = NULL, *metrics = NULL;
 	char *eq, key[128];
 	int ch, rc;
 
@@ -370,6 +388,9 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			listen = optarg;
+			break;
+		case 'M':
+			metrics = optarg;
 			break;
 		case 'n':
 			if (strlen(optarg) == 0 ||
@@ -468,9 +489,23 @@ main(int argc, char *argv[])
 		cli_out_free(pg.out);
 		return 1;
 	}
+	if (metrics != NULL && lp2p_metrics_new(&pg.metrics, pg.loop, metrics,
+	    collect, &pg, &e) != 0) {
+		warnx("--metrics %s: %s", metrics, e.msg + strlen("metrics: "));
+		stop(&pg);
+		uv_run(pg.loop, UV_RUN_DEFAULT);
+		lp2p_node_free(pg.node);
+		cli_in_free(pg.in);
+		cli_out_free(pg.out);
+		return 1;
+	}
 	{
 		jv ev = JV_OBJECT(jv_string("type"), jv_string("STARTED"),
 		    jv_string("port"), jv_number(lp2p_node_port(pg.node)));
+
+		if (pg.metrics != NULL)
+			ev = jv_object_set(ev, jv_string("metricsPort"),
+			    jv_number(lp2p_metrics_port(pg.metrics)));
 
 		ev = jv_object_set(ev, jv_string("nodeInfo"),
 		    lp2p_node_info(pg.node));
@@ -478,6 +513,7 @@ main(int argc, char *argv[])
 	}
 	uv_run(pg.loop, UV_RUN_DEFAULT);
 	lp2p_node_free(pg.node);
+	lp2p_metrics_free(pg.metrics);
 	cli_in_free(pg.in);
 	cli_out_free(pg.out);
 	rc = uv_loop_close(pg.loop);

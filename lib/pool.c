@@ -522,7 +522,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	}
 	if (!r->has_data) {
 		lp2p__peer_penalty(np->p, PENALTY_INVALID,
-		    "getPeers reply without data");
+		    LP2P_PEN_INVALID_PEER_LIST, "getPeers reply without data");
 		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
 		    np->id, "PeerInfo list has invalid value"));
 		goto done;
@@ -532,7 +532,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	if (rc != 0) {
 		if (rc == LP2P_EPROTO)
 			lp2p__peer_penalty(np->p, PENALTY_INVALID,
-			    "getPeers reply too long");
+			    LP2P_PEN_INVALID_PEER_LIST, "getPeers reply too long");
 		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
 		    np->id, err.msg));
 		goto done;
@@ -554,6 +554,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	}
 	if (bad) {
 		lp2p__peer_penalty(np->p, PENALTY_INVALID,
+		    LP2P_PEN_INVALID_PEER_LIST,
 		    "getPeers reply with an invalid entry");
 		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_TO_FETCH_PEERS",
 		    np->id, "PeerInfo list has invalid value"));
@@ -647,7 +648,8 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 			    "nodeInfo of %zu bytes is too large", r->len);
 		lp2p__emit(n, lp2p__ev_error("EVENT_FAILED_PEER_INFO_UPDATE",
 		    np->id, err.msg));
-		lp2p__peer_penalty(np->p, PENALTY_INVALID, "invalid nodeInfo");
+		lp2p__peer_penalty(np->p, PENALTY_INVALID,
+		    LP2P_PEN_INVALID_NODEINFO, err.msg);
 		collect_failed(np, "Failed to update peer info of peer due "
 		    "to validation of peer compatibility");
 		return;
@@ -690,6 +692,7 @@ cb_connected(struct lp2p_peer *p, void *arg)
 	if (np == NULL)
 		return;
 	np->open = true;
+	np->node->nm.opened[np->inbound ? 1 : 0]++;
 	if (np->inbound)
 		return;
 	if (lp2p__peer_request(p, "getNodeInfo", NULL, 0, on_info_reply,
@@ -889,12 +892,20 @@ cb_get_peers(struct lp2p_peer *p, uint8_t **out, size_t *len, void *arg)
 }
 
 static void
-cb_penalty(struct lp2p_peer *p, int penalty, int reputation, const char *why,
-    void *arg)
+cb_penalty(struct lp2p_peer *p, int penalty, int reputation, int reason,
+    const char *why, void *arg)
 {
+	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 
-	(void)penalty; (void)why; (void)arg;
+	if (reason >= 0 && reason < LP2P_PEN_COUNT) {
+		n->nm.penalties[reason]++;
+		n->nm.penalty_points[reason] += (uint64_t)(penalty > 0 ?
+		    penalty : 0);
+	}
+	if (np != NULL)
+		lp2p__emit(n, lp2p__ev_penalty(np, penalty, reason, why,
+		    reputation));
 	if (np != NULL)
 		seed_keep(np, reputation);
 	if (np != NULL)
@@ -920,6 +931,7 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	if (server_level && lp2p__peer_is_inbound(p))
 		port = lp2p__peer_remote_port(p);
 	snprintf(id, sizeof(id), "%s:%u", ip, port);
+	n->nm.bans[server_level ? 1 : 0]++;
 	ev = lp2p__ev_new("EVENT_BAN_PEER");
 	ev = jv_object_set(ev, jv_string("peerId"), jv_string(
 	    server_level || np == NULL ? id : np->id));
@@ -938,6 +950,43 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 		lp2p__emit(n, lp2p__ev_error("EVENT_INBOUND_SOCKET_ERROR", id,
 		    msg));
 	}
+}
+
+/* A pool peer's connection ended: its close code and its bytes. */
+static void
+count_closed(struct npeer *np, int code)
+{
+	struct lp2p__nm *nm = &np->node->nm;
+	struct lp2p_peer_stats st;
+
+	lp2p__peer_stats(np->p, &st);
+	if (np->open)
+		nm->closed[np->inbound ? 1 : 0][lp2p__nm_code_slot(code)]++;
+	nm->bytes[0] += st.bytes_in;
+	nm->bytes[1] += st.bytes_out;
+}
+
+static void
+cb_rtt(struct lp2p_peer *p, double ms, void *arg)
+{
+	struct lp2p_node *n = arg;
+
+	(void)p;
+	lp2p__nm_rtt(&n->nm, ms);
+}
+
+static void
+cb_traffic(struct lp2p_peer *p, bool out, bool rpc, const char *name,
+    void *arg)
+{
+	struct lp2p_node *n = arg;
+	int slot = lp2p__nm_name_slot(name);
+
+	(void)p;
+	if (rpc)
+		n->nm.req[out ? 1 : 0][slot]++;
+	else
+		n->nm.msg[out ? 1 : 0][slot]++;
 }
 
 static void
@@ -985,14 +1034,17 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			    lp2p__now_ms());
 		}
 		lp2p__pool_remove(np, 0, NULL);
+		count_closed(np, code);
 		ev = lp2p__ev_peer(np->inbound ? "EVENT_CLOSE_INBOUND" :
 		    "EVENT_CLOSE_OUTBOUND", np);
 		ev = jv_object_set(ev, jv_string("code"), jv_number(code));
 		ev = jv_object_set(ev, jv_string("reason"),
 		    jv_string(reason ? reason : ""));
 		lp2p__emit(n, ev);
-	} else
+	} else {
 		save_state(np);
+		count_closed(np, code);
+	}
 	lp2p__pool_pending_drop(n, np);
 	TAILQ_REMOVE(&n->leaving, np, entry);
 	jv_free(np->shared);
@@ -1010,5 +1062,7 @@ const struct lp2p_peer_cb lp2p__pool_peer_cb = {
 	.get_peers = cb_get_peers,
 	.on_penalty = cb_penalty,
 	.on_ban = cb_ban,
+	.on_rtt = cb_rtt,
+	.on_traffic = cb_traffic,
 	.on_closed = cb_closed,
 };

@@ -246,12 +246,14 @@ s_message(struct lp2p_peer *p, const struct lp2p_peer_msg *m, void *arg)
 }
 
 static void
-s_penalty(struct lp2p_peer *p, int pen, int rep, const char *why, void *arg)
+s_penalty(struct lp2p_peer *p, int pen, int rep, int reason, const char *why,
+    void *arg)
 {
 	struct world *w = arg;
 
 	(void)p;
 	(void)rep;
+	(void)reason;
 	(void)why;
 	w->srv_penalty += pen;
 }
