@@ -850,7 +850,7 @@ lp2p_node_apply_penalty(struct lp2p_node *n, const char *peer_id,
 		return lp2p_errf(err, LP2P_ENOTFOUND, "Peer not found: %s",
 		    peer_id);
 	lp2p__peer_penalty(np->p, penalty, LP2P_PEN_APPLY,
-	    "applyPenalty");
+	    "applyPenalty command");
 	return 0;
 }
 
