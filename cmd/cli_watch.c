@@ -38,6 +38,12 @@ cli_watch_out_init(uv_loop_t *loop, void (*on_gone)(void *), void *arg)
 		errx(1, "stdout: %s", uv_strerror(rc));
 }
 
+size_t
+cli_watch_dropped(void)
+{
+	return stdout_w != NULL ? cli_out_dropped(stdout_w) : 0;
+}
+
 void
 cli_watch_emit(jv v)
 {
