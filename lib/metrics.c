@@ -704,6 +704,10 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	if (n == 0)
 		return;
 	c->nread += (size_t)n;
+	if (c->nread > LP2P_METRICS_MAX_REQUEST) {
+		respond_error(c, 431);
+		return;
+	}
 	used = http_parser_execute(&c->parser, &settings, b->base, (size_t)n);
 	if (c->done) {
 		if (c->status != 0)
@@ -717,8 +721,6 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 		    HPE_HEADER_OVERFLOW ? 431 : 400);
 		return;
 	}
-	if (c->nread > LP2P_METRICS_MAX_REQUEST)
-		respond_error(c, 431);
 }
 
 static void
