@@ -8,7 +8,7 @@ _p2p_node()
 	opts="-b -h -q -V -v --peerbook --help --quiet --version --verbose
 	    --network --chain-id --network-version --listen --seed --fixed
 	    --whitelist --blacklist --max-inbound --max-outbound
-	    --max-message-rate --nonce --no-advertise --option"
+	    --max-message-rate --nonce --no-advertise --option --metrics"
 	case $prev in
 	-b|--peerbook)
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -31,7 +31,8 @@ _p2p_node()
 		compopt -o nospace 2>/dev/null
 		return ;;
 	--chain-id|--network-version|--listen|--seed|--fixed|--whitelist|\
-	--blacklist|--max-inbound|--max-outbound|--max-message-rate|--nonce)
+	--blacklist|--max-inbound|--max-outbound|--max-message-rate|--nonce|\
+	--metrics)
 		return ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))

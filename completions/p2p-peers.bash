@@ -3,7 +3,7 @@ _p2p_peers()
 {
 	local cur prev words cword cmd i
 	_init_completion || return
-	local commands="list add remove ban unban import export stats select init check bucket"
+	local commands="list add remove ban unban import export stats select init check bucket dump"
 	local global="-b --peerbook --network --chain-id -n --count -q --quiet -v --verbose -h --help -V --version"
 
 	case $prev in
@@ -35,7 +35,7 @@ _p2p_peers()
 	list)	opts="--new --tried --banned --fixed --seed --whitelisted --blacklisted --all --format" ;;
 	add)	opts="--source --seed --fixed --whitelisted -" ;;
 	ban)	opts="--for --blacklisted" ;;
-	stats)	opts="--format" ;;
+	stats|dump)	opts="--format" ;;
 	select)	opts="--for -n --count" ;;
 	init)	opts="--chain-id --network --secret" ;;
 	bucket)	opts="--secret --source -" ;;
