@@ -181,10 +181,11 @@ fork_at(const struct cli_heights *h, double height)
 
 	for (size_t i = 0; i < h->nblocks; i++) {
 		const struct hblock *b = &h->blocks[i];
-		jv peers = jv_array();
+		jv peers;
 
 		if (b->height != height)
 			continue;
+		peers = jv_array();
 		for (size_t k = 0; k < CLI_HEIGHTS_MAX_PEERS; k++) {
 			const struct hpeer *p = &h->peers[k];
 			int has = 0;
@@ -565,7 +566,7 @@ cli_heights_table(const struct cli_heights *h)
 	snprintf(row, sizeof(row), "best %.0f  consensus %.0f  peers %zu  "
 	    "forks %d\n\n", best, cons, n, nf);
 	cat(&buf, &len, &cap, row);
-	snprintf(row, sizeof(row), "%-21s %10s %10s %5s %-16s %6s %6s %8s\n",
+	snprintf(row, sizeof(row), "%-21s %10s %10s %8s %-16s %6s %6s %8s\n",
 	    "PEER", "HEIGHT", "PREVOTED", "LAG", "BLOCK", "BLOCKS", "FIRST",
 	    "LATE-MS");
 	cat(&buf, &len, &cap, row);
@@ -577,7 +578,7 @@ cli_heights_table(const struct cli_heights *h)
 			cat(&buf, &len, &cap, row);
 			continue;
 		}
-		snprintf(row, sizeof(row), "%-21s %10.0f %10.0f %5.0f %-16.16s "
+		snprintf(row, sizeof(row), "%-21s %10.0f %10.0f %8.0f %-16.16s "
 		    "%6llu %6llu %8llu\n", p->id, p->height, p->prevoted,
 		    best - p->height, p->block[0] ? p->block : "-",
 		    (unsigned long long)p->announced,
