@@ -64,16 +64,25 @@ known_name(int i)
 	return NULL;
 }
 
+/* One pass over the known names (this runs for every message). */
 int
 lp2p__nm_name_slot(const char *name)
 {
-	const char *s;
-	int i;
+	const struct lp2p_network *net = lp2p_network_at(0);
+	const char *const *l;
+	int i = 0;
 
-	for (i = 0; i < LP2P__NM_NAMES - 1 && (s = known_name(i)) != NULL;
-	    i++)
-		if (strcmp(s, name) == 0)
+	for (size_t k = 0; k < LP2P_NELEM(p2p_names); k++, i++)
+		if (strcmp(p2p_names[k], name) == 0)
 			return i;
+	for (int pass = 0; net != NULL && pass < 2; pass++) {
+		l = pass == 0 ? lp2p_network_events(net) :
+		    lp2p_network_procedures(net);
+		for (; l != NULL && *l != NULL &&
+		    i < LP2P__NM_NAMES - 1; l++, i++)
+			if (strcmp(*l, name) == 0)
+				return i;
+	}
 	return LP2P__NM_NAMES - 1;
 }
 
