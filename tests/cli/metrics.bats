@@ -127,3 +127,25 @@ print(d.split(b"\r\n")[0].decode() if d else "closed")' "$NET.1" "$MA" "$1"
 	run -0 reply a 9 200
 	[ "$(echo "$output" | jq '.peers | length')" = 1 ]
 }
+
+@test "p2p-watch --metrics: per-peer height and lag, and promtool passes" {
+	local pn mp
+	pn=$(free_port "$NET.1")
+	mp=$(free_port "$NET.3")
+	start_cnode a --network devnet --listen "$NET.1:$pn" -b "$T/a.book"
+	wait_line "$T/a.out" '"type":"STARTED"'
+	p2p-watch --network devnet --seed "$NET.1:$pn" --duration 8 \
+	    --metrics "$NET.3:$mp" >"$T/w.out" 2>"$T/w.err" &
+	echo $! >>"$T/pids"
+	wait_line "$T/a.out" 'EVENT_NEW_INBOUND_PEER' 150
+	WAIT_TRIES=100 wait_for curl -sf --max-time 5 -o "$T/scrape.txt" \
+	    "http://$NET.3:$mp/metrics"
+	run -0 cat "$T/scrape.txt"
+	[[ $output == *"lisk_p2p_watch_peer_height{peer=\"$NET.1:$pn\"} 0"* ]]
+	[[ $output == *"lisk_p2p_watch_peer_lag{peer=\"$NET.1:$pn\"} 0"* ]]
+	[[ $output == *'lisk_p2p_watch_connects_total 1'* ]]
+	[[ $output == *process_resident_memory_bytes* ]]
+	if command -v promtool >/dev/null; then
+		run -0 promtool check metrics <"$T/scrape.txt"
+	fi
+}
