@@ -56,6 +56,7 @@ struct node {
 	int			 banned;	/* watch: never again */
 	uint32_t		 failures;	/* watch: for the back-off */
 	uint64_t		 retry_at;	/* watch: uv_now() ms */
+	int			 seed;		/* given to lp2p_crawl_add */
 };
 
 RB_HEAD(nodes, node);
@@ -247,6 +248,7 @@ lp2p_crawl_add(struct lp2p_crawl *c, const char *hostport,
     struct lp2p_err *err)
 {
 	struct lp2p_addr a;
+	struct node key, *n;
 	int rc;
 
 	if ((rc = lp2p_addr_parse(&a, hostport, err)) != 0)
@@ -257,6 +259,9 @@ lp2p_crawl_add(struct lp2p_crawl *c, const char *hostport,
 	if (!enqueue(c, a.ip, a.port) && c->count >= c->cfg.max_peers)
 		return lp2p_errf(err, LP2P_EFULL, "%s: crawl is full",
 		    hostport);
+	snprintf(key.id, sizeof(key.id), "%s:%u", a.ip, a.port);
+	if ((n = RB_FIND(nodes, &c->nodes, &key)) != NULL)
+		n->seed = 1;
 	if (c->started)
 		kick(c);
 	return 0;
@@ -627,6 +632,8 @@ record_detail(struct node *n, struct lp2p_peer *p)
 	lp2p__peer_stats(p, &st);
 	n->rec = jv_object_set(n->rec, jv_string("direction"),
 	    jv_string("outbound"));
+	n->rec = jv_object_set(n->rec, jv_string("peerKind"),
+	    jv_string(n->seed ? "seed" : "other"));
 	n->rec = jv_object_set(n->rec, jv_string("bytesIn"),
 	    jv_number((double)st.bytes_in));
 	n->rec = jv_object_set(n->rec, jv_string("bytesOut"),
