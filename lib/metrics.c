@@ -737,7 +737,8 @@ on_timeout(uv_timer_t *t)
 {
 	struct mclient *c = t->data;
 
-	if (c->nread > 0)
+	/* an answer the client does not take within the bound is dropped */
+	if (c->nread > 0 && !c->answered)
 		respond_error(c, 408);
 	else
 		mc_close(c);
