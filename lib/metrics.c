@@ -29,6 +29,7 @@
 #include <http_parser.h>
 
 #include "node_int.h"
+#include "metrics_int.h"
 
 /* ---- node counters ------------------------------------------------- */
 
@@ -490,13 +491,8 @@ struct mclient {
 	uv_tcp_t		 tcp;
 	uv_timer_t		 timer;
 	uv_write_t		 wreq;
-	http_parser		 parser;
+	struct lp2p__mreq	 req;
 	char			 rbuf[1024];
-	size_t			 nread;		/* request bytes so far */
-	char			 path[256];
-	size_t			 pathlen;
-	int			 status;	/* 0: undecided */
-	int			 done;		/* request complete */
 	int			 answered;
 	int			 nclosing;
 	char			*out;		/* response being written */
@@ -624,20 +620,8 @@ serve(struct mclient *c)
 {
 	struct lp2p_metrics *m = c->m;
 	struct lp2p_mtext t = { NULL, 0, 0, 0 };
-	int head = c->parser.method == HTTP_HEAD;
-	char *q;
+	int head = c->req.head;
 
-	if (c->parser.method != HTTP_GET && !head) {
-		respond_error(c, 405);
-		return;
-	}
-	c->path[c->pathlen] = '\0';
-	if ((q = strchr(c->path, '?')) != NULL)
-		*q = '\0';
-	if (strcmp(c->path, "/metrics") != 0 && strcmp(c->path, "/") != 0) {
-		respond_error(c, 404);
-		return;
-	}
 	m->scrapes++;
 	if (m->collect != NULL)
 		m->collect(&t, m->arg);
@@ -660,26 +644,29 @@ serve(struct mclient *c)
 	free(t.buf);
 }
 
+/* ---- reading a request (metrics_int.h) ------------------------------ */
+
 static int
 on_url(http_parser *p, const char *at, size_t len)
 {
-	struct mclient *c = p->data;
+	struct lp2p__mreq *r = p->data;
 
-	if (c->pathlen + len >= sizeof(c->path)) {
-		c->status = 404;	/* no such long path is served */
+	if (r->pathlen + len >= sizeof(r->path)) {
+		r->long_path = 1;	/* no such long path is served */
 		return 0;
 	}
-	memcpy(c->path + c->pathlen, at, len);
-	c->pathlen += len;
+	memcpy(r->path + r->pathlen, at, len);
+	r->pathlen += len;
+	r->path[r->pathlen] = '\0';
 	return 0;
 }
 
 static int
 on_complete(http_parser *p)
 {
-	struct mclient *c = p->data;
+	struct lp2p__mreq *r = p->data;
 
-	c->done = 1;
+	r->done = 1;
 	http_parser_pause(p, 1);
 	return 0;
 }
@@ -688,6 +675,45 @@ static const http_parser_settings settings = {
 	.on_url = on_url,
 	.on_message_complete = on_complete,
 };
+
+void
+lp2p__mreq_init(struct lp2p__mreq *r)
+{
+	memset(r, 0, sizeof(*r));
+	http_parser_init(&r->parser, HTTP_REQUEST);
+	r->parser.data = r;
+}
+
+int
+lp2p__mreq_feed(struct lp2p__mreq *r, const char *buf, size_t len)
+{
+	size_t used;
+	char *q;
+
+	r->nread += len;
+	if (r->nread > LP2P_METRICS_MAX_REQUEST)
+		return 431;
+	used = http_parser_execute(&r->parser, &settings, buf, len);
+	if (!r->done) {
+		if (HTTP_PARSER_ERRNO(&r->parser) == HPE_HEADER_OVERFLOW)
+			return 431;
+		if (HTTP_PARSER_ERRNO(&r->parser) != HPE_OK || used != len)
+			return 400;
+		return 0;
+	}
+	r->head = r->parser.method == HTTP_HEAD;
+	if (r->parser.method != HTTP_GET && !r->head)
+		return 405;
+	if (r->long_path)
+		return 404;
+	if ((q = strchr(r->path, '?')) != NULL)
+		*q = '\0';
+	if (strcmp(r->path, "/metrics") != 0 && strcmp(r->path, "/") != 0)
+		return 404;
+	return 200;
+}
+
+/* ---- the connections ------------------------------------------------ */
 
 static void
 on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b)
@@ -702,7 +728,7 @@ static void
 on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 {
 	struct mclient *c = s->data;
-	size_t used;
+	int status;
 
 	if (c->answered || c->nclosing > 0)
 		return;
@@ -712,24 +738,10 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 	}
 	if (n == 0)
 		return;
-	c->nread += (size_t)n;
-	if (c->nread > LP2P_METRICS_MAX_REQUEST) {
-		respond_error(c, 431);
-		return;
-	}
-	used = http_parser_execute(&c->parser, &settings, b->base, (size_t)n);
-	if (c->done) {
-		if (c->status != 0)
-			respond_error(c, c->status);
-		else
-			serve(c);
-		return;
-	}
-	if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK || used != (size_t)n) {
-		respond_error(c, HTTP_PARSER_ERRNO(&c->parser) ==
-		    HPE_HEADER_OVERFLOW ? 431 : 400);
-		return;
-	}
+	if ((status = lp2p__mreq_feed(&c->req, b->base, (size_t)n)) == 200)
+		serve(c);
+	else if (status != 0)
+		respond_error(c, status);
 }
 
 static void
@@ -738,7 +750,7 @@ on_timeout(uv_timer_t *t)
 	struct mclient *c = t->data;
 
 	/* an answer the client does not take within the bound is dropped */
-	if (c->nread > 0 && !c->answered)
+	if (c->req.nread > 0 && !c->answered)
 		respond_error(c, 408);
 	else
 		mc_close(c);
@@ -777,8 +789,7 @@ on_connection(uv_stream_t *srv, int status)
 	c->timer.data = c;
 	LIST_INSERT_HEAD(&m->clients, c, entry);
 	m->nclients++;
-	http_parser_init(&c->parser, HTTP_REQUEST);
-	c->parser.data = c;
+	lp2p__mreq_init(&c->req);
 	if (uv_accept(srv, (uv_stream_t *)&c->tcp) != 0 ||
 	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
 		mc_close(c);
