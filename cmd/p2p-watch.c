@@ -270,12 +270,13 @@ on_event(struct lp2p_crawl *c, jv ev, void *arg)
 		cli_watch_book_event(w->book, ev);
 	}
 	jv_free(t);
+	/* the tracker sees every event; --events picks printed lines */
+	if (w->ht != NULL)
+		cli_heights_event(w->ht, ev, !w->heights_mode || w->table);
 	if (!type_wanted(w, ev)) {
 		jv_free(ev);
 		return;
 	}
-	if (w->ht != NULL)
-		cli_heights_event(w->ht, ev, !w->heights_mode || w->table);
 	if (w->heights_mode) {
 		jv_free(ev);		/* its own lines instead */
 		return;

@@ -84,6 +84,23 @@ last_field() {
 	run -1 grep -E 'EVENT_|"type":"PEER"' "$T/w.out"
 }
 
+@test "heights: --events HEIGHTS prints only the summaries, built from every event" {
+	fake f1 1 --tx-every 0
+	pn=$(free_port "$NET.4")
+	start_cnode n --network mainnet --listen "$NET.4:$pn" -b "$T/n.book" \
+	    --max-outbound 0
+	wait_line "$T/f1.out" '"ev":"started"' 150
+	wait_line "$T/n.out" '"type":"STARTED"'
+	timeout 60 p2p-watch --network mainnet --heights --events HEIGHTS \
+	    --seed "$NET.1:$P_f1" --seed "$NET.4:$pn" --duration 11 \
+	    >"$T/w.out" 2>"$T/w.err" || { cat "$T/w.err" >&2; false; }
+	run -0 jq -r '.type' "$T/w.out"
+	[ "$output" = HEIGHTS ]
+	run -0 jq -c '.peers[] | select(.lag > 10) | {peerId, height, lag}' "$T/w.out"
+	[[ $output == *"\"peerId\":\"$NET.4:$pn\",\"height\":0,"* ]]
+	[[ $output != *"$NET.1:$P_f1"* ]]
+}
+
 @test "heights: on a terminal, a table redrawn in place" {
 	pn=$(free_port "$NET.4")
 	start_cnode n --network mainnet --listen "$NET.4:$pn" -b "$T/n.book" \
