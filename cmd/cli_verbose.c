@@ -10,7 +10,7 @@
 
 #include "cli_verbose.h"
 
-#define MAX_FIELDS	3
+#define MAX_FIELDS	4
 #define LINE_MAX_	1024	/* bytes of one -v line */
 
 /*
@@ -35,6 +35,8 @@ static const struct vrow {
 	    { "code", "error", NULL } },
 	{ "EVENT_CLOSE_INBOUND", "inbound", "closed",
 	    { "code", "reason", NULL } },
+	{ "PENALTY", "penalty", "penalised",
+	    { "penalty", "reason", "detail", "reputation" } },
 	{ "EVENT_BAN_PEER", "ban", "banned", { "reason", NULL } },
 	{ "EVENT_PEER_BOOK_ERROR", "book", "error", { "error", NULL } },
 	{ NULL, NULL, NULL, { NULL } }

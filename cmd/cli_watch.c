@@ -61,6 +61,12 @@ cli_watch_out_attach(struct lp2p_crawl *c, bool hot)
 		lp2p_crawl_set_line_sink(c, &sink);
 }
 
+size_t
+cli_watch_dropped(void)
+{
+	return stdout_w != NULL ? cli_out_dropped(stdout_w) : 0;
+}
+
 void
 cli_watch_emit(jv v)
 {

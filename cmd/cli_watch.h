@@ -24,6 +24,7 @@ void	 cli_watch_emit(jv);		/* one object (consumed) and \n */
 void	 cli_watch_out_attach(struct lp2p_crawl *, bool hot);
 void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
 void	 cli_watch_out_close(uv_loop_t *);
+size_t	 cli_watch_dropped(void);	/* lines dropped so far */
 
 /*
  * ---- the network: --network, --chain-id, --network-version are read by

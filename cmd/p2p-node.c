@@ -50,6 +50,8 @@ static const struct cli_opt optab[] = {
 	CLI_OPT_LONG("max-message-rate", 'R', "N",
 	    "messages per second before a penalty (100)"),
 	CLI_OPT_LONG("max-outbound", 'O', "N", "outbound connections (20)"),
+	CLI_OPT_LONG("metrics", 'M', "[ADDR:]PORT",
+	    "serve Prometheus metrics over HTTP there"),
 	CLI_OPT_LONG("no-advertise", 'A', NULL,
 	    "ask peers not to pass our address on"),
 	CLI_OPT_LONG("nonce", 'n', "STRING",
@@ -72,7 +74,7 @@ usage(FILE *f)
 "                [--whitelist HOST:PORT]... [--blacklist IP]... [--max-inbound N]\n"
 "                [--max-inbound-per-ip N] [--max-inbound-per-netgroup N]\n"
 "                [--max-outbound N] [--max-message-rate N] [-b FILE] [--nonce STRING]\n"
-"                [--no-advertise] [--option KEY=VALUE]...\n");
+"                [--no-advertise] [--option KEY=VALUE]... [--metrics [ADDR:]PORT]\n");
 }
 
 struct prog {
@@ -81,6 +83,7 @@ struct prog {
 	struct cli_out		*out;
 	struct cli_in		*in;
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
+	struct lp2p_metrics	*metrics;	/* --metrics */
 	int			 verbose;
 	bool			 stopping;
 	bool			 started;	/* STARTED is out */
@@ -138,6 +141,19 @@ on_event(struct lp2p_node *n, jv ev, void *arg)
 	cli_out_emit(pg->out, ev, false);
 }
 
+/* --metrics: the node's, and the DROPPED lines of stdout. */
+static void
+collect(struct lp2p_mtext *t, void *arg)
+{
+	struct prog *pg = arg;
+
+	lp2p_node_metrics(pg->node, t);
+	lp2p_mtext_head(t, "lisk_p2p_dropped_lines_total", "counter",
+	    "Event lines dropped because stdout's reader lagged.");
+	lp2p_mtext_sample(t, "lisk_p2p_dropped_lines_total", NULL,
+	    (double)cli_out_dropped(pg->out));
+}
+
 static void
 on_pressure(bool pause, void *arg)
 {
@@ -160,6 +176,7 @@ on_node_closed(struct lp2p_node *n, void *arg)
 	(void)n;
 	cli_in_close(pg->in);
 	cli_sig_close(&pg->sig);
+	lp2p_metrics_close(pg->metrics, on_out_closed, pg);
 	cli_out_close(pg->out, on_out_closed, pg);
 }
 
@@ -377,7 +394,7 @@ main(int argc, char *argv[])
 	struct lp2p_err e;
 	struct prog pg;
 	struct cli_net net;
-	const char *listen = NULL, *book = NULL;
+	const char *listen = NULL, *book = NULL, *metrics = NULL;
 	char *eq, key[128];
 	int ch, rc;
 
@@ -422,6 +439,9 @@ main(int argc, char *argv[])
 		case 'P':
 			cfg.max_inbound_per_ip = (uint32_t)cli_num(
 			    "--max-inbound-per-ip", optarg, 1, 4000);
+			break;
+		case 'M':
+			metrics = optarg;
 			break;
 		case 'n':
 			if (strlen(optarg) == 0 ||
@@ -534,9 +554,23 @@ main(int argc, char *argv[])
 		cli_out_free(pg.out);
 		return 1;
 	}
+	if (metrics != NULL && lp2p_metrics_new(&pg.metrics, pg.loop, metrics,
+	    collect, &pg, &e) != 0) {
+		warnx("--metrics %s: %s", metrics, e.msg + strlen("metrics: "));
+		stop(&pg);
+		uv_run(pg.loop, UV_RUN_DEFAULT);
+		lp2p_node_free(pg.node);
+		cli_in_free(pg.in);
+		cli_out_free(pg.out);
+		return 1;
+	}
 	{
 		jv ev = JV_OBJECT(jv_string("type"), jv_string("STARTED"),
 		    jv_string("port"), jv_number(lp2p_node_port(pg.node)));
+
+		if (pg.metrics != NULL)
+			ev = jv_object_set(ev, jv_string("metricsPort"),
+			    jv_number(lp2p_metrics_port(pg.metrics)));
 
 		ev = jv_object_set(ev, jv_string("nodeInfo"),
 		    lp2p_node_info(pg.node));
@@ -549,6 +583,7 @@ main(int argc, char *argv[])
 	}
 	uv_run(pg.loop, UV_RUN_DEFAULT);
 	lp2p_node_free(pg.node);
+	lp2p_metrics_free(pg.metrics);
 	cli_in_free(pg.in);
 	cli_out_free(pg.out);
 	rc = uv_loop_close(pg.loop);

@@ -112,6 +112,7 @@ usage(FILE *f)
 "  init --chain-id hex | --network name [--secret n]\n"
 "  check\n"
 "  bucket [--secret n] [--source ip] ip ... | -\n"
+"  dump [--format ndjson|table]\n"
 "");
 }
 
@@ -390,6 +391,64 @@ cmd_list(void)
 		print_list(b, LP2P_LIST_WHITELISTED, w.table);
 	if (sel & (SEL_BLACK | SEL_BANNED))
 		print_list(b, LP2P_LIST_BLACKLISTED, w.table);
+	fflush(stdout);
+	lp2p_book_free(b);
+}
+
+/*
+ * dump: every entry of both tables with its table, bucket and position
+ * (its place in the bucket, in insertion order), as getrawaddrman does
+ * for Bitcoin Core.
+ */
+struct dumpwalk {
+	const struct lp2p_book	*b;
+	int			 table;		/* print as a table */
+	int			 last_table;
+	uint32_t		 last_bucket;
+	uint32_t		 pos;
+};
+
+static int
+dump_entry(const struct lp2p_book_entry *e, void *arg)
+{
+	struct dumpwalk *w = arg;
+	char seen[32];
+
+	if (e->table == w->last_table && e->bucket == w->last_bucket)
+		w->pos++;
+	else
+		w->pos = 0;
+	w->last_table = e->table;
+	w->last_bucket = e->bucket;
+	if (!w->table) {
+		cli_emit(jv_object_set(entry_jv(w->b, e), jv_string("position"),
+		    jv_number(w->pos)));
+		return 0;
+	}
+	iso(e->last_seen, seen, sizeof(seen));
+	printf("%-5s %6u %3u  %-21s %-15s %-20s %6d %s\n",
+	    e->table == LP2P_TABLE_TRIED ? "tried" : "new", e->bucket, w->pos,
+	    e->peer_id, e->source[0] ? e->source : "-", seen, e->reputation,
+	    kind_name(e->kind));
+	return 0;
+}
+
+static void
+cmd_dump(void)
+{
+	struct lp2p_book *b;
+	struct dumpwalk w;
+
+	memset(&w, 0, sizeof(w));
+	w.table = want_table();
+	b = load();
+	w.b = b;
+	if (w.table)
+		printf("%-5s %6s %3s  %-21s %-15s %-20s %6s %s\n", "TABLE",
+		    "BUCKET", "POS", "PEERID", "SOURCE", "LASTSEEN", "REP",
+		    "KIND");
+	lp2p_book_foreach(b, 1 << LP2P_TABLE_NEW, dump_entry, &w);
+	lp2p_book_foreach(b, 1 << LP2P_TABLE_TRIED, dump_entry, &w);
 	fflush(stdout);
 	lp2p_book_free(b);
 }
@@ -1399,6 +1458,7 @@ static const struct {
 	{ "init",	O_SECRET },
 	{ "check",	0 },
 	{ "bucket",	O_SECRET | O_SOURCE },
+	{ "dump",	O_FORMAT },
 };
 
 int
@@ -1482,7 +1542,8 @@ main(int argc, char *argv[])
 		usage_err("%s: option not valid with this command", cmd);
 	if (argc > 0 && (strcmp(cmd, "list") == 0 || strcmp(cmd, "export") ==
 	    0 || strcmp(cmd, "stats") == 0 || strcmp(cmd, "select") == 0 ||
-	    strcmp(cmd, "init") == 0 || strcmp(cmd, "check") == 0))
+	    strcmp(cmd, "init") == 0 || strcmp(cmd, "check") == 0 ||
+	    strcmp(cmd, "dump") == 0))
 		usage_err("%s: unexpected argument '%s'", cmd, esc(argv[0]));
 	cli_net_finish(&o.net, 0);
 	if (o.net.set) {
@@ -1509,6 +1570,7 @@ main(int argc, char *argv[])
 	case 9:		cmd_init(); break;
 	case 10:	cmd_check(); break;
 	case 11:	cmd_bucket(argc, argv); break;
+	case 12:	cmd_dump(); break;
 	}
 	free(o.path);
 	cli_net_release(&o.net);

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cli_addr.h"
 #include "cli_decode.h"
+#include "cli_heights.h"
 #include "cli_net.h"
 #include "cli_opt.h"
 #include "cli_sig.h"
@@ -32,6 +33,8 @@
 #define MAX_EVENTS	32		/* types in --events */
 #define MAX_DURATION	31536000	/* s, --duration ceiling (a year) */
 #define BOOK_SAVE_MS	5000		/* ms between saves of -b FILE */
+#define TABLE_MS	1000		/* --heights: terminal table redraw */
+#define SUMMARY_MS	10000		/* --heights: HEIGHTS line period */
 
 static const struct cli_opt optab[] = {
 	CLI_OPT_SHORT("peerbook", 'b', "FILE",
@@ -51,10 +54,14 @@ static const struct cli_opt optab[] = {
 	CLI_OPT_LONG("filter", 'f', "JQ", "pass every line through jq"),
 	CLI_OPT_LONG("graph", 'g', "dot",
 	    "with --crawl: print who advertises whom"),
+	CLI_OPT_LONG("heights", 'H', NULL,
+	    "follow the chain: heights, blocks, forks"),
 	CLI_OPT_LONG("max-message-rate", 'R', "N",
 	    "watch: messages per second per peer before a penalty (100)"),
 	CLI_OPT_LONG("max-peers", 'm', "N",
 	    "watch: connections at a time (20)"),
+	CLI_OPT_LONG("metrics", 'M', "[ADDR:]PORT",
+	    "serve Prometheus metrics over HTTP there"),
 	CLI_OPT_LONG("parallel", 'p', "N",
 	    "crawl: connections at a time (10)"),
 	CLI_OPT_LONG("seed", 's', "HOST:PORT", "start from this peer"),
@@ -71,7 +78,8 @@ usage(FILE *f)
 "                 [--network-version V]] [--seed HOST:PORT]... [-b FILE]\n"
 "                 [--max-peers N] [--events TYPE,...] [--filter JQ]\n"
 "                 [--duration SECONDS] [--decode] [--bind ADDR]\n"
-"                 [--timeout SECONDS] [--max-message-rate N]\n"
+"                 [--timeout SECONDS] [--max-message-rate N] [--heights]\n"
+"                 [--metrics [ADDR:]PORT]\n"
 "       p2p-watch --crawl [--parallel N] [--graph dot] [options above]\n");
 }
 
@@ -81,7 +89,8 @@ static const char *const event_types[] = {
 	"EVENT_CLOSE_OUTBOUND", "EVENT_MESSAGE_RECEIVED",
 	"EVENT_REQUEST_RECEIVED", "EVENT_DISCOVERED_PEER",
 	"EVENT_UPDATED_PEER_INFO", "EVENT_BAN_PEER", "EVENT_NETWORK_READY",
-	"PEER", "SUMMARY", NULL
+	"PEER", "SUMMARY", "HEIGHT", "HEIGHTS", "BLOCK", "ANNOUNCE", "FORK",
+	NULL
 };
 
 struct watch {
@@ -90,6 +99,11 @@ struct watch {
 	struct lp2p_liskcore	*lc;		/* --decode */
 	struct lp2p_filter	*filter;	/* --filter */
 	struct cli_book		*book;		/* -b */
+	struct cli_heights	*ht;		/* --heights, --metrics */
+	struct lp2p_metrics	*metrics;	/* --metrics */
+	int			 heights_mode;	/* --heights */
+	int			 table;		/* --heights on a terminal */
+	uv_timer_t		 ht_timer;	/* table redraw, HEIGHTS lines */
 	const char		*events[MAX_EVENTS + 1];	/* --events */
 	int			 nevents;
 	int			 crawl_mode, graph, decode, verbose, quiet;
@@ -288,13 +302,77 @@ on_event(struct lp2p_crawl *c, jv ev, void *arg)
 	jv_free(t);
 	if (w->verbose > 0)
 		cli_verbose_event(ev);
+	/* the tracker sees every event; --events picks printed lines */
+	if (w->ht != NULL)
+		cli_heights_event(w->ht, ev, !w->heights_mode || w->table);
 	if (!type_wanted(w, ev)) {
 		jv_free(ev);
+		return;
+	}
+	if (w->heights_mode) {
+		jv_free(ev);		/* its own lines instead */
 		return;
 	}
 	if (w->decode)
 		ev = decode_event(w, ev);
 	emit(w, ev);
+}
+
+/* --heights: each line of the tracker, through --events and --filter. */
+static void
+on_heights_line(jv v, void *arg)
+{
+	struct watch *w = arg;
+
+	if (!type_wanted(w, v)) {
+		jv_free(v);
+		return;
+	}
+	emit(w, v);
+}
+
+/* --heights: redraw the table (terminal) or print a HEIGHTS line. */
+static void
+on_ht_timer(uv_timer_t *t)
+{
+	struct watch *w = t->data;
+	char *s;
+
+	if (w->table) {
+		if ((s = cli_heights_table(w->ht)) != NULL)
+			cli_watch_text(s);
+		free(s);
+	} else
+		on_heights_line(cli_heights_summary(w->ht), w);
+}
+
+/* --metrics: the watch's own counters and the chain heights. */
+static void
+collect(struct lp2p_mtext *t, void *arg)
+{
+	struct watch *w = arg;
+	struct lp2p_crawl_stats s;
+
+	if (w->crawl != NULL) {
+		lp2p_crawl_stats(w->crawl, &s);
+		lp2p_mtext_head(t, "lisk_p2p_watch_peers", "gauge",
+		    "Peers connected now.");
+		lp2p_mtext_sample(t, "lisk_p2p_watch_peers", NULL, s.active);
+		lp2p_mtext_head(t, "lisk_p2p_watch_discovered", "gauge",
+		    "Peers learned so far.");
+		lp2p_mtext_sample(t, "lisk_p2p_watch_discovered", NULL,
+		    s.discovered);
+	}
+	lp2p_mtext_head(t, "lisk_p2p_watch_connects_total", "counter",
+	    "Successful outbound connections.");
+	lp2p_mtext_sample(t, "lisk_p2p_watch_connects_total", NULL,
+	    (double)w->connects);
+	lp2p_mtext_head(t, "lisk_p2p_dropped_lines_total", "counter",
+	    "Event lines dropped because stdout's reader lagged.");
+	lp2p_mtext_sample(t, "lisk_p2p_dropped_lines_total", NULL,
+	    (double)cli_watch_dropped());
+	if (w->ht != NULL)
+		cli_heights_metrics(w->ht, t);
 }
 
 static void
@@ -342,6 +420,8 @@ on_done(struct lp2p_crawl *c, jv summary, void *arg)
 	} else
 		jv_free(summary);
 	cli_sig_close(&w->sig);
+	lp2p_metrics_close(w->metrics, NULL, NULL);
+	uv_close((uv_handle_t *)&w->ht_timer, on_closed_handle);
 	uv_close((uv_handle_t *)&w->stop_timer, on_closed_handle);
 	uv_close((uv_handle_t *)&w->progress, on_closed_handle);
 	uv_close((uv_handle_t *)&w->save, on_closed_handle);
@@ -421,6 +501,17 @@ seconds(const char *flag, const char *arg, double max)
 	return d;
 }
 
+/* 1 unless tok is a type of p2p-watch's own (PEER, HEIGHT, ...). */
+static int
+own_type(const char *tok)
+{
+	for (int i = 0; event_types[i] != NULL; i++)
+		if (strncmp(event_types[i], "EVENT_", 6) != 0 &&
+		    strcmp(event_types[i], tok) == 0)
+			return 0;
+	return 1;
+}
+
 static void
 parse_events(struct watch *w, const char *arg)
 {
@@ -435,8 +526,8 @@ parse_events(struct watch *w, const char *arg)
 		if (*tok == '\0')
 			continue;
 		snprintf(full, sizeof(full), "%s%s",
-		    strncmp(tok, "EVENT_", 6) == 0 || strcmp(tok, "PEER") == 0
-		    || strcmp(tok, "SUMMARY") == 0 ? "" : "EVENT_", tok);
+		    strncmp(tok, "EVENT_", 6) == 0 || !own_type(tok) ? "" :
+		    "EVENT_", tok);
 		for (int i = 0; event_types[i] != NULL; i++)
 			if (strcmp(full, event_types[i]) == 0)
 				hit = event_types[i];
@@ -464,7 +555,7 @@ main(int argc, char *argv[])
 	struct lp2p_crawl_cb cb = { on_peer, on_event, on_done };
 	struct lp2p_err e;
 	const char *seeds[MAX_SEEDS], *book_path = NULL, *filter = NULL;
-	const char *bind = NULL;
+	const char *bind = NULL, *metrics = NULL;
 	int nseeds = 0, resolved = 0, ch, status;
 	bool preset = true;
 	bool parallel_set = false, max_set = false;
@@ -531,6 +622,12 @@ main(int argc, char *argv[])
 			max_rate = (uint32_t)cli_num("--max-message-rate",
 			    optarg, 1, 1000000);
 			break;
+		case 'H':
+			w.heights_mode = 1;
+			break;
+		case 'M':
+			metrics = optarg;
+			break;
 		case 'm':
 			w.max_peers = (uint32_t)cli_num("--max-peers", optarg,
 			    1, LP2P_CRAWL_MAX_PARALLEL);
@@ -564,11 +661,22 @@ main(int argc, char *argv[])
 		    "--graph");
 	if (w.crawl_mode && max_set)
 		errx(2, "--max-peers: watch mode only (use --parallel)");
+	if (w.crawl_mode && (w.heights_mode || metrics != NULL))
+		errx(2, "%s: watch mode only", w.heights_mode ? "--heights" :
+		    "--metrics");
 	cli_watch_net_finish(&net);
+	if (w.heights_mode && net.schema == NULL)
+		errx(2, "--heights: the nodeInfo of this network carries no "
+		    "height (give --network mainnet, testnet or devnet)");
 	if (filter != NULL && lp2p_filter_new(&w.filter, filter, &e) != 0)
 		errx(2, "--filter: %s", e.msg + strlen("filter: "));
-	if (w.decode && lp2p_liskcore_new(&w.lc, &e) != 0)
+	if ((w.decode || w.heights_mode || metrics != NULL) &&
+	    lp2p_liskcore_new(&w.lc, &e) != 0)
 		errx(1, "--decode: %s", e.msg);
+	if ((w.heights_mode || metrics != NULL) && (w.ht = cli_heights_new(
+	    w.lc, on_heights_line, &w)) == NULL)
+		err(1, NULL);
+	w.table = w.heights_mode && isatty(STDOUT_FILENO);
 
 	w.loop = uv_default_loop();
 	cli_watch_out_init(w.loop, on_gone, &w);
@@ -628,6 +736,15 @@ main(int argc, char *argv[])
 		w.progress_on = 1;
 		uv_timer_start(&w.progress, on_progress, 500, 500);
 	}
+	uv_timer_init(w.loop, &w.ht_timer);
+	w.ht_timer.data = &w;
+	if (w.heights_mode)
+		uv_timer_start(&w.ht_timer, on_ht_timer, w.table ? TABLE_MS :
+		    SUMMARY_MS, w.table ? TABLE_MS : SUMMARY_MS);
+	if (metrics != NULL && lp2p_metrics_new(&w.metrics, w.loop, metrics,
+	    collect, &w, &e) != 0)
+		errx(1, "--metrics %s: %s", metrics,
+		    e.msg + strlen("metrics: "));
 	uv_timer_init(w.loop, &w.save);
 	w.save.data = &w;
 	if (w.book != NULL)
@@ -655,6 +772,8 @@ main(int argc, char *argv[])
 		warnx("event loop: handles left open");
 	jv_free(w.summary);
 	jv_free(w.heights);
+	cli_heights_free(w.ht);
+	lp2p_metrics_free(w.metrics);
 	lp2p_filter_free(w.filter);
 	lp2p_liskcore_free(w.lc);
 	cli_watch_net_release(&net);

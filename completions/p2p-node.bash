@@ -8,7 +8,7 @@ _p2p_node()
 	opts="-b -h -q -V -v --peerbook --help --quiet --version --verbose
 	    --network --chain-id --network-version --listen --seed --fixed
 	    --whitelist --blacklist --max-inbound --max-inbound-per-ip
-	    --max-inbound-per-netgroup --max-outbound --max-message-rate --nonce --no-advertise --option"
+	    --max-inbound-per-netgroup --max-outbound --max-message-rate --nonce --no-advertise --option --metrics"
 	case $prev in
 	-b|--peerbook)
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -33,7 +33,8 @@ _p2p_node()
 		return ;;
 	--chain-id|--network-version|--listen|--seed|--fixed|--whitelist|\
 	--blacklist|--max-inbound|--max-inbound-per-ip|\
-	--max-inbound-per-netgroup|--max-outbound|--max-message-rate|--nonce)
+	--max-inbound-per-netgroup|--max-outbound|--max-message-rate|--nonce|\
+	--metrics)
 		return ;;
 	esac
 	COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -6,7 +6,7 @@ _p2p_peers()
 	local -a words=("${COMP_WORDS[@]}")
 	local cword=$COMP_CWORD cmd i
 	COMPREPLY=()
-	local commands="list add remove ban unban import export stats select init check bucket"
+	local commands="list add remove ban unban import export stats select init check bucket dump"
 	local global="-b --peerbook --network --chain-id -n --count -q --quiet -v --verbose -h --help -V --version"
 
 	case $prev in
@@ -38,7 +38,7 @@ _p2p_peers()
 	list)	opts="--new --tried --banned --fixed --seed --whitelisted --blacklisted --all --format" ;;
 	add)	opts="--source --seed --fixed --whitelisted -" ;;
 	ban)	opts="--for --blacklisted" ;;
-	stats)	opts="--format" ;;
+	stats|dump)	opts="--format" ;;
 	select)	opts="--for -n --count" ;;
 	init)	opts="--chain-id --network --secret" ;;
 	bucket)	opts="--secret --source -" ;;

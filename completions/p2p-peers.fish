@@ -1,5 +1,5 @@
 # fish completion for p2p-peers(1)
-set -l cmds list add remove ban unban import export stats select init check bucket
+set -l cmds list add remove ban unban import export stats select init check bucket dump
 complete -c p2p-peers -f
 complete -c p2p-peers -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c p2p-peers -s b -l peerbook -r -F -d 'the peer book'
@@ -18,7 +18,7 @@ complete -c p2p-peers -n '__fish_seen_subcommand_from list add' -l seed -d 'seed
 complete -c p2p-peers -n '__fish_seen_subcommand_from list add' -l whitelisted -d 'whitelisted list'
 complete -c p2p-peers -n '__fish_seen_subcommand_from list ban' -l blacklisted -d 'blacklist'
 complete -c p2p-peers -n '__fish_seen_subcommand_from list' -l all -d 'everything'
-complete -c p2p-peers -n '__fish_seen_subcommand_from list stats' -l format -x -a 'ndjson table' -d 'output format'
+complete -c p2p-peers -n '__fish_seen_subcommand_from list stats dump' -l format -x -a 'ndjson table' -d 'output format'
 complete -c p2p-peers -n '__fish_seen_subcommand_from select' -l for -x -a 'send request connect' -d 'selection'
 complete -c p2p-peers -n '__fish_seen_subcommand_from ban' -l for -x -a '1h 24h 7d' -d 'ban duration'
 complete -c p2p-peers -n '__fish_seen_subcommand_from add bucket' -l source -x -d 'source IP address'

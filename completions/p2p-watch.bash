@@ -16,7 +16,7 @@ _p2p_watch()
 		    EVENT_CLOSE_OUTBOUND EVENT_MESSAGE_RECEIVED
 		    EVENT_REQUEST_RECEIVED EVENT_DISCOVERED_PEER
 		    EVENT_UPDATED_PEER_INFO EVENT_BAN_PEER EVENT_NETWORK_READY
-		    PEER SUMMARY"
+		    PEER SUMMARY HEIGHT HEIGHTS BLOCK ANNOUNCE FORK"
 		local pre=""
 		[[ $cur == *,* ]] && pre=${cur%,*},
 		COMPREPLY=($(compgen -P "$pre" -W "$types" -- "${cur##*,}"))
@@ -25,12 +25,12 @@ _p2p_watch()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--chain-id|--network-version|--seed|--max-peers|--filter|--duration|\
-	--bind|--timeout|--parallel|--max-message-rate)
+	--bind|--timeout|--parallel|--max-message-rate|--metrics)
 		return ;;
 	esac
 	COMPREPLY=($(compgen -W "--network --chain-id --network-version --seed
 	    --peerbook --max-peers --max-message-rate --events --filter --duration --decode
-	    --bind --timeout --crawl --parallel --graph --help --quiet
+	    --bind --timeout --crawl --parallel --graph --heights --metrics --help --quiet
 	    --version --verbose -b -h -q -V -v" -- "$cur"))
 }
 complete -F _p2p_watch p2p-watch

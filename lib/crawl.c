@@ -65,6 +65,7 @@ struct node {
 	int			 banned;	/* watch: never again */
 	uint32_t		 failures;	/* watch: for the back-off */
 	uint64_t		 retry_at;	/* watch: uv_now() ms */
+	int			 seed;		/* given to lp2p_crawl_add */
 };
 
 RB_HEAD(nodes, node);
@@ -267,6 +268,7 @@ lp2p_crawl_add(struct lp2p_crawl *c, const char *hostport,
     struct lp2p_err *err)
 {
 	struct lp2p_addr a;
+	struct node key, *n;
 	int rc;
 
 	if ((rc = lp2p_addr_parse(&a, hostport, err)) != 0)
@@ -277,6 +279,9 @@ lp2p_crawl_add(struct lp2p_crawl *c, const char *hostport,
 	if (!enqueue(c, a.ip, a.port) && c->count >= c->cfg.max_peers)
 		return lp2p_errf(err, LP2P_EFULL, "%s: crawl is full",
 		    hostport);
+	snprintf(key.id, sizeof(key.id), "%s:%u", a.ip, a.port);
+	if ((n = RB_FIND(nodes, &c->nodes, &key)) != NULL)
+		n->seed = 1;
 	if (c->started)
 		kick(c);
 	return 0;
@@ -583,6 +588,52 @@ close_kind(int code, bool by_us)
 	return by_us ? "error" : "refused";
 }
 
+/*
+ * A record's connection detail: direction (a crawl only dials), the
+ * traffic of the probe, and the chain state the nodeInfo options carry
+ * (height, maxHeightPrevoted, lastBlockID of Lisk Core 4) lifted to the
+ * top for jq.
+ */
+static void
+record_detail(struct node *n, struct lp2p_peer *p)
+{
+	static const char *const lift[] = { "height", "maxHeightPrevoted",
+	    "lastBlockID" };
+	struct lp2p_peer_stats st;
+	jv opts;
+
+	if (jv_get_kind(n->rec) != JV_KIND_OBJECT)
+		return;
+	lp2p__peer_stats(p, &st);
+	n->rec = jv_object_set(n->rec, jv_string("direction"),
+	    jv_string("outbound"));
+	n->rec = jv_object_set(n->rec, jv_string("peerKind"),
+	    jv_string(n->seed ? "seed" : "other"));
+	n->rec = jv_object_set(n->rec, jv_string("bytesIn"),
+	    jv_number((double)st.bytes_in));
+	n->rec = jv_object_set(n->rec, jv_string("bytesOut"),
+	    jv_number((double)st.bytes_out));
+	n->rec = jv_object_set(n->rec, jv_string("messagesIn"),
+	    jv_number((double)st.messages_in));
+	n->rec = jv_object_set(n->rec, jv_string("requestsOut"),
+	    jv_number((double)st.requests_out));
+	opts = jv_object_get(jv_copy(n->rec), jv_string("nodeInfo"));
+	if (jv_get_kind(opts) == JV_KIND_OBJECT)
+		opts = jv_object_get(opts, jv_string("options"));
+	if (jv_get_kind(opts) == JV_KIND_OBJECT)
+		for (size_t i = 0; i < LP2P_NELEM(lift); i++) {
+			jv v = jv_object_get(jv_copy(opts),
+			    jv_string(lift[i]));
+
+			if (jv_is_valid(v))
+				n->rec = jv_object_set(n->rec,
+				    jv_string(lift[i]), v);
+			else
+				jv_free(v);
+		}
+	jv_free(opts);
+}
+
 static void
 emit_record(struct lp2p_crawl *c, struct node *n)
 {
@@ -676,8 +727,10 @@ on_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 	c->active--;
 	if (c->cfg.watch)
 		watch_closed(c, n, code, reason);	/* reason is p's */
-	else
+	else {
+		record_detail(n, p);
 		emit_record(c, n);
+	}
 	lp2p__peer_free(p);
 	kick(c);
 }

@@ -954,6 +954,62 @@ struct lp2p_buf {
 int	 lp2p_buf_add(struct lp2p_buf *b, const void *data, size_t len);
 int	 lp2p_json_dump(struct lp2p_buf *b, jv v);
 
+/* ---- metrics (metrics.c) --------------------------------------------- */
+/* (section owned by metrics.c) */
+
+/*
+ * Prometheus metrics: the text exposition format 0.0.4 served over HTTP
+ * from the caller's libuv loop (no thread).  lp2p_metrics_new listens on
+ * "[ADDR:]PORT" (IPv4; ADDR 0.0.0.0 when absent; PORT 0: any, see
+ * lp2p_metrics_port) and answers GET /metrics (or /) with what collect
+ * writes through lp2p_mtext_*, followed by the server's own counters and
+ * the process metrics (process_cpu_seconds_total,
+ * process_resident_memory_bytes, process_virtual_memory_bytes,
+ * process_open_fds, process_max_fds, process_start_time_seconds).
+ * collect is called from inside the loop, once per scrape.  Each client
+ * gets one answer and is closed; at most LP2P_METRICS_MAX_CLIENTS at a
+ * time (more are closed at once), LP2P_METRICS_MAX_REQUEST bytes of
+ * request (431), LP2P_METRICS_TIMEOUT ms (408); a request that does not
+ * parse gets 400, another method 405, another path 404.  Errors of new:
+ * LP2P_EINVAL (address), LP2P_ENOMEM, libuv's (EADDRINUSE...); *out is
+ * then NULL.  lp2p_metrics_close stops listening, closes the clients and
+ * calls done(arg) once every handle is closed; free after that.
+ */
+#define LP2P_METRICS_MAX_CLIENTS 64		/* scrape connections */
+#define LP2P_METRICS_MAX_REQUEST 8192		/* bytes of one request */
+#define LP2P_METRICS_TIMEOUT	5000		/* ms per client */
+#define LP2P_METRICS_MAX_TEXT	(16 * 1024 * 1024)	/* bytes of a page */
+struct lp2p_metrics;
+struct lp2p_mtext;			/* the page being written */
+typedef void lp2p_metrics_collect_fn(struct lp2p_mtext *, void *);
+int	 lp2p_metrics_new(struct lp2p_metrics **, struct uv_loop_s *,
+	    const char *, lp2p_metrics_collect_fn *, void *,
+	    struct lp2p_err *);
+int	 lp2p_metrics_port(const struct lp2p_metrics *);
+void	 lp2p_metrics_close(struct lp2p_metrics *, void (*)(void *), void *);
+void	 lp2p_metrics_free(struct lp2p_metrics *);	/* NULL: no-op */
+/*
+ * Write into a page: a family's "# HELP" and "# TYPE" lines (type
+ * counter, gauge, histogram, untyped), then its samples: name (with a
+ * _bucket/_sum/_count suffix for histograms), labels as a NULL-terminated
+ * list of key, value, key, value (values escaped here; NULL: none), and
+ * the value.  Past LP2P_METRICS_MAX_TEXT the scrape fails with 500.
+ */
+void	 lp2p_mtext_head(struct lp2p_mtext *, const char *, const char *,
+	    const char *);
+void	 lp2p_mtext_sample(struct lp2p_mtext *, const char *,
+	    const char *const *, double);
+/* The process metrics (the server adds them to every page itself). */
+void	 lp2p_metrics_process(struct lp2p_mtext *);
+/*
+ * A node's metrics, lisk_p2p_*: peers by direction and kind, connections
+ * opened and closed (by close code), messages and requests by direction
+ * and name (Lisk Core 4's and lisk-p2p's names, anything else "other"),
+ * bytes, penalties and penalty points by reason, bans, the round-trip
+ * histogram, book entries and bans.  liskp2p(3) lists them.
+ */
+void	 lp2p_node_metrics(struct lp2p_node *, struct lp2p_mtext *);
+
 /* ---- network presets (network.c) ------------------------------------ */
 /* (section owned by network.c) */
 

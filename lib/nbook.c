@@ -277,6 +277,12 @@ lp2p__nb_count(struct lp2p__nb *nb, int tried)
 	    1 << (tried ? LP2P_TABLE_TRIED : LP2P_TABLE_NEW));
 }
 
+size_t
+lp2p__nb_ban_count(struct lp2p__nb *nb)
+{
+	return lp2p_book_ban_count(nb->b);
+}
+
 struct walk {
 	struct lp2p__nb_ent	*out;
 	size_t			 n, cap;

@@ -75,6 +75,7 @@ int	 lp2p__nb_is_blacklisted(struct lp2p__nb *, const char *);
 int	 lp2p__nb_is_trusted(struct lp2p__nb *, const char *);
 int	 lp2p__nb_is_banned(struct lp2p__nb *, const char *, uint64_t);
 size_t	 lp2p__nb_count(struct lp2p__nb *, int);
+size_t	 lp2p__nb_ban_count(struct lp2p__nb *);	/* live bans */
 /*
  * Entries of list which (0 new, 1 tried, 2 both) into a malloc'd array
  * (*out, free it); returns the count (0 with *out NULL on ENOMEM).

@@ -807,7 +807,8 @@ lp2p_node_apply_penalty(struct lp2p_node *n, const char *peer_id,
 	if ((np = lp2p__pool_find(n, peer_id)) == NULL)
 		return lp2p_errf(err, LP2P_ENOTFOUND, "Peer not found: %s",
 		    peer_id);
-	lp2p__peer_penalty(np->p, penalty, "applyPenalty");
+	lp2p__peer_penalty(np->p, penalty, LP2P_PEN_APPLY,
+	    "applyPenalty command");
 	return 0;
 }
 
@@ -1179,7 +1180,8 @@ peers_json(struct lp2p_node *n, bool connected)
 					v = jv_null();
 				o = jv_object_set(o, jv_string(keys[k]), v);
 			}
-			a = jv_array_append(a, o);
+			a = jv_array_append(a, jv_object_merge(o,
+			    lp2p__peer_detail(np)));
 		}
 		return a;
 	}

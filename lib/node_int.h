@@ -66,6 +66,29 @@ struct npeer {
 };
 TAILQ_HEAD(npeer_list, npeer);
 
+/*
+ * Counters behind the node's metrics (metrics.c renders them), kept by
+ * pool.c.  Label values are bounded: names are slots of
+ * lp2p__nm_name_slot (the known event and procedure names, then
+ * "other"), close codes slots of lp2p__nm_code_slot.
+ */
+#define LP2P__NM_NAMES		24	/* name slots, "other" last */
+#define LP2P__NM_CODES		32	/* close-code slots, "other" last */
+#define LP2P__NM_RTT_BUCKETS	13	/* round-trip histogram buckets */
+struct lp2p__nm {
+	uint64_t	 opened[2];		/* [inbound] handshakes done */
+	uint64_t	 closed[2][LP2P__NM_CODES];	/* [inbound][code] */
+	uint64_t	 msg[2][LP2P__NM_NAMES];	/* [out][name] */
+	uint64_t	 req[2][LP2P__NM_NAMES];
+	uint64_t	 bytes[2];		/* [out] of closed peers */
+	uint64_t	 penalties[LP2P_PEN_COUNT];
+	uint64_t	 penalty_points[LP2P_PEN_COUNT];
+	uint64_t	 bans[2];		/* [server level] */
+	uint64_t	 rtt[LP2P__NM_RTT_BUCKETS];	/* not cumulative */
+	uint64_t	 rtt_count;
+	double		 rtt_sum;		/* seconds */
+};
+
 /* A request received from a peer, waiting for `respond`. */
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
@@ -119,6 +142,7 @@ struct lp2p_node {
 	/* our last getPeers per address; outbound peers the shuffle evicted */
 	struct lp2p__recent	 asked[LP2P_NODE_RECENT];
 	struct lp2p__recent	 evicted[LP2P_NODE_RECENT];
+	struct lp2p__nm		 nm;		/* metrics counters */
 };
 
 /* Hand ev (an events.c object) to the application, which owns it. */
@@ -130,6 +154,18 @@ lp2p__emit(struct lp2p_node *n, jv ev)
 	else
 		jv_free(ev);
 }
+
+/* ---- peerinfo.c ------------------------------------------------------ */
+const char *lp2p__kind_name(int);		/* "seed", ..., "other" */
+jv	 lp2p__peer_detail(const struct npeer *);
+jv	 lp2p__ev_penalty(const struct npeer *, int penalty, int reason,
+	    const char *why, int reputation);
+
+/* ---- metrics.c ------------------------------------------------------- */
+int	 lp2p__nm_name_slot(const char *);
+const char *lp2p__nm_name_at(int);
+int	 lp2p__nm_code_slot(int);
+void	 lp2p__nm_rtt(struct lp2p__nm *, double ms);
 
 /* ---- pool.c ---------------------------------------------------------- */
 extern const struct lp2p_peer_cb lp2p__pool_peer_cb;

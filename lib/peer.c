@@ -99,6 +99,10 @@ struct lp2p_peer {
 	uint64_t		 connect_time;
 	uint64_t		 ping_start;
 	uint64_t		 pings;
+	double			 last_rtt;	/* ms, ping or request, 0: none */
+	uint64_t		 msgs_in, msgs_out;	/* remote-message */
+	uint64_t		 reqs_in, reqs_out;	/* rpc-request */
+	uint64_t		 bytes_in, bytes_out;	/* once sc is gone */
 };
 
 struct lp2p_peer_server {
@@ -434,14 +438,40 @@ set_reason(struct lp2p_peer *p, int code, const char *reason, bool by_us)
 	    "Unknown reason");
 }
 
+static const char *const penalty_names[LP2P_PEN_COUNT] = {
+	[LP2P_PEN_APPLY] = "applyPenalty",
+	[LP2P_PEN_MESSAGE_RATE] = "messageRate",
+	[LP2P_PEN_GETNODEINFO_RATE] = "getNodeInfoRate",
+	[LP2P_PEN_GETPEERS_RATE] = "getPeersRate",
+	[LP2P_PEN_GETNODEINFO_REPEAT] = "getNodeInfoRepeat",
+	[LP2P_PEN_GETPEERS_REPEAT] = "getPeersRepeat",
+	[LP2P_PEN_POSTNODEINFO_RATE] = "postNodeInfoRate",
+	[LP2P_PEN_POSTNODEINFO_INVALID] = "postNodeInfoInvalid",
+	[LP2P_PEN_INVALID_REQUEST] = "invalidRequest",
+	[LP2P_PEN_INVALID_PACKET] = "invalidPacket",
+	[LP2P_PEN_CONTROL_FRAME] = "controlFrame",
+	[LP2P_PEN_INVALID_PEER_LIST] = "invalidPeerList",
+	[LP2P_PEN_INVALID_NODEINFO] = "invalidNodeInfo",
+};
+
+const char *
+lp2p__penalty_name(int reason)
+{
+	if (reason < 0 || reason >= LP2P_PEN_COUNT)
+		return "other";
+	return penalty_names[reason];
+}
+
 void
-lp2p__peer_penalty(struct lp2p_peer *p, int penalty, const char *why)
+lp2p__peer_penalty(struct lp2p_peer *p, int penalty, int reason,
+    const char *why)
 {
 	if (p == NULL || p->closing || p->banned)
 		return;
 	p->reputation -= penalty;
 	if (p->cb.on_penalty != NULL)
-		p->cb.on_penalty(p, penalty, p->reputation, why, p->arg);
+		p->cb.on_penalty(p, penalty, p->reputation, reason, why,
+		    p->arg);
 	if (p->reputation <= 0 && !p->closing)
 		peer_ban(p, why);
 }
@@ -485,15 +515,20 @@ on_rate_timer(uv_timer_t *t)
 	p->gp_grace_rate = false;
 	if (p->ws_rate > max) {
 		uint32_t m = (uint32_t)(p->ws_rate / max);
+		char why[96];
 
+		snprintf(why, sizeof(why), "%.0f messages/s over "
+		    "wsMaxMessageRate %u", p->ws_rate, max);
 		lp2p__peer_penalty(p, (int)(p->cfg.ws_max_message_rate_penalty *
-		    (m > 1 ? m : 1)), "message rate exceeded");
+		    (m > 1 ? m : 1)), LP2P_PEN_MESSAGE_RATE, why);
 	}
 	if (extra_gni)
 		lp2p__peer_penalty(p, (int)p->cfg.ws_max_message_rate_penalty,
+		    LP2P_PEN_GETNODEINFO_RATE,
 		    "getNodeInfo more than once in a rate window");
 	if (extra_gp)
 		lp2p__peer_penalty(p, (int)p->cfg.ws_max_message_rate_penalty,
+		    LP2P_PEN_GETPEERS_RATE,
 		    "getPeers more than once in a rate window");
 }
 
@@ -583,6 +618,14 @@ on_prod_timer(uv_timer_t *t)
 }
 
 static void
+observe_rtt(struct lp2p_peer *p, double ms)
+{
+	p->last_rtt = ms;
+	if (p->cb.on_rtt != NULL)
+		p->cb.on_rtt(p, ms, p->arg);
+}
+
+static void
 on_ping_reply(struct lp2p_sc *sc, int status, jv data, void *arg)
 {
 	struct lp2p_peer *p = arg;
@@ -592,6 +635,8 @@ on_ping_reply(struct lp2p_sc *sc, int status, jv data, void *arg)
 		p->pings++;
 	jv_free(data);
 	p->latency = (double)(uv_now(p->loop) - p->ping_start);
+	if (status == 0)
+		observe_rtt(p, p->latency);
 	if (!p->closing)
 		schedule_ping(p);
 }
@@ -605,6 +650,11 @@ on_ping_timer(uv_timer_t *t)
 	if (lp2p__sc_request(p->sc, "rpc-request", jv_object_set(jv_object(),
 	    jv_string("procedure"), jv_string("ping")), on_ping_reply, p) < 0)
 		schedule_ping(p);
+	else {
+		p->reqs_out++;
+		if (p->cb.on_traffic != NULL)
+			p->cb.on_traffic(p, true, true, "ping", p->arg);
+	}
 }
 
 static void
@@ -703,6 +753,8 @@ handle_message(struct lp2p_peer *p, jv data)
 		goto out;
 	if ((k = rate_key(p, jv_string_value(ev), false)) != NULL)
 		k->count++;
+	if (p->cb.on_traffic != NULL)
+		p->cb.on_traffic(p, false, false, jv_string_value(ev), p->arg);
 	memset(&m, 0, sizeof(m));
 	m.name = jv_string_value(ev);
 	m.data = buf;
@@ -711,14 +763,18 @@ handle_message(struct lp2p_peer *p, jv data)
 	m.rate = k != NULL ? k->rate : 0;
 	if (strcmp(m.name, "postNodeInfo") == 0) {
 		if (++p->n_postnodeinfo > p->cfg.peer_status_message_rate)
-			lp2p__peer_penalty(p, 10, "postNodeInfo rate exceeded");
+			lp2p__peer_penalty(p, 10, LP2P_PEN_POSTNODEINFO_RATE,
+			    "postNodeInfo more than 4 in 10 s");
 		if (p->closing)
 			goto out;
 		if (!m.has_data || m.len > p->cfg.max_peer_info_size)
-			lp2p__peer_penalty(p, 100, "postNodeInfo too large");
+			lp2p__peer_penalty(p, 100,
+			    LP2P_PEN_POSTNODEINFO_INVALID,
+			    "postNodeInfo without data or too large");
 		else if (p->cb.on_nodeinfo != NULL &&
 		    p->cb.on_nodeinfo(p, m.data, m.len, p->arg) != 0)
 			lp2p__peer_penalty(p, 100,
+			    LP2P_PEN_POSTNODEINFO_INVALID,
 			    "postNodeInfo does not decode");
 		goto out;
 	}
@@ -754,6 +810,8 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	    (size_t)jv_string_length_bytes(jv_copy(d)), &buf)) < 0)
 		goto out;
 	name = jv_string_value(pr);
+	if (p->cb.on_traffic != NULL)
+		p->cb.on_traffic(p, false, true, name, p->arg);
 	if (!p->inbound && strcmp(name, "ping") == 0) {
 		/* the client answers the server's ping itself */
 		if ((k = rate_key(p, name, true)) != NULL)
@@ -769,7 +827,8 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 		goto out;
 	}
 	if (strcmp(name, "getNodeInfo") == 0 && ++p->n_getnodeinfo > 1)
-		lp2p__peer_penalty(p, 10, "getNodeInfo more than once");
+		lp2p__peer_penalty(p, 10, LP2P_PEN_GETNODEINFO_REPEAT,
+		    "getNodeInfo more than once");
 	/*
 	 * A reference client asks for getPeers when connected and again at
 	 * its next seed discovery, which can fall in the same 10-s window
@@ -781,7 +840,7 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 		if (p->n_getpeers == 2 && p->first_status && !p->gp_graced)
 			graced = p->gp_graced = true;
 		else
-			lp2p__peer_penalty(p, 10,
+			lp2p__peer_penalty(p, 10, LP2P_PEN_GETPEERS_REPEAT,
 			    "getPeers more than once in 10 s");
 	}
 	if (p->closing)
@@ -806,8 +865,8 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	m.rid = cid;
 	if (limited) {
 		if (n > 0) {
-			lp2p__peer_penalty(p, 100, "data with getNodeInfo or "
-			    "getPeers");
+			lp2p__peer_penalty(p, 100, LP2P_PEN_INVALID_REQUEST,
+			    "data with getNodeInfo or getPeers");
 			goto out;
 		}
 		if (strcmp(name, "getNodeInfo") == 0)
@@ -922,10 +981,13 @@ sc_on_event(struct lp2p_sc *sc, const char *event, jv data, uint64_t cid,
 		jv_free(data);
 		return;
 	}
-	if (strcmp(event, "remote-message") == 0)
+	if (strcmp(event, "remote-message") == 0) {
+		p->msgs_in++;
 		handle_message(p, data);
-	else if (strcmp(event, "rpc-request") == 0)
+	} else if (strcmp(event, "rpc-request") == 0) {
+		p->reqs_in++;
 		handle_request(p, data, cid);
+	}
 	else
 		jv_free(data);	/* nobody listens: ignored, never answered */
 }
@@ -997,10 +1059,10 @@ sc_on_offence(struct lp2p_sc *sc, enum lp2p_sc_offence o, const char *why,
 		}
 		break;
 	case LP2P_SC_CONTROL:
-		lp2p__peer_penalty(p, 100, why);
+		lp2p__peer_penalty(p, 100, LP2P_PEN_CONTROL_FRAME, why);
 		break;
 	case LP2P_SC_INVALID:
-		lp2p__peer_penalty(p, 10, why);
+		lp2p__peer_penalty(p, 10, LP2P_PEN_INVALID_PACKET, why);
 		break;
 	}
 }
@@ -1033,6 +1095,7 @@ sc_on_closed(struct lp2p_sc *sc, int code, const char *reason, bool by_us,
 
 	(void)opened;
 	set_reason(p, code, reason, by_us);
+	lp2p__sc_bytes(sc, &p->bytes_in, &p->bytes_out);
 	lp2p__sc_free(sc);
 	p->sc = NULL;
 	p->connected = false;
@@ -1284,6 +1347,9 @@ lp2p__peer_send(struct lp2p_peer *p, const char *event, const uint8_t *data,
 	o = jv_object_set(jv_object(), jv_string("event"), jv_string(event));
 	if (data != NULL)
 		o = jv_object_set(o, jv_string("data"), b64_jv(data, len));
+	p->msgs_out++;
+	if (p->cb.on_traffic != NULL)
+		p->cb.on_traffic(p, true, false, event, p->arg);
 	return lp2p__sc_emit(p->sc, "remote-message", o);
 }
 
@@ -1337,6 +1403,8 @@ on_reply(struct lp2p_sc *sc, int status, jv data, void *arg)
 		r.error = "connection closed";
 	r.data = buf;
 	r.len = (size_t)n;
+	if (r.status == 0 || r.status == LP2P_EREMOTE)
+		observe_rtt(c->peer, r.rtt_ms);
 	c->fn(c->peer, &r, c->arg);
 	free(buf);
 	jv_free(d);
@@ -1367,9 +1435,14 @@ lp2p__peer_request(struct lp2p_peer *p, const char *procedure,
 		o = jv_object_set(o, jv_string("data"), b64_jv(data, len));
 	if ((rc = lp2p__sc_request(p->sc, "rpc-request", o, on_reply, c)) < 0)
 		free(c);
-	else if (strcmp(procedure, "getNodeInfo") == 0 ||
-	    strcmp(procedure, "getPeers") == 0)
-		p->last_limited = uv_now(p->loop);
+	else {
+		if (strcmp(procedure, "getNodeInfo") == 0 ||
+		    strcmp(procedure, "getPeers") == 0)
+			p->last_limited = uv_now(p->loop);
+		p->reqs_out++;
+		if (p->cb.on_traffic != NULL)
+			p->cb.on_traffic(p, true, true, procedure, p->arg);
+	}
 	return rc;
 }
 
@@ -1544,6 +1617,15 @@ lp2p__peer_stats(const struct lp2p_peer *p, struct lp2p_peer_stats *s)
 	s->message_rate = p->ws_rate;
 	s->connect_time = p->connect_time;
 	s->pings = p->pings;
+	s->last_rtt_ms = p->last_rtt;
+	s->messages_in = p->msgs_in;
+	s->messages_out = p->msgs_out;
+	s->requests_in = p->reqs_in;
+	s->requests_out = p->reqs_out;
+	s->bytes_in = p->bytes_in;
+	s->bytes_out = p->bytes_out;
+	if (p->sc != NULL)
+		lp2p__sc_bytes(p->sc, &s->bytes_in, &s->bytes_out);
 }
 
 void

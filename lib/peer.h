@@ -124,6 +124,10 @@ struct lp2p_peer_stats {
 	double		 message_rate;	/* messages in the previous window */
 	uint64_t	 connect_time;	/* uv_now() when created */
 	uint64_t	 pings;		/* ping RPC replies received */
+	double		 last_rtt_ms;	/* latest ping or request, 0 = none */
+	uint64_t	 messages_in, messages_out;	/* remote-message */
+	uint64_t	 requests_in, requests_out;	/* rpc-request */
+	uint64_t	 bytes_in, bytes_out;	/* socket bytes */
 };
 
 struct lp2p_peer_cb {
@@ -167,9 +171,12 @@ struct lp2p_peer_cb {
 	 */
 	int	(*get_peers)(struct lp2p_peer *, uint8_t **out, size_t *len,
 		    void *arg);
-	/* A penalty was applied; reputation is the value after it. */
+	/*
+	 * A penalty was applied; reputation is the value after it, reason
+	 * an enum lp2p__penalty_reason, why the detail text.
+	 */
 	void	(*on_penalty)(struct lp2p_peer *, int penalty, int reputation,
-		    const char *why, void *arg);
+		    int reason, const char *why, void *arg);
 	/*
 	 * Ban: reputation reached 0 (server_level false: the peer is then
 	 * closed with 1000), or a server-level offence (true: screening,
@@ -177,6 +184,15 @@ struct lp2p_peer_cb {
 	 */
 	void	(*on_ban)(struct lp2p_peer *, bool server_level,
 		    const char *why, void *arg);
+	/* A round trip measured: a ping, or a reply to our request (ms). */
+	void	(*on_rtt)(struct lp2p_peer *, double ms, void *arg);
+	/*
+	 * Every remote-message (rpc false) or rpc-request (true) received
+	 * (out false) or sent (out true) by name, those the peer layer
+	 * handles itself included; for counters only.
+	 */
+	void	(*on_traffic)(struct lp2p_peer *, bool out, bool rpc,
+		    const char *name, void *arg);
 	/*
 	 * Last callback.  code: the close code (ours or the peer's, 1006 when
 	 * the socket just died); reason: #disconnect text or the SC text of
@@ -252,8 +268,37 @@ int	 lp2p__peer_respond_error(struct lp2p_peer *, uint64_t rid,
 int	 lp2p__peer_set_self(struct lp2p_peer *, const struct lp2p_peer_self *,
 	    bool push);
 
-/* Subtract penalty from the reputation; may call on_penalty/on_ban later. */
-void	 lp2p__peer_penalty(struct lp2p_peer *, int penalty, const char *why);
+/*
+ * Why a peer loses reputation: one code per rule of WIRE.md §8 (the
+ * "reason" of PENALTY lines and of the penalties metric, a bounded set),
+ * and the detail text beside it.  lp2p__penalty_name() gives the code's
+ * name ("getPeersRate"; "other" out of range).
+ */
+enum lp2p__penalty_reason {
+	LP2P_PEN_APPLY = 0,		/* applyPenalty from the application */
+	LP2P_PEN_MESSAGE_RATE,		/* over wsMaxMessageRate */
+	LP2P_PEN_GETNODEINFO_RATE,	/* getNodeInfo twice in a rate window */
+	LP2P_PEN_GETPEERS_RATE,		/* getPeers twice in a rate window */
+	LP2P_PEN_GETNODEINFO_REPEAT,	/* getNodeInfo twice on a connection */
+	LP2P_PEN_GETPEERS_REPEAT,	/* getPeers twice in 10 s */
+	LP2P_PEN_POSTNODEINFO_RATE,	/* postNodeInfo over 4 in 10 s */
+	LP2P_PEN_POSTNODEINFO_INVALID,	/* postNodeInfo too large, undecodable */
+	LP2P_PEN_INVALID_REQUEST,	/* data with getNodeInfo or getPeers */
+	LP2P_PEN_INVALID_PACKET,	/* a message dropped as invalid */
+	LP2P_PEN_CONTROL_FRAME,		/* a control frame to a client */
+	LP2P_PEN_INVALID_PEER_LIST,	/* bad getPeers reply */
+	LP2P_PEN_INVALID_NODEINFO,	/* bad getNodeInfo reply */
+	LP2P_PEN_COUNT
+};
+const char *lp2p__penalty_name(int);
+
+/*
+ * Subtract penalty from the reputation (reason: enum
+ * lp2p__penalty_reason, why: detail text); calls on_penalty, then on_ban
+ * when the reputation reaches 0.
+ */
+void	 lp2p__peer_penalty(struct lp2p_peer *, int penalty, int reason,
+	    const char *why);
 /* Reputation the peer starts from (book keeps it across connections). */
 void	 lp2p__peer_set_reputation(struct lp2p_peer *, int);
 

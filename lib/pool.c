@@ -701,6 +701,7 @@ cb_connected(struct lp2p_peer *p, void *arg)
 	if (np == NULL)
 		return;
 	np->open = true;
+	np->node->nm.opened[np->inbound ? 1 : 0]++;
 	if (np->inbound)
 		return;
 	(void)lp2p__probe_start(&np->probe, p);
@@ -877,12 +878,20 @@ cb_get_peers(struct lp2p_peer *p, uint8_t **out, size_t *len, void *arg)
 }
 
 static void
-cb_penalty(struct lp2p_peer *p, int penalty, int reputation, const char *why,
-    void *arg)
+cb_penalty(struct lp2p_peer *p, int penalty, int reputation, int reason,
+    const char *why, void *arg)
 {
+	struct lp2p_node *n = arg;
 	struct npeer *np = lp2p__peer_data(p);
 
-	(void)penalty; (void)why; (void)arg;
+	if (reason >= 0 && reason < LP2P_PEN_COUNT) {
+		n->nm.penalties[reason]++;
+		n->nm.penalty_points[reason] += (uint64_t)(penalty > 0 ?
+		    penalty : 0);
+	}
+	if (np != NULL)
+		lp2p__emit(n, lp2p__ev_penalty(np, penalty, reason, why,
+		    reputation));
 	if (np != NULL)
 		seed_keep(np, reputation);
 	if (np != NULL)
@@ -908,6 +917,7 @@ cb_ban(struct lp2p_peer *p, bool server_level, const char *why, void *arg)
 	if (server_level && lp2p__peer_is_inbound(p))
 		port = lp2p__peer_remote_port(p);
 	lp2p_peerid(id, ip, port);
+	n->nm.bans[server_level ? 1 : 0]++;
 	ev = lp2p__ev_ban(server_level || np == NULL ? id : np->id, why,
 	    server_level);
 	/* the book never bans a fixed or whitelisted peerId */
@@ -936,6 +946,43 @@ evict_tested(struct lp2p_node *n, const struct npeer *np)
 	lp2p__nb_remove(n->book, np->ip, np->port);
 	if (lp2p__nb_has(n->book, ip, port))
 		(void)lp2p__nb_upgrade(n->book, ip, port, lp2p__now_ms());
+}
+
+/* A pool peer's connection ended: its close code and its bytes. */
+static void
+count_closed(struct npeer *np, int code)
+{
+	struct lp2p__nm *nm = &np->node->nm;
+	struct lp2p_peer_stats st;
+
+	lp2p__peer_stats(np->p, &st);
+	if (np->open)
+		nm->closed[np->inbound ? 1 : 0][lp2p__nm_code_slot(code)]++;
+	nm->bytes[0] += st.bytes_in;
+	nm->bytes[1] += st.bytes_out;
+}
+
+static void
+cb_rtt(struct lp2p_peer *p, double ms, void *arg)
+{
+	struct lp2p_node *n = arg;
+
+	(void)p;
+	lp2p__nm_rtt(&n->nm, ms);
+}
+
+static void
+cb_traffic(struct lp2p_peer *p, bool out, bool rpc, const char *name,
+    void *arg)
+{
+	struct lp2p_node *n = arg;
+	int slot = lp2p__nm_name_slot(name);
+
+	(void)p;
+	if (rpc)
+		n->nm.req[out ? 1 : 0][slot]++;
+	else
+		n->nm.msg[out ? 1 : 0][slot]++;
 }
 
 static void
@@ -982,10 +1029,13 @@ cb_closed(struct lp2p_peer *p, int code, const char *reason, bool by_us,
 			evict_tested(n, np);
 		}
 		lp2p__pool_remove(np, 0, NULL);
+		count_closed(np, code);
 		lp2p__emit(n, ev_close(np->inbound ? "EVENT_CLOSE_INBOUND" :
 		    "EVENT_CLOSE_OUTBOUND", np, code, reason ? reason : ""));
-	} else
+	} else {
 		save_state(np);
+		count_closed(np, code);
+	}
 	lp2p__pool_pending_drop(n, np);
 	TAILQ_REMOVE(&n->leaving, np, entry);
 	jv_free(np->shared);
@@ -1015,5 +1065,7 @@ const struct lp2p_peer_cb lp2p__pool_peer_cb = {
 	.get_peers = cb_get_peers,
 	.on_penalty = cb_penalty,
 	.on_ban = cb_ban,
+	.on_rtt = cb_rtt,
+	.on_traffic = cb_traffic,
 	.on_closed = cb_closed,
 };

@@ -91,6 +91,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	st.fault = LP2P__PROBE_INVALID;
 	if (!r->has_data) {
 		lp2p__peer_penalty(p, LP2P_PROBE_PENALTY,
+		    LP2P_PEN_INVALID_PEER_LIST,
 		    "getPeers reply without data");
 		st.error = LIST_INVALID;
 		emit_error(pr, p, "EVENT_FAILED_TO_FETCH_PEERS", st.error);
@@ -101,6 +102,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	if (rc != 0) {
 		if (rc == LP2P_EPROTO)
 			lp2p__peer_penalty(p, LP2P_PROBE_PENALTY,
+			    LP2P_PEN_INVALID_PEER_LIST,
 			    "getPeers reply too long");
 		st.error = err.msg;
 		emit_error(pr, p, "EVENT_FAILED_TO_FETCH_PEERS", st.error);
@@ -108,6 +110,7 @@ on_peers_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 	}
 	if (!list_is_valid(list)) {
 		lp2p__peer_penalty(p, LP2P_PROBE_PENALTY,
+		    LP2P_PEN_INVALID_PEER_LIST,
 		    "getPeers reply with an invalid entry");
 		st.error = LIST_INVALID;
 		emit_error(pr, p, "EVENT_FAILED_TO_FETCH_PEERS", st.error);
@@ -181,7 +184,8 @@ on_info_reply(struct lp2p_peer *p, const struct lp2p_peer_reply *r,
 		st.fault = LP2P__PROBE_INVALID;
 		st.error = err.msg;
 		emit_error(pr, p, "EVENT_FAILED_PEER_INFO_UPDATE", err.msg);
-		lp2p__peer_penalty(p, LP2P_PROBE_PENALTY, "invalid nodeInfo");
+		lp2p__peer_penalty(p, LP2P_PROBE_PENALTY,
+		    LP2P_PEN_INVALID_NODEINFO, err.msg);
 		collect_failed(pr, p, INFO_UPDATE);
 		pr->cb->on_info(p, &st, pr->arg);
 		return;

@@ -72,6 +72,8 @@ struct lp2p_sc {
 	char			 ip[48];
 	uint16_t		 rport;		/* remote (ephemeral) port */
 	char			*target;
+	uint64_t		 bytes_in;	/* the ws's, once it is gone */
+	uint64_t		 bytes_out;
 	struct lp2p_sc_server	*srv;		/* server side, until it closes */
 	TAILQ_ENTRY(lp2p_sc)	 sentry;
 };
@@ -1065,6 +1067,7 @@ on_ws_closed(struct lp2p_ws *ws, int code, const char *reason, bool by_us,
 		    code == 1006)
 			sc->reason = strdup(reason);
 	}
+	lp2p__ws_bytes(ws, &sc->bytes_in, &sc->bytes_out);
 	lp2p__ws_free(ws);
 	sc->ws = NULL;
 	sc_finish(sc);
@@ -1319,6 +1322,15 @@ uint16_t
 lp2p__sc_remote_port(const struct lp2p_sc *sc)
 {
 	return sc->rport;
+}
+
+void
+lp2p__sc_bytes(const struct lp2p_sc *sc, uint64_t *in, uint64_t *out)
+{
+	*in = sc->bytes_in;
+	*out = sc->bytes_out;
+	if (sc->ws != NULL)
+		lp2p__ws_bytes(sc->ws, in, out);
 }
 
 const char *

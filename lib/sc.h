@@ -124,6 +124,8 @@ void	 lp2p__sc_pause(struct lp2p_sc *, bool);
 const char *lp2p__sc_remote_ip(const struct lp2p_sc *);
 uint16_t lp2p__sc_remote_port(const struct lp2p_sc *);	/* server side */
 const char *lp2p__sc_target(const struct lp2p_sc *);
+/* Socket bytes in and out so far (0 before the socket exists). */
+void	 lp2p__sc_bytes(const struct lp2p_sc *, uint64_t *, uint64_t *);
 bool	 lp2p__sc_is_client(const struct lp2p_sc *);
 
 /*

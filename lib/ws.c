@@ -59,6 +59,8 @@ struct lp2p_ws {
 	bool			 kill;		/* terminate after recv */
 	bool			 nosock;	/* lp2p__ws_test_open: no TCP */
 	int			 nclosing;
+	uint64_t		 bytes_in;	/* socket bytes, upgrade included */
+	uint64_t		 bytes_out;
 	int			 code;
 	char			 reason[128];
 	bool			 by_us;
@@ -341,6 +343,7 @@ ws_flush(struct lp2p_ws *ws)
 	}
 	ws->wbuf = ws->outq;
 	b = uv_buf_init((char *)ws->wbuf, (unsigned)ws->outlen);
+	ws->bytes_out += ws->outlen;
 	ws->outq = NULL;
 	ws->outlen = 0;
 	ws->wreq.data = ws;
@@ -702,6 +705,8 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
 
 	if (ws->state == WS_DEAD)
 		return;
+	if (n > 0)
+		ws->bytes_in += (uint64_t)n;
 	if (n < 0) {
 		if (ws->ctx != NULL && wslay_event_get_close_received(ws->ctx))
 			ws_kill(ws, ws->code, ws->reason);
@@ -1189,6 +1194,13 @@ const char *
 lp2p__ws_target(const struct lp2p_ws *ws)
 {
 	return ws->target != NULL ? ws->target : "";
+}
+
+void
+lp2p__ws_bytes(const struct lp2p_ws *ws, uint64_t *in, uint64_t *out)
+{
+	*in = ws->bytes_in;
+	*out = ws->bytes_out;
 }
 
 size_t

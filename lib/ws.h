@@ -100,6 +100,8 @@ uint16_t lp2p__ws_remote_port(const struct lp2p_ws *);
 /* Server side: the request target ("/rpc/?a=b"). */
 const char *lp2p__ws_target(const struct lp2p_ws *);
 size_t	 lp2p__ws_queued(const struct lp2p_ws *);
+/* Bytes read from and handed to the socket so far. */
+void	 lp2p__ws_bytes(const struct lp2p_ws *, uint64_t *, uint64_t *);
 
 /*
  * Tests and fuzzing only: an open connection (client or server side)

@@ -5,8 +5,11 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# prometheus: only for its promtool (tests/cli/metrics.bats checks a scrape
+# with `promtool check metrics`); Debian ships no smaller package of it.
 pkgs="build-essential pkg-config libuv1-dev libwslay-dev libhttp-parser-dev
-libjq-dev libbsd-dev libcmocka-dev bats groff-base valgrind mandoc jq zsh fish"
+libjq-dev libbsd-dev libcmocka-dev bats groff-base valgrind mandoc jq zsh fish
+prometheus"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -178,13 +178,16 @@ on_nodeinfo(struct lp2p_peer *p, const uint8_t *b, size_t n, void *arg)
 }
 
 static void
-on_penalty(struct lp2p_peer *p, int pen, int rep, const char *why, void *arg)
+on_penalty(struct lp2p_peer *p, int pen, int rep, int reason, const char *why,
+    void *arg)
 {
 	jv o = ev("penalty", p);
 
 	(void)arg;
 	o = jv_object_set(o, jv_string("penalty"), jv_number(pen));
 	o = jv_object_set(o, jv_string("reputation"), jv_number(rep));
+	o = jv_object_set(o, jv_string("reason"),
+	    jv_string(lp2p__penalty_name(reason)));
 	emit(jv_object_set(o, jv_string("why"), jv_string(why)));
 }
 

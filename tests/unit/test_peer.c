@@ -269,12 +269,14 @@ s_nodeinfo(struct lp2p_peer *p, const uint8_t *d, size_t n, void *arg)
 }
 
 static void
-s_penalty(struct lp2p_peer *p, int pen, int rep, const char *why, void *arg)
+s_penalty(struct lp2p_peer *p, int pen, int rep, int reason, const char *why,
+    void *arg)
 {
 	struct world *w = arg;
 
 	(void)p;
 	(void)rep;
+	(void)reason;
 	(void)why;
 	w->srv_penalty += pen;
 }
