@@ -71,18 +71,7 @@ now_ms(void)
 static jv
 line(const char *type)
 {
-	struct timespec ts;
-	struct tm tm;
-	char buf[40], out[80];
-	time_t t;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec;
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, sizeof(out), "%s.%03ldZ", buf, ts.tv_nsec / 1000000);
-	return JV_OBJECT(jv_string("ts"), jv_string(out), jv_string("type"),
-	    jv_string(type));
+	return lp2p_event_new(type);
 }
 
 struct cli_heights *

@@ -22,6 +22,16 @@
 
 /* ---- strict parsing ------------------------------------------------- */
 
+uint32_t
+lp2p__ip_u32(const char *ip)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		return 0;
+	return ntohl(a.s_addr);
+}
+
 int
 lp2p_ipv4_is_valid(const char *s)
 {

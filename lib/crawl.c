@@ -473,7 +473,7 @@ probe_info(struct lp2p_peer *p, const struct lp2p__probe_step *st,
 		emit_event(c, lp2p__ev_peer("EVENT_CONNECT_OUTBOUND", &w));
 		if (!c->ready) {
 			c->ready = 1;
-			emit_event(c, lp2p__ev_new("EVENT_NETWORK_READY"));
+			emit_event(c, lp2p_event_new("EVENT_NETWORK_READY"));
 		}
 	}
 	n->rec = jv_object_set(n->rec, jv_string("nodeInfo"),

@@ -22,7 +22,7 @@ lp2p__bytes_hex(const uint8_t *p, size_t len)
 }
 
 jv
-lp2p__ev_new(const char *type)
+lp2p_event_new(const char *type)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -42,7 +42,7 @@ lp2p__ev_new(const char *type)
 static jv
 ev_of(const char *type, const char *peer_id)
 {
-	return jv_object_set(lp2p__ev_new(type), jv_string("peerId"),
+	return jv_object_set(lp2p_event_new(type), jv_string("peerId"),
 	    jv_string(peer_id));
 }
 
@@ -91,7 +91,7 @@ lp2p__ev_close(const char *type, const struct lp2p__evpeer *w, int code,
 jv
 lp2p__ev_error(const char *type, const char *peer_id, const char *msg)
 {
-	jv ev = lp2p__ev_new(type);
+	jv ev = lp2p_event_new(type);
 
 	if (peer_id != NULL)
 		ev = jv_object_set(ev, jv_string("peerId"), jv_string(peer_id));

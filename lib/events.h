@@ -30,8 +30,6 @@ struct lp2p__evpeer {
 
 char	*lp2p__bytes_hex(const uint8_t *, size_t);	/* free it */
 
-/* {"ts","type"}: an event with no payload (EVENT_NETWORK_READY). */
-jv	 lp2p__ev_new(const char *type);
 /* Peer information: peerId, ipAddress, port, kind, sharedState, nodeInfo. */
 jv	 lp2p__ev_peer(const char *type, const struct lp2p__evpeer *);
 /* Peer information, then code (when not 0) and reason (when not NULL). */

@@ -12,7 +12,7 @@
 
 #define LP2P__TS_LEN	24	/* "2026-11-23T19:50:01.123Z" */
 
-/* The event time stamp of now, as lp2p__ev_new writes it; out[25]. */
+/* The event time stamp of now, as lp2p_event_new writes it; out[25]. */
 void	 lp2p__evline_ts(char *out);
 
 /*

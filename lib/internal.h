@@ -26,6 +26,8 @@ uint64_t lp2p__now_ms(void);
 /* ---- addr.c -------------------------------------------------------- */
 /* 1 if the reference's getIPBytes() reads s without throwing (a source). */
 int	 lp2p__ip_bytes_ok(const char *);
+/* A dotted-quad IPv4 address as a host-order number; 0 for anything else. */
+uint32_t lp2p__ip_u32(const char *);
 
 /* ---- watch: filter.c, liskcore.c, crawl.c --------------------------- */
 #define LP2P_FILTER_MAX_PROGRAM	(64 * 1024)	/* bytes of a jq program */

@@ -953,6 +953,12 @@ struct lp2p_buf {
 };
 int	 lp2p_buf_add(struct lp2p_buf *b, const void *data, size_t len);
 int	 lp2p_json_dump(struct lp2p_buf *b, jv v);
+/*
+ * A new event object {"ts": now as ISO 8601 UTC with milliseconds,
+ * "type": type}: how every event line of the library and the programs
+ * starts.
+ */
+jv	 lp2p_event_new(const char *type);
 
 /* ---- metrics (metrics.c) --------------------------------------------- */
 /* (section owned by metrics.c) */

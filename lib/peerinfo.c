@@ -102,7 +102,7 @@ jv
 lp2p__ev_penalty(const struct npeer *np, int penalty, int reason,
     const char *why, int reputation)
 {
-	jv ev = lp2p__ev_new("PENALTY");
+	jv ev = lp2p_event_new("PENALTY");
 
 	ev = jv_object_set(ev, jv_string("peerId"), jv_string(np->id));
 	ev = jv_object_set(ev, jv_string("penalty"), jv_number(penalty));

@@ -32,16 +32,6 @@
 #include "node_int.h"
 #include "policy.h"
 
-static uint32_t
-ip_u32(const char *ip)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, ip, &a) != 1)
-		return 0;
-	return ntohl(a.s_addr);
-}
-
 bool
 lp2p__policy_routable(const char *ip)
 {
@@ -62,7 +52,7 @@ int
 lp2p__policy_inbound(const struct lp2p_node *n, const char *ip, int kind,
     char *reason, size_t len)
 {
-	uint32_t per_ip, per_ng, g = ip_u32(ip) >> 16, k_ip = 0, k_ng = 0;
+	uint32_t per_ip, per_ng, g = lp2p__ip_u32(ip) >> 16, k_ip = 0, k_ng = 0;
 	const struct npeer *np;
 
 	if (kind != LP2P__KIND_NONE)
@@ -77,7 +67,7 @@ lp2p__policy_inbound(const struct lp2p_node *n, const char *ip, int kind,
 			continue;
 		if (strcmp(np->ip, ip) == 0)
 			k_ip++;
-		if (ip_u32(np->ip) >> 16 == g)
+		if (lp2p__ip_u32(np->ip) >> 16 == g)
 			k_ng++;
 	}
 	if (per_ip > 0 && k_ip >= per_ip) {
@@ -107,7 +97,7 @@ bool
 lp2p__policy_outbound_ok(const struct lp2p_node *n, const char *ip,
     int kind)
 {
-	uint32_t g = ip_u32(ip) >> 16, k = 0;
+	uint32_t g = lp2p__ip_u32(ip) >> 16, k = 0;
 	const struct npeer *np;
 
 	if (kind == LP2P__KIND_FIXED || kind == LP2P__KIND_SEED ||
@@ -115,7 +105,7 @@ lp2p__policy_outbound_ok(const struct lp2p_node *n, const char *ip,
 		return true;
 	TAILQ_FOREACH(np, &n->peers, entry)
 		if (!np->inbound && np->kind == LP2P__KIND_NONE &&
-		    ip_u32(np->ip) >> 16 == g)
+		    lp2p__ip_u32(np->ip) >> 16 == g)
 			k++;
 	return k < LP2P_POLICY_OUT_PER_NETGROUP;
 }
@@ -169,7 +159,7 @@ slot_of(uint64_t key, size_t n)
 static uint64_t
 addr_key(const char *ip, uint16_t port)
 {
-	uint32_t a = ip_u32(ip);
+	uint32_t a = lp2p__ip_u32(ip);
 
 	return a == 0 ? 0 : (uint64_t)a << 16 | port;
 }
@@ -281,7 +271,7 @@ lp2p__policy_learn(struct lp2p__policy *p, const char *source,
 	if ((f = fail_find(p, addr_key(ip, port), false)) != NULL &&
 	    f->fails >= LP2P_POLICY_TERRIBLE)
 		return false;
-	if (source == NULL || (a = ip_u32(source)) == 0)
+	if (source == NULL || (a = lp2p__ip_u32(source)) == 0)
 		return true;
 	s = src_find(p, a, true);
 	if (s->start == 0 || now - s->start >= LP2P_POLICY_SOURCE_WINDOW) {
@@ -300,7 +290,7 @@ unsigned
 lp2p__policy_refused(const struct lp2p__policy *p, const char *source)
 {
 	const struct src *s;
-	uint32_t a = ip_u32(source);
+	uint32_t a = lp2p__ip_u32(source);
 
 	return p == NULL || a == 0 || (s = src_find(p, a, false)) == NULL ?
 	    0 : s->refused;

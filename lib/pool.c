@@ -51,16 +51,6 @@ ev_close(const char *type, const struct npeer *np, int code,
 	return lp2p__ev_close(type, &w, code, reason);
 }
 
-static uint32_t
-ip_u32(const char *ip)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, ip, &a) != 1)
-		return 0;
-	return ntohl(a.s_addr);
-}
-
 /* ---- kinds and lists ------------------------------------------------ */
 
 /* The book owns the static lists and classifies by them (nbook.h). */
@@ -163,7 +153,7 @@ lp2p__pool_cand(const struct npeer *np, struct lp2p__cand *c)
 	memset(c, 0, sizeof(*c));
 	lp2p__peer_stats(np->p, &st);
 	c->peer_id = np->id;
-	c->ip = ip_u32(np->ip);
+	c->ip = lp2p__ip_u32(np->ip);
 	c->outbound = !np->inbound;
 	c->kind = np->kind;
 	c->reputation = st.reputation;
@@ -357,7 +347,7 @@ again:
 		    now)) {
 			tr[mt] = tr[i];
 			ct[mt] = (struct lp2p__cand){ .peer_id = tr[mt].id,
-			    .ip = ip_u32(tr[mt].ip),
+			    .ip = lp2p__ip_u32(tr[mt].ip),
 			    .reputation = tr[mt].reputation };
 			mt++;
 		}
@@ -368,7 +358,7 @@ again:
 		    now)) {
 			nw[mn] = nw[i];
 			cn[mn] = (struct lp2p__cand){ .peer_id = nw[mn].id,
-			    .ip = ip_u32(nw[mn].ip),
+			    .ip = lp2p__ip_u32(nw[mn].ip),
 			    .reputation = nw[mn].reputation };
 			mn++;
 		}
@@ -610,7 +600,7 @@ connected_outbound(struct npeer *np)
 	lp2p__emit(n, ev_peer("EVENT_CONNECT_OUTBOUND", np));
 	if (!n->has_connected) {
 		n->has_connected = true;
-		lp2p__emit(n, lp2p__ev_new("EVENT_NETWORK_READY"));
+		lp2p__emit(n, lp2p_event_new("EVENT_NETWORK_READY"));
 	}
 }
 

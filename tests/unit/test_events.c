@@ -52,7 +52,7 @@ test_peer_events(void **state)
 	    "refused"), "{\"type\":\"EVENT_CONNECT_ABORT_OUTBOUND\","
 	    "\"peerId\":\"1.2.3.4:5\",\"ipAddress\":\"1.2.3.4\",\"port\":5,"
 	    "\"kind\":\"outbound\",\"reason\":\"refused\"}");
-	assert_line(lp2p__ev_new("EVENT_NETWORK_READY"),
+	assert_line(lp2p_event_new("EVENT_NETWORK_READY"),
 	    "{\"type\":\"EVENT_NETWORK_READY\"}");
 	jv_free(shared);
 }

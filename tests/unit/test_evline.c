@@ -102,7 +102,7 @@ test_refused(void **state)
 	assert_int_equal(e.b.len, 0);
 }
 
-/* The time stamp now: as lp2p__ev_new writes it. */
+/* The time stamp now: as lp2p_event_new writes it. */
 static void
 test_ts(void **state)
 {
