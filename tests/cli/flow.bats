@@ -10,21 +10,8 @@ load helpers
 
 N=200000
 
-# The load generator (bench/loadgen.c) is a tool here, not under test: built
-# -O2 on the plain library (make check builds it first), so that it is
-# not the bottleneck; on the sanitizer library when that cannot be made.
 setup_file() {
-	local top=$LISKP2P_TOP pkgs="libuv libbsd-overlay libmd" lib san
-	export LOADGEN="$BATS_FILE_TMPDIR/loadgen"
-	lib=$top/build/libliskp2p-internal.a san="-O2"
-	make -s -C "$top" build/libliskp2p-internal.a >/dev/null 2>&1 ||
-	    { lib=$top/build/asan/libliskp2p-internal.a
-	      san="-O1 -fsanitize=address,undefined"; }
-	# shellcheck disable=SC2086
-	cc -std=c11 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -I"$top/lib" \
-	    $(pkg-config --cflags $pkgs) $san -g \
-	    -o "$LOADGEN" "$top/bench/loadgen.c" "$lib" \
-	    $(pkg-config --libs $pkgs) -lwslay -lhttp_parser -ljq -lm
+	build_loadgen
 }
 
 teardown() {
