@@ -45,6 +45,15 @@ crawl_pressure(bool pause, void *arg)
 	lp2p_crawl_pause_reads(arg, pause);
 }
 
+static size_t	hot_lines;	/* messages printed by the hot path */
+
+static void
+hot_commit(size_t len, void *arg)
+{
+	hot_lines++;
+	cli_out_commit(len, arg);
+}
+
 /*
  * Backpressure from stdout to the crawl's peers; with hot, received
  * messages are written as lines straight into the output (no --filter,
@@ -53,12 +62,18 @@ crawl_pressure(bool pause, void *arg)
 void
 cli_watch_out_attach(struct lp2p_crawl *c, bool hot)
 {
-	struct lp2p_line_sink sink = { cli_out_reserve, cli_out_commit,
+	struct lp2p_line_sink sink = { cli_out_reserve, hot_commit,
 	    stdout_w };
 
 	cli_out_set_pressure(stdout_w, crawl_pressure, c);
 	if (hot)
 		lp2p_crawl_set_line_sink(c, &sink);
+}
+
+size_t
+cli_watch_hot_lines(void)
+{
+	return hot_lines;
 }
 
 size_t
@@ -212,9 +227,9 @@ cli_watch_book_open(const char *path, const struct cli_watch_net *n)
 	rc = lp2p_book_open(&cb->book, path, n->net.chain_id,
 	    n->net.chain_id_len, secret, 1, cli_now_ms(), &e);
 	if (rc == LP2P_EINVAL || rc == LP2P_EVERSION)
-		errx(2, "-b %s", e.msg);	/* left untouched */
+		errx(2, "%s", e.msg);	/* left untouched */
 	if (rc != 0)
-		errx(1, "-b %s", e.msg);
+		errx(1, "%s", e.msg);
 	/* written at once: the file exists, and our changes are journaled */
 	if (lp2p_book_sync(cb->book, path, cli_now_ms(), &e) != 0)
 		errx(1, "-b %s: %s", path, e.msg);

@@ -25,6 +25,8 @@ void	 cli_watch_out_attach(struct lp2p_crawl *, bool hot);
 void	 cli_watch_text(const char *);	/* raw text (the DOT graph) */
 void	 cli_watch_out_close(uv_loop_t *);
 size_t	 cli_watch_dropped(void);	/* lines dropped so far */
+/* Message lines the hot path printed (they bypass on_event). */
+size_t	 cli_watch_hot_lines(void);
 
 /*
  * ---- the network: --network, --chain-id, --network-version are read by

@@ -172,12 +172,19 @@ load_book(int create)
 {
 	struct lp2p_book *b;
 	struct lp2p_err e;
-	int rc, mk = create && o.ncid >= 0;
+	uint32_t secret;
+	int rc;
 
-	if (mk && cli_book_mkdirs(o.path) == -1)
-		err(1, "%s", esc(o.path));
+	/* the caller holds the lock when it creates: the book opens alone */
 	rc = lp2p_book_open(&b, o.path, o.ncid >= 0 ? o.cid : NULL,
-	    o.ncid >= 0 ? (size_t)o.ncid : 0, 0, mk, o.now, &e);
+	    o.ncid >= 0 ? (size_t)o.ncid : 0, 0, 0, o.now, &e);
+	if (rc == LP2P_ENOTFOUND && create && o.ncid >= 0) {
+		lp2p_rand_buf(&secret, sizeof(secret));
+		if (lp2p_book_new(&b, secret, &e) != 0)
+			errx(1, "%s", esc(e.msg));
+		lp2p_book_set_chain_id(b, o.cid, (size_t)o.ncid);
+		return b;		/* written by save_unlock */
+	}
 	if (rc == LP2P_ENOTFOUND)
 		errx(1, "%s: no peer book here (%s)", esc(o.path), create ?
 		    "give --chain-id or --network to create it" :

@@ -111,7 +111,8 @@ struct watch {
 	double			 duration, timeout;
 	jv			 heights;	/* peerId -> height (--decode) */
 	double			 net_height;
-	uint64_t		 connects;	/* watch: peers connected or heard */
+	uint64_t		 connects;	/* watch: handshakes done */
+	uint64_t		 reached;	/* watch: peers connected or heard */
 	jv			 summary;
 	struct cli_sig		 sig;		/* SIGINT, SIGTERM */
 	uv_timer_t		 stop_timer;	/* --duration */
@@ -292,11 +293,13 @@ on_event(struct lp2p_crawl *c, jv ev, void *arg)
 		const char *s = jv_string_value(t);
 
 		/* a peer that connected or spoke to us was reached */
+		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0)
+			w->connects++;
 		if (strcmp(s, "EVENT_CONNECT_OUTBOUND") == 0 ||
 		    strcmp(s, "EVENT_MESSAGE_RECEIVED") == 0 ||
 		    strcmp(s, "EVENT_REQUEST_RECEIVED") == 0 ||
 		    strcmp(s, "EVENT_UPDATED_PEER_INFO") == 0)
-			w->connects++;
+			w->reached++;
 		cli_watch_book_event(w->book, ev);
 	}
 	jv_free(t);
@@ -691,8 +694,9 @@ main(int argc, char *argv[])
 	cfg.ack_timeout = (uint32_t)(w.timeout * 1000);
 	if (lp2p_crawl_new(&w.crawl, w.loop, &cfg, &cb, &w, &e) != 0)
 		errx(1, "%s", e.msg);
+	/* the heights tracker (--heights, --metrics) reads every message */
 	cli_watch_out_attach(w.crawl, w.filter == NULL && !w.decode &&
-	    message_wanted(&w));
+	    w.ht == NULL && message_wanted(&w));
 	jv_free(cfg.options);
 	if (book_path != NULL)
 		w.book = cli_watch_book_open(book_path, &net);
@@ -761,7 +765,7 @@ main(int argc, char *argv[])
 		    jv_number_value(r) > 0 ? 0 : 1;
 		jv_free(r);
 	} else
-		status = w.connects > 0 ? 0 : 1;
+		status = w.reached > 0 || cli_watch_hot_lines() > 0 ? 0 : 1;
 	if (w.gone)
 		status = 0;
 	if (status != 0 && !w.quiet)

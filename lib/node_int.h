@@ -87,6 +87,9 @@ struct lp2p__nm {
 	uint64_t	 rtt[LP2P__NM_RTT_BUCKETS];	/* not cumulative */
 	uint64_t	 rtt_count;
 	double		 rtt_sum;		/* seconds */
+	/* the last name counted and its slot: a flood repeats one name */
+	char		 last_name[LP2P_MAX_EVENT_NAME + 1];
+	int		 last_slot;
 };
 
 /* A request received from a peer, waiting for `respond`. */

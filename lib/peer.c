@@ -950,6 +950,8 @@ sc_on_fast_message(struct lp2p_sc *sc, const struct lp2p__sc_fast *f,
 		return false;
 	if ((k = rate_key(p, name, false)) != NULL)
 		k->count++;
+	if (p->cb.on_traffic != NULL)
+		p->cb.on_traffic(p, false, false, name, p->arg);
 	memset(&m, 0, sizeof(m));
 	m.name = name;
 	m.has_data = true;

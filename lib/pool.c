@@ -966,9 +966,16 @@ cb_traffic(struct lp2p_peer *p, bool out, bool rpc, const char *name,
     void *arg)
 {
 	struct lp2p_node *n = arg;
-	int slot = lp2p__nm_name_slot(name);
+	int slot;
 
 	(void)p;
+	if (n->nm.last_name[0] != '\0' && strcmp(name, n->nm.last_name) == 0)
+		slot = n->nm.last_slot;
+	else {
+		slot = lp2p__nm_name_slot(name);
+		strlcpy(n->nm.last_name, name, sizeof(n->nm.last_name));
+		n->nm.last_slot = slot;
+	}
 	if (rpc)
 		n->nm.req[out ? 1 : 0][slot]++;
 	else

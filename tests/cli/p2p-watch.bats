@@ -153,7 +153,7 @@ load helpers
 	cp "$book" "$BATS_TEST_TMPDIR/copy"
 	run -2 --separate-stderr p2p-watch --chain-id 00000000 -b "$book" \
 	    --seed "127.40.250.5:$port" --crawl --timeout 1
-	[[ $stderr == "p2p-watch: $book: the book is for another chain ID" ]]
+	[[ $stderr == "p2p-watch: $book: the book is for another chain ID: a book of chain ID '01000000', not the one asked for ('00000000')" ]]
 	cmp "$book" "$BATS_TEST_TMPDIR/copy"
 	echo '{"format":"liskp2p-peerbook","version":1' >"$book"
 	cp "$book" "$BATS_TEST_TMPDIR/copy"
