@@ -4,7 +4,7 @@
 # Ends with one line "N passed, N failed"; exits 1 when anything failed.
 #
 # Environment: TESTS="unit fuzz cli interop" picks suites; BATS_FILTER is
-# passed to bats --filter.
+# passed to bats --filter; TEST_JOBS (default 2) bats files run at once.
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -57,7 +57,15 @@ for s in $suites; do
 	cli|interop)
 		files=$(ls tests/$s/*.bats 2>/dev/null)
 		[ -n "$files" ] || continue
-		timeout 1200 bats --tap ${BATS_FILTER:+--filter "$BATS_FILTER"} \
+		# files two at a time (GNU parallel), each file's tests in order:
+		# the suites wait on peers and timers far more than they compute
+		jobs=""
+		if [ "${TEST_JOBS:-2}" -gt 1 ] && command -v parallel >/dev/null
+		then
+			jobs="--jobs ${TEST_JOBS:-2} --no-parallelize-within-files"
+		fi
+		timeout 1200 bats --tap --timing $jobs \
+		    ${BATS_FILTER:+--filter "$BATS_FILTER"} \
 		    $files >"$log/$s.tap" 2>&1
 		rc=$?
 		set -- $(count_tap "$log/$s.tap")

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # with `promtool check metrics`); Debian ships no smaller package of it.
 pkgs="build-essential pkg-config libuv1-dev libwslay-dev libhttp-parser-dev
 libjq-dev libbsd-dev libcmocka-dev bats groff-base valgrind mandoc jq zsh fish
-prometheus"
+prometheus parallel"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
