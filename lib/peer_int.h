@@ -109,7 +109,7 @@ void	 lp2p__peer_windows_start(struct lp2p_peer *);
 /*
  * The counter of messages (rpc false) or requests (true) of name in this
  * rate window, made on first use (rate: the previous window's), or NULL:
- * not counted (MAX_RATE_KEYS names already, no memory).  The caller
+ * not counted (64 names already: MAX_RATE_KEYS, or no memory).  The caller
  * counts (k->count++): the hot path's one call.
  */
 struct rate_key *lp2p__peer_rate_key(struct lp2p_peer *, const char *name,
