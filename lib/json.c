@@ -101,7 +101,7 @@ scan_number(const char *s, size_t n, size_t i)
 }
 
 /*
- * The checker of the library (sc.c screens peers' texts with it, p2p-node
+ * The checker of the library (sc_screen.c screens peers' texts with it, p2p-node
  * stdin commands through lp2p_json_check): 0, LP2P_EINVAL (not one JSON
  * text), LP2P_EFULL (nested deeper than maxdepth) or LP2P__JSON_MANY (more
  * than LP2P_MAX_JSON_VALUES values: libjq spends about 280 bytes a value,

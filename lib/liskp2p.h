@@ -537,8 +537,8 @@ int	 lp2p_book_open(struct lp2p_book **out, const char *path,
 	    const uint8_t *chain_id, size_t len, uint32_t secret, int create,
 	    uint64_t now, struct lp2p_err *err);
 
-/* ---- connections (ws.c, sc.c, peer.c) ------------------------------- */
-/* (section owned by peer.c) */
+/* ---- connections (ws.c, sc*.c, peer*.c) ----------------------------- */
+/* (section owned by peer.c; lp2p_close_reason: peer_query.c) */
 
 /*
  * Close codes a lisk-p2p 0.10 peer sends or meets (WIRE.md §3.8), and

@@ -1,19 +1,24 @@
 /*
- * peer.c — one lisk-p2p 0.10 connection (see peer.h for the contract).
+ * peer.c — one lisk-p2p 0.10 connection (see peer.h for the contract):
+ * its life (dial, accept, close, free), the sc callbacks, the messages
+ * and requests it receives and sends, answers to getNodeInfo, getPeers
+ * and a server's ping, our ping RPC (latency), our postNodeInfo pacing,
+ * productivity.
  *
- * Built on sc.c.  State kept per connection, as the reference keeps it:
- * reputation, message counters per rate window (all WebSocket messages,
- * and per event/procedure), the getNodeInfo count of the connection, the
- * 10-s getPeers/postNodeInfo counts, productivity and latency.
- * Six timers: rate window, status window, productivity reset, the
- * ping RPC (inbound side only), our own postNodeInfo pacing and a
- * lingering close.
+ * Built on sc.c.  State kept per connection, as the reference keeps it
+ * (struct lp2p_peer, peer_int.h): reputation, message counters per rate
+ * window and the 10-s getPeers/postNodeInfo counts (counted and
+ * penalised by peer_rate.c), the getNodeInfo count of the connection,
+ * productivity and latency.  The handshake's query string and
+ * compatibility check: peer_query.c.
+ * Six timers: rate window, status window (both run by peer_rate.c),
+ * productivity reset, the ping RPC (inbound side only), our own
+ * postNodeInfo pacing and a lingering close.
  * on_closed comes once the sc layer and the timers are closed.
  *
  * The windows start when the reference's peer object would be created:
  * at the dial, or at the client's #handshake (WIRE.md 8.3).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,89 +26,12 @@
 
 #include "internal.h"
 #include "peer.h"
+#include "peer_int.h"
 #include "sc.h"
 
-#define MAX_RATE_KEYS	64	/* distinct names counted per window */
 #define PONG_B64	"InBvbmci"	/* base64 of the JSON text "pong" */
-#define POST_MAX	4		/* our postNodeInfo per POST_SPAN */
 #define POST_SPAN	12000		/* ms: the peer's 10-s window + margin */
 #define NTIMERS		6
-
-struct rate_key {
-	char		*name;
-	uint32_t	 count;		/* this window */
-	double		 rate;		/* previous window, per second */
-	bool		 rpc;
-};
-
-struct inreq {
-	TAILQ_ENTRY(inreq)	 entry;
-	uint64_t		 rid;
-	uint64_t		 deadline;
-};
-
-struct lp2p_peer {
-	uv_loop_t		*loop;
-	struct lp2p_sc		*sc;
-	struct lp2p_peer_config	 cfg;
-	struct lp2p_peer_self	 self;
-	uint8_t			*nodeinfo;
-	struct lp2p_peer_cb	 cb;
-	void			*arg;
-	void			*data;
-	bool			 inbound;
-	bool			 connected;
-	bool			 closing;
-	bool			 banned;
-	char			 id[64];
-	char			 ip[48];
-	uint16_t		 port;
-	uint16_t		 rport;		/* inbound: ephemeral port */
-	struct lp2p_peer_query	 query;
-	int			 reputation;
-	uv_timer_t		 t_rate;
-	uv_timer_t		 t_status;
-	uv_timer_t		 t_prod;
-	uv_timer_t		 t_ping;
-	uv_timer_t		 t_post;	/* a postNodeInfo held back */
-	uv_timer_t		 t_linger;	/* a close held back */
-	uint64_t		 last_limited;	/* our getNodeInfo/getPeers */
-	int			 linger_code;
-	int			 linger_flags;
-	char			*linger_reason;
-	uint64_t		 posted[POST_MAX];	/* ours, ring */
-	uint32_t		 nposted;
-	int			 nclosing;
-	bool			 sc_closed;
-	int			 code;
-	char			*reason;
-	bool			 by_us;
-	bool			 opened;
-	uint32_t		 ws_count;	/* messages this window */
-	double			 ws_rate;
-	struct rate_key		*keys;		/* grown on demand */
-	size_t			 nkeys;
-	size_t			 capkeys;
-	uint32_t		 n_getnodeinfo;	/* per connection */
-	uint32_t		 n_getpeers;	/* per status window */
-	uint32_t		 n_postnodeinfo;	/* per status window */
-	bool			 first_status;	/* the first status window */
-	bool			 gp_graced;	/* its second getPeers forgiven */
-	bool			 gp_grace_rate;	/* ... in this rate window */
-	TAILQ_HEAD(, inreq)	 inreqs;
-	uint32_t		 ninreqs;
-	uint64_t		 requests_received;
-	uint64_t		 responses_sent;
-	uint64_t		 last_responded;
-	double			 latency;
-	uint64_t		 connect_time;
-	uint64_t		 ping_start;
-	uint64_t		 pings;
-	double			 last_rtt;	/* ms, ping or request, 0: none */
-	uint64_t		 msgs_in, msgs_out;	/* remote-message */
-	uint64_t		 reqs_in, reqs_out;	/* rpc-request */
-	uint64_t		 bytes_in, bytes_out;	/* once sc is gone */
-};
 
 struct lp2p_peer_server {
 	struct lp2p_sc_server	*sc;
@@ -116,50 +44,9 @@ struct lp2p_peer_server {
 	void			*arg;
 };
 
-static void	peer_ban(struct lp2p_peer *, const char *);
 static void	schedule_ping(struct lp2p_peer *);
 
-/* ---- reasons and pure helpers -------------------------------------- */
-
-const char *
-lp2p_close_reason(int code)
-{
-	switch (code) {
-	case 1000: return "Intentionally disconnected";
-	case 1001: return "Socket was disconnected";
-	case 1002: return "A WebSocket protocol error was encountered";
-	case 1003: return "Server terminated socket because it received "
-	    "invalid data";
-	case 1005: return "Socket closed without status code";
-	case 1006: return "Socket hung up";
-	case 1007: return "Message format was incorrect";
-	case 1008: return "Encountered a policy violation";
-	case 1009: return "Message was too big to process";
-	case 1011: return "Server encountered an unexpected fatal condition";
-	case 4000: return "Server ping timed out";
-	case 4001: return "Client pong timed out";
-	case 4003: return "Failed to complete handshake";
-	case 4005: return "Did not receive #handshake from client before "
-	    "timeout";
-	case 4007: return "Client connection establishment timed out";
-	case 4008: return "Server rejected handshake from client";
-	case 4009: return "Server received a message before the client "
-	    "handshake";
-	case 4101: return "Peer cannot connect to itself";
-	case 4104: return "Peer is incompatible with the node for unknown "
-	    "reasons";
-	case 4105: return "Peer has invalid PeerInfo";
-	case 4404: return "Peer has a duplicate connection";
-	case 4403: return "Peer is not allowed to connect";
-	case 4501: return "Peer did not provide a valid URL as part of the "
-	    "WebSocket connection";
-	case 4502: return "Peer did not provide valid query parameters as "
-	    "part of the WebSocket connection";
-	case 4503: return "Peer did not provide a valid address as part of "
-	    "the WebSocket connection";
-	default: return "";
-	}
-}
+/* ---- configuration and small pieces ------------------------------- */
 
 void
 lp2p__peer_config_default(struct lp2p_peer_config *c)
@@ -185,188 +72,6 @@ lp2p__peer_config_default(struct lp2p_peer_config *c)
 	c->control_message_limit = 10;
 	c->max_pending = 1024;
 }
-
-char *
-lp2p__qs_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(s);
-	char *o, *p;
-
-	if ((o = malloc(3 * n + 1)) == NULL)
-		return NULL;
-	p = o;
-	for (const unsigned char *q = (const unsigned char *)s; *q; q++) {
-		if (isalnum(*q) || strchr("-_.!~*'()", *q) != NULL)
-			*p++ = (char)*q;
-		else {
-			*p++ = '%';
-			*p++ = hex[*q >> 4];
-			*p++ = hex[*q & 15];
-		}
-	}
-	*p = '\0';
-	return o;
-}
-
-char *
-lp2p__peer_query_build(const struct lp2p_peer_self *s)
-{
-	char *nv, *ch, *nonce, *out = NULL;
-
-	nv = lp2p__qs_escape(s->network_version);
-	ch = lp2p_hex_encode(s->chain_id, s->chain_id_len);
-	nonce = lp2p__qs_escape(s->nonce);
-	if (nv != NULL && ch != NULL && nonce != NULL &&
-	    asprintf(&out, "/rpc/?networkVersion=%s&chainID=%s&nonce=%s"
-	    "&advertiseAddress=%s&port=%u", nv, ch, nonce,
-	    s->advertise_address ? "true" : "false", s->port) < 0)
-		out = NULL;
-	free(nv);
-	free(ch);
-	free(nonce);
-	return out;
-}
-
-/* Node's querystring.unescape (+ as space): decode in place. */
-static void
-qs_unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '+')
-			*o++ = ' ';
-		else if (*s == '%' && lp2p__hexval(s[1]) >= 0 &&
-		    lp2p__hexval(s[2]) >= 0) {
-			*o++ = (char)(lp2p__hexval(s[1]) << 4 |
-			    lp2p__hexval(s[2]));
-			s += 2;
-		} else
-			*o++ = *s;
-	}
-	*o = '\0';
-}
-
-/* parseInt(s, 10) → *v; false for NaN. */
-static bool
-parse_int(const char *s, double *v)
-{
-	bool neg = false, any = false;
-	double r = 0;
-
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
-	    *s == '\f' || *s == '\v')
-		s++;
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	for (; *s >= '0' && *s <= '9'; s++) {
-		r = r * 10 + (*s - '0');
-		any = true;
-	}
-	*v = neg ? -r : r;
-	return any;
-}
-
-int
-lp2p__peer_query_parse(const char *target, struct lp2p_peer_query *q,
-    const char *ip, char *reason, size_t len)
-{
-	const char *qs = strchr(target, '?');
-	char *copy, *tok, *save, *port = NULL;
-	int nnv = 0, nch = 0, nport = 0, rc = 0;
-	double pv;
-
-	memset(q, 0, sizeof(*q));
-	q->advertise_address = true;
-	if ((copy = strdup(qs != NULL ? qs + 1 : "")) == NULL)
-		return LP2P_ENOMEM;
-	for (tok = strtok_r(copy, "&", &save); tok != NULL;
-	    tok = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(tok, '='), *k = tok, *v = (char *)"";
-
-		if (eq != NULL) {
-			*eq = '\0';
-			v = eq + 1;
-		}
-		qs_unescape(k);
-		if (eq != NULL)
-			qs_unescape(v);
-		if (strcmp(k, "networkVersion") == 0) {
-			nnv++;
-			strlcpy(q->network_version, v,
-			    sizeof(q->network_version));
-		} else if (strcmp(k, "chainID") == 0) {
-			size_t i;
-
-			nch++;
-			/* Buffer.from(v, 'hex'): stop at the first bad pair */
-			for (i = 0; v[2 * i] != '\0' && v[2 * i + 1] != '\0' &&
-			    i < sizeof(q->chain_id); i++) {
-				int hi = lp2p__hexval(v[2 * i]);
-				int lo = lp2p__hexval(v[2 * i + 1]);
-
-				if (hi < 0 || lo < 0)
-					break;
-				q->chain_id[i] = (uint8_t)(hi << 4 | lo);
-			}
-			q->chain_id_len = i;
-		} else if (strcmp(k, "nonce") == 0) {
-			strlcpy(q->nonce, v, sizeof(q->nonce));
-		} else if (strcmp(k, "advertiseAddress") == 0) {
-			q->advertise_address = strcmp(v, "false") != 0;
-		} else if (strcmp(k, "port") == 0) {
-			nport++;
-			port = v;
-			if (parse_int(v, &pv) && pv > 0 && pv <= 65535)
-				q->port = (uint16_t)pv;
-			else
-				q->port = 0;
-		}
-	}
-	if (nnv != 1 || nch != 1) {
-		snprintf(reason, len, "%s", lp2p_close_reason(4502));
-		rc = 4502;
-	} else if (nport != 1 || q->port == 0) {
-		char pbuf[32];
-
-		if (nport == 1 && parse_int(port, &pv))
-			snprintf(pbuf, sizeof(pbuf), "%.0f", pv);
-		else
-			strlcpy(pbuf, "NaN", sizeof(pbuf));
-		snprintf(reason, len, "Invalid peer ipAddress or port for peer "
-		    "with ip: %s and port %s", ip, pbuf);
-		rc = 4105;
-	}
-	free(copy);
-	return rc;
-}
-
-int
-lp2p__peer_compatible(const struct lp2p_peer_self *s, const uint8_t *chain,
-    size_t chain_len, const char *nv, char *reason, size_t len)
-{
-	double mine, theirs;
-	char a[32], b[64];
-
-	if (chain_len != s->chain_id_len || chain_len == 0 ||
-	    memcmp(chain, s->chain_id, chain_len) != 0) {
-		snprintf(reason, len, "Peer chainID did not match our own");
-		return 4104;
-	}
-	strlcpy(a, s->network_version, sizeof(a));
-	a[strcspn(a, ".")] = '\0';
-	strlcpy(b, nv, sizeof(b));
-	b[strcspn(b, ".")] = '\0';
-	if (!parse_int(a, &mine) || !parse_int(b, &theirs) ||
-	    mine != theirs || theirs < 1) {
-		snprintf(reason, len, "Peer has incompatible protocol version");
-		return 4104;
-	}
-	return 0;
-}
-
-/* ---- small pieces -------------------------------------------------- */
 
 static int
 copy_self(struct lp2p_peer_self *dst, uint8_t **buf,
@@ -399,33 +104,6 @@ b64_jv(const uint8_t *p, size_t n)
 	return v;
 }
 
-static struct rate_key *
-rate_key(struct lp2p_peer *p, const char *name, bool rpc)
-{
-	for (size_t i = 0; i < p->nkeys; i++)
-		if (p->keys[i].rpc == rpc && strcmp(p->keys[i].name, name) == 0)
-			return &p->keys[i];
-	if (p->nkeys == MAX_RATE_KEYS)
-		return NULL;
-	if (p->nkeys == p->capkeys) {
-		size_t cap = p->capkeys == 0 ? 4 : p->capkeys * 2;
-		struct rate_key *nk;
-
-		if (cap > MAX_RATE_KEYS)
-			cap = MAX_RATE_KEYS;
-		if ((nk = reallocarray(p->keys, cap, sizeof(*nk))) == NULL)
-			return NULL;
-		p->keys = nk;
-		p->capkeys = cap;
-	}
-	if ((p->keys[p->nkeys].name = strdup(name)) == NULL)
-		return NULL;
-	p->keys[p->nkeys].rpc = rpc;
-	p->keys[p->nkeys].count = 0;
-	p->keys[p->nkeys].rate = 0;
-	return &p->keys[p->nkeys++];
-}
-
 static void
 set_reason(struct lp2p_peer *p, int code, const char *reason, bool by_us)
 {
@@ -438,129 +116,7 @@ set_reason(struct lp2p_peer *p, int code, const char *reason, bool by_us)
 	    "Unknown reason");
 }
 
-static const char *const penalty_names[LP2P_PEN_COUNT] = {
-	[LP2P_PEN_APPLY] = "applyPenalty",
-	[LP2P_PEN_MESSAGE_RATE] = "messageRate",
-	[LP2P_PEN_GETNODEINFO_RATE] = "getNodeInfoRate",
-	[LP2P_PEN_GETPEERS_RATE] = "getPeersRate",
-	[LP2P_PEN_GETNODEINFO_REPEAT] = "getNodeInfoRepeat",
-	[LP2P_PEN_GETPEERS_REPEAT] = "getPeersRepeat",
-	[LP2P_PEN_POSTNODEINFO_RATE] = "postNodeInfoRate",
-	[LP2P_PEN_POSTNODEINFO_INVALID] = "postNodeInfoInvalid",
-	[LP2P_PEN_INVALID_REQUEST] = "invalidRequest",
-	[LP2P_PEN_INVALID_PACKET] = "invalidPacket",
-	[LP2P_PEN_CONTROL_FRAME] = "controlFrame",
-	[LP2P_PEN_INVALID_PEER_LIST] = "invalidPeerList",
-	[LP2P_PEN_INVALID_NODEINFO] = "invalidNodeInfo",
-};
-
-const char *
-lp2p__penalty_name(int reason)
-{
-	if (reason < 0 || reason >= LP2P_PEN_COUNT)
-		return "other";
-	return penalty_names[reason];
-}
-
-void
-lp2p__peer_penalty(struct lp2p_peer *p, int penalty, int reason,
-    const char *why)
-{
-	if (p == NULL || p->closing || p->banned)
-		return;
-	p->reputation -= penalty;
-	if (p->cb.on_penalty != NULL)
-		p->cb.on_penalty(p, penalty, p->reputation, reason, why,
-		    p->arg);
-	if (p->reputation <= 0 && !p->closing)
-		peer_ban(p, why);
-}
-
-static void
-peer_ban(struct lp2p_peer *p, const char *why)
-{
-	if (p->banned)
-		return;
-	p->banned = true;
-	if (p->cb.on_ban != NULL)
-		p->cb.on_ban(p, false, why, p->arg);
-	lp2p__peer_close(p, 1000, NULL, 0);
-}
-
 /* ---- timers -------------------------------------------------------- */
-
-static void
-on_rate_timer(uv_timer_t *t)
-{
-	struct lp2p_peer *p = t->data;
-	double iv = p->cfg.rate_calculation_interval;
-	uint32_t max = p->cfg.ws_max_message_rate;
-	bool extra_gni = false, extra_gp = false;
-
-	p->ws_rate = p->ws_count * 1000.0 / iv;
-	p->ws_count = 0;
-	for (size_t i = 0; i < p->nkeys; i++) {
-		struct rate_key *k = &p->keys[i];
-
-		if (k->rpc && k->count > 1) {
-			if (strcmp(k->name, "getNodeInfo") == 0)
-				extra_gni = true;
-			if (strcmp(k->name, "getPeers") == 0)
-				extra_gp = !(p->gp_grace_rate &&
-				    k->count == 2);
-		}
-		k->rate = k->count * 1000.0 / iv;
-		k->count = 0;
-	}
-	p->gp_grace_rate = false;
-	if (p->ws_rate > max) {
-		uint32_t m = (uint32_t)(p->ws_rate / max);
-		char why[96];
-
-		snprintf(why, sizeof(why), "%.0f messages/s over "
-		    "wsMaxMessageRate %u", p->ws_rate, max);
-		lp2p__peer_penalty(p, (int)(p->cfg.ws_max_message_rate_penalty *
-		    (m > 1 ? m : 1)), LP2P_PEN_MESSAGE_RATE, why);
-	}
-	if (extra_gni)
-		lp2p__peer_penalty(p, (int)p->cfg.ws_max_message_rate_penalty,
-		    LP2P_PEN_GETNODEINFO_RATE,
-		    "getNodeInfo more than once in a rate window");
-	if (extra_gp)
-		lp2p__peer_penalty(p, (int)p->cfg.ws_max_message_rate_penalty,
-		    LP2P_PEN_GETPEERS_RATE,
-		    "getPeers more than once in a rate window");
-}
-
-static void
-on_status_timer(uv_timer_t *t)
-{
-	struct lp2p_peer *p = t->data;
-
-	p->n_getpeers = 0;
-	p->n_postnodeinfo = 0;
-	p->first_status = false;
-}
-
-/*
- * The windows restart, their counts empty: at the client's #handshake,
- * where the reference creates its inbound peer object.
- */
-static void
-restart_windows(struct lp2p_peer *p)
-{
-	p->ws_count = 0;
-	for (size_t i = 0; i < p->nkeys; i++)
-		p->keys[i].count = 0;
-	p->n_getpeers = 0;
-	p->n_postnodeinfo = 0;
-	p->first_status = true;
-	uv_timer_start(&p->t_rate, on_rate_timer,
-	    p->cfg.rate_calculation_interval,
-	    p->cfg.rate_calculation_interval);
-	uv_timer_start(&p->t_status, on_status_timer, p->cfg.peer_status_window,
-	    p->cfg.peer_status_window);
-}
 
 static void	on_post_timer(uv_timer_t *);
 
@@ -751,7 +307,7 @@ handle_message(struct lp2p_peer *p, jv data)
 	if (jv_is_valid(d) && (n = lp2p_b64_decode(jv_string_value(d),
 	    (size_t)jv_string_length_bytes(jv_copy(d)), &buf)) < 0)
 		goto out;
-	if ((k = rate_key(p, jv_string_value(ev), false)) != NULL)
+	if ((k = lp2p__peer_rate_key(p, jv_string_value(ev), false)) != NULL)
 		k->count++;
 	if (p->cb.on_traffic != NULL)
 		p->cb.on_traffic(p, false, false, jv_string_value(ev), p->arg);
@@ -762,9 +318,7 @@ handle_message(struct lp2p_peer *p, jv data)
 	m.has_data = jv_is_valid(d);
 	m.rate = k != NULL ? k->rate : 0;
 	if (strcmp(m.name, "postNodeInfo") == 0) {
-		if (++p->n_postnodeinfo > p->cfg.peer_status_message_rate)
-			lp2p__peer_penalty(p, 10, LP2P_PEN_POSTNODEINFO_RATE,
-			    "postNodeInfo more than 4 in 10 s");
+		lp2p__peer_count_postnodeinfo(p);
 		if (p->closing)
 			goto out;
 		if (!m.has_data || m.len > p->cfg.max_peer_info_size)
@@ -796,8 +350,7 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 	uint8_t *buf = NULL, *peers = NULL;
 	size_t plen = 0;
 	long n = 0;
-	bool ok = inner_split(data, "procedure", &pr, &d), limited, had;
-	bool graced;
+	bool ok = inner_split(data, "procedure", &pr, &d), limited, drop;
 	const char *name;
 
 	if (!ok) {
@@ -814,7 +367,7 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 		p->cb.on_traffic(p, false, true, name, p->arg);
 	if (!p->inbound && strcmp(name, "ping") == 0) {
 		/* the client answers the server's ping itself */
-		if ((k = rate_key(p, name, true)) != NULL)
+		if ((k = lp2p__peer_rate_key(p, name, true)) != NULL)
 			k->count++;
 		if (cid > 0) {
 			p->requests_received++;
@@ -826,35 +379,11 @@ handle_request(struct lp2p_peer *p, jv data, uint64_t cid)
 		}
 		goto out;
 	}
-	if (strcmp(name, "getNodeInfo") == 0 && ++p->n_getnodeinfo > 1)
-		lp2p__peer_penalty(p, 10, LP2P_PEN_GETNODEINFO_REPEAT,
-		    "getNodeInfo more than once");
-	/*
-	 * A reference client asks for getPeers when connected and again at
-	 * its next seed discovery, which can fall in the same 10-s window
-	 * (and 1-s window): the reference penalises that, we forgive it once
-	 * per connection, in the first status window (p2p-node(1)).
-	 */
-	graced = false;
-	if (strcmp(name, "getPeers") == 0 && ++p->n_getpeers > 1) {
-		if (p->n_getpeers == 2 && p->first_status && !p->gp_graced)
-			graced = p->gp_graced = true;
-		else
-			lp2p__peer_penalty(p, 10, LP2P_PEN_GETPEERS_REPEAT,
-			    "getPeers more than once in 10 s");
-	}
-	if (p->closing)
+	k = lp2p__peer_count_request(p, name, &drop);
+	if (drop)
 		goto out;
 	limited = strcmp(name, "getNodeInfo") == 0 ||
 	    strcmp(name, "getPeers") == 0;
-	k = rate_key(p, name, true);
-	had = k != NULL && k->count > 0;
-	if (k != NULL)
-		k->count++;
-	if (graced && k != NULL && k->count == 2)
-		p->gp_grace_rate = true;
-	if (limited && had)
-		goto out;		/* silently not answered */
 	p->requests_received++;
 	memset(&m, 0, sizeof(m));
 	m.name = name;
@@ -948,7 +477,7 @@ sc_on_fast_message(struct lp2p_sc *sc, const struct lp2p__sc_fast *f,
 	name[f->nlen] = '\0';
 	if (strcmp(name, "postNodeInfo") == 0)
 		return false;
-	if ((k = rate_key(p, name, false)) != NULL)
+	if ((k = lp2p__peer_rate_key(p, name, false)) != NULL)
 		k->count++;
 	if (p->cb.on_traffic != NULL)
 		p->cb.on_traffic(p, false, false, name, p->arg);
@@ -1022,7 +551,7 @@ sc_on_handshake(struct lp2p_sc *sc, char *reason, size_t len, void *arg)
 		set_reason(p, code, reason, true);
 		return code;
 	}
-	restart_windows(p);
+	lp2p__peer_windows_start(p);
 	/* the reference sends its postNodeInfo before the ack */
 	(void)post_info(p);
 	return 0;
@@ -1151,11 +680,7 @@ peer_alloc(uv_loop_t *loop, const struct lp2p_peer_config *cfg,
 	uv_timer_init(loop, &p->t_linger);
 	p->t_rate.data = p->t_status.data = p->t_prod.data = p->t_ping.data =
 	    p->t_post.data = p->t_linger.data = p;
-	p->first_status = true;
-	uv_timer_start(&p->t_rate, on_rate_timer, cfg->rate_calculation_interval,
-	    cfg->rate_calculation_interval);
-	uv_timer_start(&p->t_status, on_status_timer, cfg->peer_status_window,
-	    cfg->peer_status_window);
+	lp2p__peer_windows_start(p);
 	uv_timer_start(&p->t_prod, on_prod_timer,
 	    cfg->productivity_reset_interval, cfg->productivity_reset_interval);
 	return p;

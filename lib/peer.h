@@ -1,5 +1,6 @@
 /*
- * peer.h — internal API of one lisk-p2p connection (peer.c), for the pool.
+ * peer.h — internal API of one lisk-p2p connection (peer.c, peer_rate.c,
+ * peer_query.c; peer_int.h is what the first two share), for the pool.
  *
  * A struct lp2p_peer is one WebSocket + SocketCluster connection speaking
  * lisk-p2p 0.10 (WIRE.md §4, §6-§8), outbound (we dialed) or inbound (a
@@ -341,7 +342,7 @@ void	 lp2p__peer_set_data(struct lp2p_peer *, void *);
 void	*lp2p__peer_data(const struct lp2p_peer *);
 
 /*
- * Pure helpers (peer.c), exported for the pool and the tests.
+ * Pure helpers (peer_query.c), exported for the pool and the tests.
  * query_build: the upgrade target "/rpc/?networkVersion=..." (malloc'd).
  * query_parse: code 0 or 4502/4105 with reason (the server's checks
  * before compatibility); compatible: 0 or 4104 with the reason text.

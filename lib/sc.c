@@ -1,5 +1,6 @@
 /*
- * sc.c — SocketCluster v14 as lisk-p2p 0.10 speaks it (WIRE.md §3).
+ * sc.c — SocketCluster v14 as lisk-p2p 0.10 speaks it (WIRE.md §3): the
+ * state machine of one connection and the server.
  *
  * Client: on WebSocket open send {"event":"#handshake",...,"cid":1}; emits
  * made before the ack are queued (bounded) and flushed after it; answer
@@ -8,15 +9,12 @@
  * Server: first message must be #handshake (else 4009), within
  * handshake_timeout (else #disconnect 4005); #1 every ping_interval from
  * open; watchdog ping_timeout reset by any message (4001); every message
- * but "#2" is screened (§3.7) and an offender banned and terminated.
- * Requests we make carry increasing cids; replies are matched by rid; one
- * timer watches the oldest (all share one timeout, so the list is in
- * deadline order).
+ * but "#2" is screened (§3.7, sc_screen.c) and an offender banned and
+ * terminated.
+ * Requests, replies and the queue before the ack: sc_reply.c.
  * Close: #disconnect + close frame, or bare close frame, or terminate.
  * on_closed comes once every handle is closed; the owner frees there.
  */
-#include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,58 +23,8 @@
 #include "internal.h"
 #include "peer.h"
 #include "sc.h"
+#include "sc_int.h"
 #include "ws.h"
-
-enum sc_state { SC_CONNECTING, SC_HANDSHAKE, SC_OPEN, SC_CLOSING, SC_DEAD };
-
-struct pending {
-	TAILQ_ENTRY(pending)	 entry;
-	uint64_t		 cid;
-	uint64_t		 deadline;
-	lp2p_sc_reply_fn	*fn;
-	void			*arg;
-};
-
-struct queued {
-	STAILQ_ENTRY(queued)	 entry;
-	char			*event;
-	jv			 data;
-	struct pending		*req;	/* NULL: plain emit */
-};
-
-struct lp2p_sc {
-	uv_loop_t		*loop;
-	struct lp2p_ws		*ws;
-	struct lp2p_sc_opts	 opts;
-	struct lp2p_sc_cb	 cb;
-	void			*arg;
-	bool			 client;
-	enum sc_state		 state;
-	bool			 opened;
-	uv_timer_t		 t_ping;	/* server: #1 */
-	uv_timer_t		 t_watch;	/* watchdog */
-	uint64_t		 rx_at;		/* server, hot path: last message */
-	uv_timer_t		 t_hs;		/* handshake / ack */
-	uv_timer_t		 t_req;		/* oldest request */
-	int			 nclosing;
-	uint64_t		 next_cid;
-	uint32_t		 npending;
-	TAILQ_HEAD(, pending)	 pending;
-	STAILQ_HEAD(, queued)	 queue;
-	uint32_t		 nqueued;
-	uint32_t		 ping_timeout;	/* client: announced */
-	int			 code;
-	char			*reason;
-	bool			 by_us;
-	bool			 have_code;
-	char			 ip[48];
-	uint16_t		 rport;		/* remote (ephemeral) port */
-	char			*target;
-	uint64_t		 bytes_in;	/* the ws's, once it is gone */
-	uint64_t		 bytes_out;
-	struct lp2p_sc_server	*srv;		/* server side, until it closes */
-	TAILQ_ENTRY(lp2p_sc)	 sentry;
-};
 
 #define MAX_CTL_IPS	256	/* IPs counted per control-message window */
 #define CTL_WINDOW	1000	/* ms: the #disconnect counter's window */
@@ -99,295 +47,6 @@ struct lp2p_sc_server {
 	TAILQ_HEAD(, lp2p_sc)	 conns;		/* accepted, not yet freed */
 };
 
-static void	sc_fail_pending(struct lp2p_sc *, int);
-static void	on_req_timer(uv_timer_t *);
-
-/* ---- encoding ----------------------------------------------------- */
-
-static int
-buf_cat(char **b, size_t *n, const char *s)
-{
-	size_t l = strlen(s);
-	char *p;
-
-	if ((p = realloc(*b, *n + l + 1)) == NULL)
-		return -1;
-	memcpy(p + *n, s, l + 1);
-	*b = p;
-	*n += l;
-	return 0;
-}
-
-static int
-buf_json(char **b, size_t *n, jv v)
-{
-	jv s = jv_dump_string(v, 0);
-	int rc = buf_cat(b, n, jv_string_value(s));
-
-	jv_free(s);
-	return rc;
-}
-
-char *
-lp2p__sc_encode_event(const char *event, jv data, uint64_t cid)
-{
-	char *b = NULL, num[32];
-	size_t n = 0;
-	int bad = 0;
-
-	bad |= buf_cat(&b, &n, "{\"event\":");
-	bad |= buf_json(&b, &n, jv_string(event));
-	if (jv_is_valid(data)) {
-		bad |= buf_cat(&b, &n, ",\"data\":");
-		bad |= buf_json(&b, &n, data);
-	} else
-		jv_free(data);
-	if (cid > 0) {
-		snprintf(num, sizeof(num), ",\"cid\":%llu",
-		    (unsigned long long)cid);
-		bad |= buf_cat(&b, &n, num);
-	}
-	bad |= buf_cat(&b, &n, "}");
-	if (bad) {
-		free(b);
-		return NULL;
-	}
-	return b;
-}
-
-static int
-sc_send_text(struct lp2p_sc *sc, char *text)
-{
-	int rc;
-
-	if (text == NULL)
-		return LP2P_ENOMEM;
-	rc = sc->ws == NULL ? LP2P_ECLOSED :
-	    lp2p__ws_send(sc->ws, text, strlen(text));
-	free(text);
-	return rc;
-}
-
-/* ---- decoding and screening --------------------------------------- */
-
-int
-lp2p__sc_decode(const char *s, size_t n, jv *out)
-{
-	jv v;
-	int rc;
-
-	*out = jv_invalid();
-	if (n > INT32_MAX)
-		return LP2P_EPROTO;
-	/* libjq 1.6 leaks on some invalid texts: only checked ones reach it */
-	if ((rc = lp2p__json_check(s, n, LP2P_MAX_JSON_DEPTH, NULL)) != 0)
-		return rc == LP2P_EFULL ? LP2P_EINVAL :
-		    rc == LP2P__JSON_MANY ? LP2P_EFULL : LP2P_EPROTO;
-	v = jv_parse_sized(s, (int)n);
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		return LP2P_EPROTO;
-	}
-	*out = v;
-	return 0;
-}
-
-static bool
-is_integer(jv v)
-{
-	double d;
-
-	if (jv_get_kind(v) != JV_KIND_NUMBER)
-		return false;
-	d = jv_number_value(v);
-	return isfinite(d) && d == floor(d);
-}
-
-/* Length of a UTF-8 string in UTF-16 units, as JavaScript counts. */
-static size_t
-js_length(const char *s)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p & 0xc0) != 0x80)
-			n++;
-		if ((*p & 0xf8) == 0xf0)
-			n++;
-	}
-	return n;
-}
-
-/*
- * The common envelope, byte for byte:
- *   {"event":"remote-message","data":{"event":"NAME","data":"DATA"}}
- * NAME and DATA plain printable ASCII (no '"', no '\\').  Such a text is
- * valid JSON that the screen accepts; decoding it needs no parser.  Returns
- * the length of the plain run at s[i..n) that a '"' ends, or -1.
- */
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-
-/* Whether one of the 8 bytes of v is < 0x20, > 0x7e, '"' or '\\'. */
-static inline bool
-word_stops(uint64_t v)
-{
-	uint64_t q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
-
-	return (((v - ONES * 0x20) & ~v) |		/* < 0x20 */
-	    ((v + ONES * (127 - 0x7e)) | v) |		/* > 0x7e */
-	    ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
-}
-
-static long
-plain_run(const char *s, size_t n, size_t i)
-{
-	uint64_t v;
-	size_t j;
-
-	/* eight bytes at a time while none of them ends the run */
-	for (j = i; n - j >= 8; j += 8) {
-		memcpy(&v, s + j, 8);
-		if (word_stops(v))
-			break;
-	}
-	for (; j < n; j++) {
-		unsigned char c = (unsigned char)s[j];
-
-		if (c == '"')
-			return (long)(j - i);
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			return -1;
-	}
-	return -1;
-}
-
-int
-lp2p__sc_fast_split(const char *s, size_t n, struct lp2p__sc_fast *f)
-{
-	static const char head[] =
-	    "{\"event\":\"remote-message\",\"data\":{\"event\":\"";
-	static const char mid[] = "\",\"data\":\"";
-	size_t hl = sizeof(head) - 1, ml = sizeof(mid) - 1, i, ev, dv;
-	long el, dl;
-
-	if (n < hl + ml + 3 || n > INT32_MAX || memcmp(s, head, hl) != 0)
-		return -1;
-	ev = hl;
-	if ((el = plain_run(s, n, ev)) < 0)
-		return -1;
-	i = ev + (size_t)el;
-	if (n - i < ml || memcmp(s + i, mid, ml) != 0)
-		return -1;
-	dv = i + ml;
-	if ((dl = plain_run(s, n, dv)) < 0)
-		return -1;
-	i = dv + (size_t)dl;
-	if (n - i != 3 || memcmp(s + i, "\"}}", 3) != 0)
-		return -1;
-	f->name = s + ev;
-	f->nlen = (size_t)el;
-	f->data = s + dv;
-	f->dlen = (size_t)dl;
-	return 0;
-}
-
-int
-lp2p__sc_screen_fast(const char *s, size_t n, jv *out)
-{
-	struct lp2p__sc_fast f;
-
-	*out = jv_invalid();
-	if (lp2p__sc_fast_split(s, n, &f) != 0)
-		return -1;
-	*out = jv_object_set(jv_object_set(jv_object(), jv_string("event"),
-	    jv_string("remote-message")), jv_string("data"),
-	    jv_object_set(jv_object_set(jv_object(), jv_string("event"),
-	    jv_string_sized(f.name, (int)f.nlen)), jv_string("data"),
-	    jv_string_sized(f.data, (int)f.dlen)));
-	return 0;
-}
-
-int
-lp2p__sc_screen(const char *s, size_t n, jv *out, char *why, size_t len)
-{
-	if (lp2p__sc_screen_fast(s, n, out) == 0)
-		return 0;
-	return lp2p__sc_screen_slow(s, n, out, why, len);
-}
-
-/* The screen with the strict checker and libjq, for every text. */
-int
-lp2p__sc_screen_slow(const char *s, size_t n, jv *out, char *why, size_t len)
-{
-	static const char *reserved[] = { "#authenticate", "#removeAuthToken",
-	    "#subscribe", "#unsubscribe", "#publish" };
-	jv v, keys;
-	int rc;
-
-	*out = jv_invalid();
-	if (n > INT32_MAX || (rc = lp2p__sc_decode(s, n, &v)) == LP2P_EPROTO) {
-		snprintf(why, len, "message is not JSON");
-		return LP2P_EPROTO;
-	}
-	if (rc == LP2P_EINVAL) {
-		snprintf(why, len, "JSON nested deeper than %d",
-		    LP2P_MAX_JSON_DEPTH);
-		return LP2P_EINVAL;
-	}
-	if (rc == LP2P_EFULL) {
-		snprintf(why, len, "JSON of more than %d values",
-		    LP2P_MAX_JSON_VALUES);
-		return LP2P_EINVAL;
-	}
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		jv_free(v);
-		snprintf(why, len, "packet is not an object");
-		return LP2P_EPROTO;
-	}
-	keys = jv_keys(jv_copy(v));
-	for (int i = 0; i < jv_array_length(jv_copy(keys)); i++) {
-		jv k = jv_array_get(jv_copy(keys), i);
-		const char *ks = jv_string_value(k);
-		jv m = jv_object_get(jv_copy(v), jv_copy(k));
-		jv_kind kind = jv_get_kind(m);
-		const char *bad = NULL;
-
-		if (strcmp(ks, "event") == 0) {
-			if (kind != JV_KIND_STRING)
-				bad = "'event' is not a string";
-			else if (js_length(jv_string_value(m)) >
-			    LP2P_MAX_EVENT_NAME)
-				bad = "'event' is too long";
-			else
-				for (size_t j = 0; j < LP2P_NELEM(reserved);
-				    j++)
-					if (strcmp(jv_string_value(m),
-					    reserved[j]) == 0)
-						bad = "reserved event";
-		} else if (strcmp(ks, "cid") == 0 || strcmp(ks, "rid") == 0) {
-			if (!is_integer(m))
-				bad = "'cid'/'rid' is not an integer";
-		} else if (strcmp(ks, "data") == 0 ||
-		    strcmp(ks, "error") == 0) {
-			if (kind != JV_KIND_OBJECT)
-				bad = "'data'/'error' is not an object";
-		} else
-			bad = "unknown key in packet";
-		jv_free(m);
-		jv_free(k);
-		if (bad != NULL) {
-			snprintf(why, len, "%s", bad);
-			jv_free(keys);
-			jv_free(v);
-			return LP2P_EPROTO;
-		}
-	}
-	jv_free(keys);
-	*out = v;
-	return 0;
-}
-
 /* ---- timers and closing ------------------------------------------- */
 
 static void
@@ -397,7 +56,7 @@ on_timer_closed(uv_handle_t *h)
 
 	if (--sc->nclosing > 0)
 		return;
-	sc_fail_pending(sc, LP2P_ECLOSED);
+	lp2p__sc_fail_pending(sc, LP2P_ECLOSED);
 	if (sc->cb.on_closed != NULL)
 		sc->cb.on_closed(sc, sc->code, sc->reason, sc->by_us,
 		    sc->opened, sc->arg);
@@ -453,7 +112,7 @@ lp2p__sc_close(struct lp2p_sc *sc, int code, const char *reason, int flags)
 		if (reason != NULL)
 			d = jv_object_set(d, jv_string("data"),
 			    jv_string(reason));
-		(void)sc_send_text(sc, lp2p__sc_encode_event("#disconnect", d,
+		(void)lp2p__sc_send_text(sc, lp2p__sc_encode_event("#disconnect", d,
 		    0));
 	}
 	sc->state = SC_CLOSING;
@@ -509,260 +168,6 @@ on_hs_timer(uv_timer_t *t)
 		lp2p__sc_close(sc, 4005, NULL, 0);
 }
 
-/* ---- requests ----------------------------------------------------- */
-
-static void
-arm_req_timer(struct lp2p_sc *sc)
-{
-	struct pending *p = TAILQ_FIRST(&sc->pending);
-	uint64_t now = uv_now(sc->loop);
-
-	if (p == NULL || sc->state == SC_DEAD) {
-		if (sc->state != SC_DEAD)
-			uv_timer_stop(&sc->t_req);
-		return;
-	}
-	uv_timer_start(&sc->t_req, on_req_timer,
-	    p->deadline > now ? p->deadline - now : 0, 0);
-}
-
-static void
-on_req_timer(uv_timer_t *t)
-{
-	struct lp2p_sc *sc = t->data;
-	uint64_t now = uv_now(sc->loop);
-	struct pending *p;
-
-	while ((p = TAILQ_FIRST(&sc->pending)) != NULL &&
-	    p->deadline <= now) {
-		TAILQ_REMOVE(&sc->pending, p, entry);
-		sc->npending--;
-		p->fn(sc, LP2P_ETIMEDOUT, jv_invalid(), p->arg);
-		free(p);
-		if (sc->state == SC_DEAD)
-			return;
-	}
-	arm_req_timer(sc);
-}
-
-static void
-sc_fail_pending(struct lp2p_sc *sc, int status)
-{
-	struct pending *p;
-	struct queued *q;
-
-	while ((q = STAILQ_FIRST(&sc->queue)) != NULL) {
-		STAILQ_REMOVE_HEAD(&sc->queue, entry);
-		if (q->req != NULL) {
-			q->req->fn(sc, status, jv_invalid(), q->req->arg);
-			free(q->req);
-		}
-		jv_free(q->data);
-		free(q->event);
-		free(q);
-	}
-	sc->nqueued = 0;
-	while ((p = TAILQ_FIRST(&sc->pending)) != NULL) {
-		TAILQ_REMOVE(&sc->pending, p, entry);
-		p->fn(sc, status, jv_invalid(), p->arg);
-		free(p);
-	}
-	sc->npending = 0;
-}
-
-static int
-sc_send_request(struct lp2p_sc *sc, const char *event, jv data,
-    struct pending *p)
-{
-	int rc;
-
-	p->cid = sc->next_cid++;
-	p->deadline = uv_now(sc->loop) + (sc->client ? sc->opts.ack_timeout :
-	    sc->opts.server_ack_timeout);
-	if ((rc = sc_send_text(sc, lp2p__sc_encode_event(event, data,
-	    p->cid))) < 0)
-		return rc;
-	TAILQ_INSERT_TAIL(&sc->pending, p, entry);
-	sc->npending++;
-	if (TAILQ_FIRST(&sc->pending) == p)
-		arm_req_timer(sc);
-	return 0;
-}
-
-int
-lp2p__sc_request(struct lp2p_sc *sc, const char *event, jv data,
-    lp2p_sc_reply_fn *fn, void *arg)
-{
-	struct pending *p;
-	struct queued *q;
-	int rc;
-
-	if (sc->state >= SC_CLOSING) {
-		jv_free(data);
-		return LP2P_ECLOSED;
-	}
-	if (sc->npending + sc->nqueued >= sc->opts.max_pending) {
-		jv_free(data);
-		return LP2P_EFULL;
-	}
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		jv_free(data);
-		return LP2P_ENOMEM;
-	}
-	p->fn = fn;
-	p->arg = arg;
-	if (sc->client && !sc->opened) {
-		if ((q = calloc(1, sizeof(*q))) == NULL ||
-		    (q->event = strdup(event)) == NULL) {
-			free(q);
-			free(p);
-			jv_free(data);
-			return LP2P_ENOMEM;
-		}
-		q->data = data;
-		q->req = p;
-		STAILQ_INSERT_TAIL(&sc->queue, q, entry);
-		sc->nqueued++;
-		return 0;
-	}
-	if ((rc = sc_send_request(sc, event, data, p)) < 0)
-		free(p);
-	return rc;
-}
-
-int
-lp2p__sc_emit(struct lp2p_sc *sc, const char *event, jv data)
-{
-	struct queued *q;
-
-	if (sc->state >= SC_CLOSING) {
-		jv_free(data);
-		return LP2P_ECLOSED;
-	}
-	if (sc->client && !sc->opened) {
-		if (sc->nqueued >= sc->opts.max_pending) {
-			jv_free(data);
-			return LP2P_EFULL;
-		}
-		if ((q = calloc(1, sizeof(*q))) == NULL ||
-		    (q->event = strdup(event)) == NULL) {
-			free(q);
-			jv_free(data);
-			return LP2P_ENOMEM;
-		}
-		q->data = data;
-		STAILQ_INSERT_TAIL(&sc->queue, q, entry);
-		sc->nqueued++;
-		return 0;
-	}
-	return sc_send_text(sc, lp2p__sc_encode_event(event, data, 0));
-}
-
-static int
-sc_reply_text(struct lp2p_sc *sc, uint64_t rid, const char *key, jv v)
-{
-	char *b = NULL, num[48];
-	size_t n = 0;
-	int bad;
-
-	if (sc->state != SC_OPEN && sc->state != SC_HANDSHAKE) {
-		jv_free(v);
-		return LP2P_ECLOSED;
-	}
-	snprintf(num, sizeof(num), "{\"rid\":%llu", (unsigned long long)rid);
-	bad = buf_cat(&b, &n, num);
-	if (jv_is_valid(v)) {
-		bad |= buf_cat(&b, &n, ",\"");
-		bad |= buf_cat(&b, &n, key);
-		bad |= buf_cat(&b, &n, "\":");
-		bad |= buf_json(&b, &n, v);
-	} else
-		jv_free(v);
-	bad |= buf_cat(&b, &n, "}");
-	if (bad) {
-		free(b);
-		return LP2P_ENOMEM;
-	}
-	return sc_send_text(sc, b);
-}
-
-int
-lp2p__sc_reply(struct lp2p_sc *sc, uint64_t rid, jv data)
-{
-	return sc_reply_text(sc, rid, "data", data);
-}
-
-int
-lp2p__sc_reply_error(struct lp2p_sc *sc, uint64_t rid, const char *msg)
-{
-	return sc_reply_text(sc, rid, "error", jv_object_set(jv_object(),
-	    jv_string("message"), jv_string(msg)));
-}
-
-/* ---- receiving ---------------------------------------------------- */
-
-static void
-sc_flush_queue(struct lp2p_sc *sc)
-{
-	struct queued *q;
-
-	while (sc->state == SC_OPEN && (q = STAILQ_FIRST(&sc->queue)) != NULL) {
-		STAILQ_REMOVE_HEAD(&sc->queue, entry);
-		sc->nqueued--;
-		if (q->req != NULL) {
-			if (sc_send_request(sc, q->event, q->data, q->req) < 0)
-			{
-				q->req->fn(sc, LP2P_ECLOSED, jv_invalid(),
-				    q->req->arg);
-				free(q->req);
-			}
-		} else
-			(void)sc_send_text(sc, lp2p__sc_encode_event(q->event,
-			    q->data, 0));
-		free(q->event);
-		free(q);
-	}
-}
-
-static void
-handle_reply(struct lp2p_sc *sc, jv msg)
-{
-	jv rid = jv_object_get(jv_copy(msg), jv_string("rid"));
-	jv err, data;
-	struct pending *p;
-	uint64_t r;
-
-	/* our cids stay below 2^53; a larger rid (1e300) matches none */
-	if (!is_integer(rid) || jv_number_value(rid) < 0 ||
-	    jv_number_value(rid) >= 9007199254740992.0) {
-		jv_free(rid);
-		jv_free(msg);
-		return;
-	}
-	r = (uint64_t)jv_number_value(rid);
-	jv_free(rid);
-	TAILQ_FOREACH(p, &sc->pending, entry)
-		if (p->cid == r)
-			break;
-	if (p == NULL) {		/* unknown rid: ignored */
-		jv_free(msg);
-		return;
-	}
-	TAILQ_REMOVE(&sc->pending, p, entry);
-	sc->npending--;
-	err = jv_object_get(jv_copy(msg), jv_string("error"));
-	if (jv_is_valid(err) && jv_get_kind(err) != JV_KIND_NULL) {
-		jv_free(msg);
-		p->fn(sc, LP2P_EREMOTE, err, p->arg);
-	} else {
-		jv_free(err);
-		data = jv_object_get(msg, jv_string("data"));
-		p->fn(sc, 0, data, p->arg);
-	}
-	free(p);
-	arm_req_timer(sc);
-}
-
 static void
 handle_disconnect(struct lp2p_sc *sc, jv data)
 {
@@ -773,7 +178,7 @@ handle_disconnect(struct lp2p_sc *sc, jv data)
 		code = jv_object_get(jv_copy(data), jv_string("code"));
 		text = jv_object_get(jv_copy(data), jv_string("data"));
 	}
-	if (is_integer(code) && jv_number_value(code) >= 1000 &&
+	if (lp2p__sc_is_integer(code) && jv_number_value(code) >= 1000 &&
 	    jv_number_value(code) <= 4999)
 		c = (int)jv_number_value(code);
 	set_code(sc, c, jv_get_kind(text) == JV_KIND_STRING ?
@@ -789,7 +194,7 @@ handle_disconnect(struct lp2p_sc *sc, jv data)
 		if (sc->reason != NULL)
 			d = jv_object_set(d, jv_string("data"),
 			    jv_string(sc->reason));
-		(void)sc_send_text(sc, lp2p__sc_encode_event("#disconnect", d,
+		(void)lp2p__sc_send_text(sc, lp2p__sc_encode_event("#disconnect", d,
 		    0));
 	}
 	sc->state = SC_CLOSING;
@@ -823,7 +228,7 @@ handle_ack(struct lp2p_sc *sc, jv msg)
 	    sc->ping_timeout);	/* uv_timer_again needs the repeat */
 	sc->state = SC_OPEN;
 	sc->opened = true;
-	sc_flush_queue(sc);	/* what was queued goes first */
+	lp2p__sc_flush_queue(sc);	/* what was queued goes first */
 	if (sc->state == SC_OPEN && sc->cb.on_open != NULL)
 		sc->cb.on_open(sc, sc->arg);
 }
@@ -855,7 +260,7 @@ server_handshake(struct lp2p_sc *sc)
 		lp2p__sc_close(sc, 1011, NULL, LP2P__CLOSE_TERMINATE);
 		return;
 	}
-	if (sc_send_text(sc, ack) < 0)
+	if (lp2p__sc_send_text(sc, ack) < 0)
 		return;
 	sc->state = SC_OPEN;
 	sc->opened = true;
@@ -987,14 +392,14 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 		if (sc->client && !sc->opened) {
 			jv rid = jv_object_get(jv_copy(msg), jv_string("rid"));
 
-			if (is_integer(rid) && jv_number_value(rid) == 1) {
+			if (lp2p__sc_is_integer(rid) && jv_number_value(rid) == 1) {
 				jv_free(rid);
 				handle_ack(sc, msg);
 				return;
 			}
 			jv_free(rid);
 		}
-		handle_reply(sc, msg);
+		lp2p__sc_handle_reply(sc, msg);
 		return;
 	}
 	if (!sc->client && sc->state == SC_HANDSHAKE &&
@@ -1006,7 +411,7 @@ on_ws_message(struct lp2p_ws *ws, const uint8_t *p, size_t n, bool text,
 	}
 	data = jv_object_get(jv_copy(msg), jv_string("data"));
 	cid = jv_object_get(msg, jv_string("cid"));
-	if (is_integer(cid) && jv_number_value(cid) > 0 &&
+	if (lp2p__sc_is_integer(cid) && jv_number_value(cid) > 0 &&
 	    jv_number_value(cid) < 9007199254740992.0)
 		c = (uint64_t)jv_number_value(cid);
 	jv_free(cid);
@@ -1045,7 +450,7 @@ on_ws_open(struct lp2p_ws *ws, void *arg)
 
 	(void)ws;
 	sc->state = SC_HANDSHAKE;
-	(void)sc_send_text(sc, strdup("{\"event\":\"#handshake\",\"data\":"
+	(void)lp2p__sc_send_text(sc, strdup("{\"event\":\"#handshake\",\"data\":"
 	    "{\"authToken\":null},\"cid\":1}"));
 	sc->next_cid = 2;
 	uv_timer_start(&sc->t_hs, on_hs_timer, sc->opts.ack_timeout, 0);

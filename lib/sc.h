@@ -1,9 +1,10 @@
 /*
- * sc.h — internal API of the SocketCluster v14 layer (sc.c), used by
- * peer.c only.  One struct lp2p_sc per WebSocket.  It does the #handshake
- * and its ack, the #1/#2 heartbeat and watchdogs, emits with and without
- * cid, rid matching with timeouts, #disconnect, and (server side) the
- * lisk-p2p packet screening of WIRE.md §3.7.
+ * sc.h — internal API of the SocketCluster v14 layer (sc.c, sc_screen.c,
+ * sc_reply.c; sc_int.h is what they share), used by peer.c only.  One
+ * struct lp2p_sc per WebSocket.  It does the #handshake and its ack, the
+ * #1/#2 heartbeat and watchdogs, emits with and without cid, rid matching
+ * with timeouts, #disconnect, and (server side) the lisk-p2p packet
+ * screening of WIRE.md §3.7.
  */
 #ifndef LP2P_SC_H
 #define LP2P_SC_H

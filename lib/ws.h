@@ -1,7 +1,8 @@
 /*
  * ws.h — internal API of the WebSocket layer (ws.c): RFC 6455 over libuv
  * and wslay, client and server, one code path once upgraded.  Used only by
- * sc.c (and the unit tests for the pure upgrade-head parser).
+ * sc.c and sc_reply.c (and the unit tests for the pure upgrade-head
+ * parser).
  *
  * Rules (WIRE.md §2): the upgrade head is parsed by http-parser on both
  * sides with a 16 KiB limit; the server answers 101 (four lines), 400, 401

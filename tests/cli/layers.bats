@@ -2,6 +2,8 @@
 # Who calls whom inside the library, read from the objects' symbols: the
 # node (node.c) calls the pool (pool.c), never the other way; events.c
 # and probe.c, shared by the pool and the crawl, call neither of them.
+# Inside a layer split into files, the calls go one way too: sc.c calls
+# sc_screen.c and sc_reply.c; peer.c calls peer_rate.c and peer_query.c.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -40,6 +42,36 @@ calls() {
 		for to in node pool crawl; do
 			run -0 calls "$from" "$to"
 			[ -z "$output" ] || { echo "$from -> $to: $output"; return 1; }
+		done
+	done
+}
+
+@test "the files of the sc and peer layers call one way" {
+	local from to want
+	run -0 calls sc sc_screen
+	[[ $output == *lp2p__sc_fast_split* ]]
+	run -0 calls sc sc_reply
+	[[ $output == *lp2p__sc_send_text* ]]
+	run -0 calls peer peer_rate
+	[[ $output == *lp2p__peer_rate_key* ]]
+	run -0 calls peer peer_query
+	[[ $output == *lp2p__peer_query_parse* ]]
+	for from in sc_screen sc_reply; do
+		for to in sc sc_reply; do
+			[ "$from" = "$to" ] && continue
+			run -0 calls "$from" "$to"
+			[ -z "$output" ] || { echo "$from -> $to: $output"; return 1; }
+		done
+	done
+	for from in peer_query peer_rate; do
+		for to in peer peer_rate peer_query; do
+			[ "$from" = "$to" ] && continue
+			want=
+			# a ban closes the peer: the one call back
+			[ "$from/$to" = peer_rate/peer ] && want=lp2p__peer_close
+			run -0 calls "$from" "$to"
+			[ "$output" = "$want" ] ||
+			    { echo "$from -> $to: $output"; return 1; }
 		done
 	done
 }
