@@ -404,6 +404,11 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 				(*nd[k])++;
 			}
 	}
+	if (n->cfg.nseeds > 0 &&
+	    ((n->seed_rep = calloc(n->cfg.nseeds, sizeof(*n->seed_rep))) ==
+	    NULL || (n->seed_met = calloc(n->cfg.nseeds,
+	    sizeof(*n->seed_met))) == NULL))
+		goto nomem;
 	if (cfg->book_path != NULL &&
 	    (n->cfg.book_path = strdup(cfg->book_path)) == NULL)
 		goto nomem;
@@ -509,6 +514,10 @@ lp2p_node_free(struct lp2p_node *n)
 	free(n->nodeinfo);
 	jv_free(n->info);
 	lp2p_node_config_release(&n->cfg);
+	free(n->seed_rep);
+	free(n->seed_met);
+	free(n->asked.v);
+	free(n->evicted.v);
 	free(n);
 }
 

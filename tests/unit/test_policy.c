@@ -1,7 +1,8 @@
 /*
  * test_policy.c — the local policy's memory (lib/policy.c) and the book's
  * bans in bounded memory (issue 12): exponential back-off, IsTerrible,
- * the per-source learning cap, and 100,000 bans.
+ * the per-source learning cap, and 100,000 bans; the tables of the
+ * policy and of the pool's recent addresses grow on demand.
  */
 #include <arpa/inet.h>
 
@@ -200,6 +201,58 @@ test_tables_on_demand(void **state)
 	    idle, lp2p__policy_bytes(p), flat);
 	lp2p__policy_free(p);
 	free(m);
+}
+
+/*
+ * The pool's recent addresses (our getPeers, the shuffle's evictions)
+ * grow on demand: the same answers as the flat table of
+ * LP2P_NODE_RECENT they replaced (own slot, else the first unused, else
+ * the oldest), never more slots than that.
+ */
+static void
+test_recents_on_demand(void **state)
+{
+	struct lp2p__recent m[LP2P_NODE_RECENT];
+	struct lp2p__recents t = { NULL, 0 };
+	char id[64];
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	assert_int_equal(lp2p__recent_get(&t, "1.2.3.4:5"), 0);
+	assert_int_equal(t.n, 0);
+	for (uint64_t now = 1; now <= 20000; now++) {
+		size_t k = 0;
+
+		snprintf(id, sizeof(id), "10.0.%u.%u:7",
+		    arc4random_uniform(2), arc4random_uniform(150));
+		lp2p__recent_put(&t, id, now);
+		for (size_t i = 0; i < LP2P_NODE_RECENT; i++) {
+			if (m[i].at != 0 && strcmp(m[i].id, id) == 0) {
+				k = i;
+				break;
+			}
+			if (m[i].at < m[k].at)
+				k = i;
+		}
+		strlcpy(m[k].id, id, sizeof(m[k].id));
+		m[k].at = now;
+		assert_true(t.n >= 8 && t.n <= LP2P_NODE_RECENT);
+		if (now % 97 != 0 && now > 300)
+			continue;
+		for (unsigned a = 0; a < 2; a++)
+			for (unsigned b = 0; b < 150; b++) {
+				uint64_t at = 0;
+
+				snprintf(id, sizeof(id), "10.0.%u.%u:7", a, b);
+				for (size_t i = 0; i < LP2P_NODE_RECENT; i++)
+					if (m[i].at != 0 &&
+					    strcmp(m[i].id, id) == 0)
+						at = m[i].at;
+				assert_int_equal(lp2p__recent_get(&t, id), at);
+			}
+	}
+	assert_int_equal(t.n, LP2P_NODE_RECENT);
+	free(t.v);
 }
 
 static void
@@ -444,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_failures_bounded),
 		cmocka_unit_test(test_tables_on_demand),
+		cmocka_unit_test(test_recents_on_demand),
 		cmocka_unit_test(test_source_cap),
 		cmocka_unit_test(test_failing_address_sim),
 		cmocka_unit_test(test_bans_bounded),
