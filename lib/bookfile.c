@@ -1190,9 +1190,9 @@ render(const struct lp2p_book *b, uint64_t now, struct sbuf *s)
 	free(cid);
 	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++)
 		for (uint32_t i = 0; i < b->tab[t].nbuckets; i++) {
-			const struct lp2p__bucket *bk = &b->tab[t].b[i];
+			const struct lp2p__bucket *bk = b->tab[t].b[i];
 
-			for (unsigned k = 0; k < bk->n; k++) {
+			for (unsigned k = 0; bk != NULL && k < bk->n; k++) {
 				write_peer(b, bk->e[k], s, first);
 				first = 0;
 			}

@@ -346,8 +346,8 @@ int	 lp2p_book_add(struct lp2p_book *book, const char *ip, uint16_t port,
  * Move a new entry to tried (the reference's upgradePeer: after a
  * successful outbound connection or peer-info update).  0 if it is in
  * tried now (or was), LP2P_ENOTFOUND, LP2P_EBANNED (the entry is removed,
- * as the reference does).  A full tried bucket drops a random entry
- * (into *evicted when not NULL).
+ * as the reference does), LP2P_ENOMEM (the book unchanged).  A full tried
+ * bucket drops a random entry (into *evicted when not NULL).
  */
 int	 lp2p_book_upgrade(struct lp2p_book *book, const char *peer_id,
 	    uint64_t now, struct lp2p_book_entry *evicted);
@@ -355,7 +355,8 @@ int	 lp2p_book_upgrade(struct lp2p_book *book, const char *peer_id,
  * A failed dial (the reference's downgradePeer): trusted peers (seed,
  * fixed, whitelisted by peerId) untouched; a new entry is removed; a tried
  * entry counts a failure and at the LP2P_BOOK_MAX_FAILURES-th goes back to
- * new.  Returns an lp2p_book_move or LP2P_ENOTFOUND.
+ * new.  Returns an lp2p_book_move, LP2P_ENOTFOUND or LP2P_ENOMEM (the
+ * book unchanged).
  */
 int	 lp2p_book_downgrade(struct lp2p_book *book, const char *peer_id,
 	    uint64_t now);
