@@ -731,14 +731,18 @@ struct lp2p_node_config {
 	jv	 options_schema;
 	jv	 options;
 	char	*book_path;		/* PeerBook file or NULL (in memory) */
-	/* "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist) */
-	char	*seeds[LP2P_NODE_MAX_LIST];
+	/*
+	 * "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist): arrays
+	 * of at most LP2P_NODE_MAX_LIST, grown by lp2p_node_config_add and
+	 * freed by lp2p_node_config_release (NULL: empty).
+	 */
+	char	**seeds;
 	size_t	 nseeds;
-	char	*fixed[LP2P_NODE_MAX_LIST];
+	char	**fixed;
 	size_t	 nfixed;
-	char	*whitelist[LP2P_NODE_MAX_LIST];
+	char	**whitelist;
 	size_t	 nwhitelist;
-	char	*blacklist[LP2P_NODE_MAX_LIST];
+	char	**blacklist;
 	size_t	 nblacklist;
 	/* the reference's numeric options (ms, counts, ratios) */
 	uint32_t connect_timeout;		/* 2000 */
@@ -781,7 +785,7 @@ struct lp2p_node_config {
 #define LP2P_POLICY_OUT_PER_NETGROUP	2	/* outbound to one /16 */
 
 void	 lp2p_node_config_init(struct lp2p_node_config *cfg);
-/* Free the strings of a config (not the struct). */
+/* Free the strings and lists of a config (not the struct). */
 void	 lp2p_node_config_release(struct lp2p_node_config *cfg);
 /*
  * Append "IP:port" (list 's' seed, 'f' fixed, 'w' whitelisted) or "IP"
