@@ -143,8 +143,9 @@ struct evict_test {
 #define SRC_PAGES	(LP2P_POLICY_SOURCES / PAGE_SLOTS)
 
 struct lp2p__policy {
-	struct fail	*fail[FAIL_PAGES];	/* NULL: a page never written */
-	struct src	*src[SRC_PAGES];
+	/* pages of PAGE_SLOTS struct fail / struct src; NULL: never written */
+	void		*fail[FAIL_PAGES];
+	void		*src[SRC_PAGES];
 	struct evict_test test[LP2P_POLICY_EVICT_TESTS];
 };
 
@@ -217,7 +218,7 @@ static struct fail *
 fail_find(const struct lp2p__policy *p, uint64_t key, bool make)
 {
 	static const struct fail none;	/* a slot of a page never written */
-	void **pages = (void **)p->fail;
+	void **pages = (void **)p->fail;	/* make writes a page */
 	const struct fail *old = NULL;
 	size_t s = slot_of(key, LP2P_POLICY_FAIL_SLOTS), at = 0;
 	struct fail *f;
