@@ -509,6 +509,8 @@ cli_out_free(struct cli_out *o)
 
 /* ---- stdin ------------------------------------------------------------ */
 
+#define IN_CHUNK	65536	/* bytes of stdin read at once */
+
 struct cli_in {
 	uv_loop_t	*loop;
 	int		 fd;
@@ -521,7 +523,12 @@ struct cli_in {
 		uv_stream_t	s;
 	} h;
 	uv_fs_t		 fsreq;
-	char		 rbuf[65536];
+	/*
+	 * Both malloc'd, not part of the calloc'd struct: a page of them
+	 * becomes resident only when a read or a line reaches it, so an
+	 * idle program does not hold 64 KiB it never read into.
+	 */
+	char		*rbuf;		/* IN_CHUNK */
 	char		*line;		/* LP2P_MAX_CMD_LINE + 1 */
 	size_t		 len;
 	bool		 skipping;	/* inside an over-long line */
@@ -580,7 +587,7 @@ alloc_cb(uv_handle_t *h, size_t sz, uv_buf_t *b)
 	struct cli_in *in = h->data;
 
 	(void)sz;
-	*b = uv_buf_init(in->rbuf, sizeof(in->rbuf));
+	*b = uv_buf_init(in->rbuf, IN_CHUNK);
 }
 
 static void
@@ -619,7 +626,7 @@ fs_read_cb(uv_fs_t *req)
 static void
 fs_read_next(struct cli_in *in)
 {
-	uv_buf_t b = uv_buf_init(in->rbuf, sizeof(in->rbuf));
+	uv_buf_t b = uv_buf_init(in->rbuf, IN_CHUNK);
 
 	in->fsreq.data = in;
 	if (uv_fs_read(in->loop, &in->fsreq, in->fd, &b, 1, -1,
@@ -637,7 +644,10 @@ cli_in_new(struct cli_in **out, uv_loop_t *loop, int fd,
 	int rc = -1;
 
 	if ((in = calloc(1, sizeof(*in))) == NULL ||
+	    (in->rbuf = malloc(IN_CHUNK)) == NULL ||
 	    (in->line = malloc(LP2P_MAX_CMD_LINE + 1)) == NULL) {
+		if (in != NULL)
+			free(in->rbuf);
 		free(in);
 		return UV_ENOMEM;
 	}
@@ -688,6 +698,7 @@ cli_in_free(struct cli_in *in)
 {
 	if (in == NULL)
 		return;
+	free(in->rbuf);
 	free(in->line);
 	free(in);
 }

@@ -178,10 +178,8 @@ lp2p_book_new(struct lp2p_book **bp, uint32_t secret, struct lp2p_err *err)
 	STAILQ_INIT(&b->journal);
 	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++) {
 		b->tab[t].nbuckets = nb[t];
-		b->tab[t].b = calloc(nb[t], sizeof(*b->tab[t].b));
-		b->tab[t].dense = calloc((size_t)nb[t] * LP2P_BOOK_BUCKET_SIZE,
-		    sizeof(*b->tab[t].dense));
-		if (b->tab[t].b == NULL || b->tab[t].dense == NULL) {
+		if ((b->tab[t].b = calloc(nb[t], sizeof(*b->tab[t].b))) ==
+		    NULL) {
 			lp2p_book_free(b);
 			return lp2p_errf(err, LP2P_ENOMEM,
 			    "peer book: out of memory");
@@ -233,6 +231,9 @@ lp2p_book_free(struct lp2p_book *b)
 	}
 	free(b->banheap);
 	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++) {
+		for (uint32_t i = 0; b->tab[t].b != NULL &&
+		    i < b->tab[t].nbuckets; i++)
+			free(b->tab[t].b[i]);
 		free(b->tab[t].b);
 		free(b->tab[t].dense);
 	}
@@ -316,12 +317,47 @@ view(const struct lp2p_book *b, const struct lp2p__entry *e,
 	v->advertise = e->advertise;
 }
 
+unsigned
+lp2p__book_fill(const struct lp2p__table *tab, uint32_t i)
+{
+	return tab->b[i] != NULL ? tab->b[i]->n : 0;
+}
+
+/*
+ * Memory for one more entry in bucket i of table t, taken before the
+ * book is changed: the bucket, and room in the dense array (doubling
+ * from 64 up to the table's slots; a full table makes space in the
+ * bucket first, so it needs no more).  0 or LP2P_ENOMEM.
+ */
+static int
+table_reserve(struct lp2p_book *b, int t, uint32_t i)
+{
+	struct lp2p__table *tab = &b->tab[t];
+	size_t max = (size_t)tab->nbuckets * LP2P_BOOK_BUCKET_SIZE, cap;
+	struct lp2p__entry **d;
+
+	if (tab->b[i] == NULL &&
+	    (tab->b[i] = calloc(1, sizeof(*tab->b[i]))) == NULL)
+		return LP2P_ENOMEM;
+	if (tab->n < tab->cap || tab->cap == max)
+		return 0;
+	cap = tab->cap == 0 ? 64 : tab->cap * 2;
+	if (cap > max)
+		cap = max;
+	if ((d = reallocarray(tab->dense, cap, sizeof(*d))) == NULL)
+		return LP2P_ENOMEM;
+	tab->dense = d;
+	tab->cap = cap;
+	return 0;
+}
+
+/* Link e into bucket of table t (table_reserve made the room). */
 static void
 table_link(struct lp2p_book *b, struct lp2p__entry *e, int t,
     uint32_t bucket)
 {
 	struct lp2p__table *tab = &b->tab[t];
-	struct lp2p__bucket *bk = &tab->b[bucket];
+	struct lp2p__bucket *bk = tab->b[bucket];
 
 	e->table = (uint8_t)t;
 	e->bucket = (uint8_t)bucket;
@@ -334,7 +370,7 @@ static void
 table_unlink(struct lp2p_book *b, struct lp2p__entry *e)
 {
 	struct lp2p__table *tab = &b->tab[e->table];
-	struct lp2p__bucket *bk = &tab->b[e->bucket];
+	struct lp2p__bucket *bk = tab->b[e->bucket];
 	unsigned i;
 
 	for (i = 0; i < bk->n && bk->e[i] != e; i++)
@@ -367,7 +403,7 @@ static void
 make_space(struct lp2p_book *b, int t, uint32_t bucket, uint64_t now,
     struct lp2p_book_entry *evicted)
 {
-	struct lp2p__bucket *bk = &b->tab[t].b[bucket];
+	struct lp2p__bucket *bk = b->tab[t].b[bucket];	/* full */
 	struct lp2p__entry *victim = NULL;
 
 	if (t == LP2P_TABLE_NEW)
@@ -414,7 +450,7 @@ lp2p_book_add(struct lp2p_book *b, const char *ip, uint16_t port,
     const char *source, uint64_t now, struct lp2p_book_entry *evicted,
     struct lp2p_err *err)
 {
-	struct lp2p__entry *e;
+	struct lp2p__entry *e = NULL;
 	struct lp2p__jop *j;
 	uint32_t w, bucket;
 	uint64_t key;
@@ -440,7 +476,8 @@ lp2p_book_add(struct lp2p_book *b, const char *ip, uint16_t port,
 	if (lp2p_ip_bucket(b->secret, ip, source, 0, LP2P_BOOK_NEW_BUCKETS,
 	    &bucket) != 0)
 		return lp2p_errf(err, LP2P_EINVAL, "%s: no bucket", ip);
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	if (table_reserve(b, LP2P_TABLE_NEW, bucket) != 0 ||
+	    (e = calloc(1, sizeof(*e))) == NULL ||
 	    (source != NULL && (e->source = strdup(source)) == NULL)) {
 		free(e);
 		return lp2p_errf(err, LP2P_ENOMEM, "peer book: out of memory");
@@ -452,7 +489,8 @@ lp2p_book_add(struct lp2p_book *b, const char *ip, uint16_t port,
 	e->reputation = LP2P_BOOK_REPUTATION;
 	e->advertise = 1;
 	e->info = jv_null();
-	if (b->tab[LP2P_TABLE_NEW].b[bucket].n >= LP2P_BOOK_BUCKET_SIZE)
+	if (lp2p__book_fill(&b->tab[LP2P_TABLE_NEW], bucket) >=
+	    LP2P_BOOK_BUCKET_SIZE)
 		make_space(b, LP2P_TABLE_NEW, bucket, now, evicted);
 	RB_INSERT(lp2p__etree, &b->peers, e);
 	table_link(b, e, LP2P_TABLE_NEW, bucket);
@@ -468,7 +506,7 @@ int
 lp2p__book_insert(struct lp2p_book *b, int t, uint32_t bucket,
     const struct lp2p_book_entry *v, jv info, struct lp2p_err *err)
 {
-	struct lp2p__entry *e;
+	struct lp2p__entry *e = NULL;
 	uint64_t key;
 	uint32_t w, want;
 
@@ -493,7 +531,7 @@ lp2p__book_insert(struct lp2p_book *b, int t, uint32_t bucket,
 		    "'bucket': %u, but the secret and address give %u",
 		    bucket, want);
 	}
-	if (b->tab[t].b[bucket].n >= LP2P_BOOK_BUCKET_SIZE) {
+	if (lp2p__book_fill(&b->tab[t], bucket) >= LP2P_BOOK_BUCKET_SIZE) {
 		jv_free(info);
 		return lp2p_errf(err, LP2P_EINVAL,
 		    "'bucket': bucket %u of the %s table has more than %d "
@@ -505,7 +543,8 @@ lp2p__book_insert(struct lp2p_book *b, int t, uint32_t bucket,
 		jv_free(info);
 		return lp2p_errf(err, LP2P_EEXIST, "peer listed twice");
 	}
-	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	if (table_reserve(b, t, bucket) != 0 ||
+	    (e = calloc(1, sizeof(*e))) == NULL ||
 	    (v->source[0] != '\0' && (e->source = strdup(v->source)) == NULL)) {
 		free(e);
 		jv_free(info);
@@ -538,15 +577,19 @@ lp2p_book_upgrade(struct lp2p_book *b, const char *pid, uint64_t now,
 		return LP2P_ENOTFOUND;
 	if (e->table == LP2P_TABLE_TRIED)
 		return 0;
+	(void)lp2p_ip_bucket(b->secret, e->ip, NULL, 1,
+	    LP2P_BOOK_TRIED_BUCKETS, &bucket);
+	if (!lp2p_book_is_banned(b, e->ip, now) &&
+	    table_reserve(b, LP2P_TABLE_TRIED, bucket) != 0)
+		return LP2P_ENOMEM;
 	jop(b, OP_UPGRADE, e->ip, e->port);
 	if (lp2p_book_is_banned(b, e->ip, now)) {
 		entry_drop(b, e);
 		return LP2P_EBANNED;
 	}
 	table_unlink(b, e);
-	(void)lp2p_ip_bucket(b->secret, e->ip, NULL, 1,
-	    LP2P_BOOK_TRIED_BUCKETS, &bucket);
-	if (b->tab[LP2P_TABLE_TRIED].b[bucket].n >= LP2P_BOOK_BUCKET_SIZE)
+	if (lp2p__book_fill(&b->tab[LP2P_TABLE_TRIED], bucket) >=
+	    LP2P_BOOK_BUCKET_SIZE)
 		make_space(b, LP2P_TABLE_TRIED, bucket, now, evicted);
 	e->date_added = now;
 	e->failures = 0;
@@ -558,12 +601,20 @@ int
 lp2p_book_downgrade(struct lp2p_book *b, const char *pid, uint64_t now)
 {
 	struct lp2p__entry *e;
-	uint32_t bucket;
+	uint32_t bucket = 0;
+	bool move;
 
 	if ((e = find(b, pid)) == NULL)
 		return LP2P_ENOTFOUND;
 	if (lp2p_book_is_trusted(b, pid))
 		return LP2P_MOVE_NONE;
+	/* moved to new: its place there, before anything changes */
+	move = e->table == LP2P_TABLE_TRIED &&
+	    e->failures + 1 >= LP2P_BOOK_MAX_FAILURES &&
+	    ban_until(b, e->ip) <= now && lp2p_ip_bucket(b->secret, e->ip,
+	    e->source, 0, LP2P_BOOK_NEW_BUCKETS, &bucket) == 0;
+	if (move && table_reserve(b, LP2P_TABLE_NEW, bucket) != 0)
+		return LP2P_ENOMEM;
 	jop(b, OP_DOWNGRADE, e->ip, e->port);
 	if (e->table == LP2P_TABLE_NEW) {
 		entry_drop(b, e);
@@ -575,13 +626,13 @@ lp2p_book_downgrade(struct lp2p_book *b, const char *pid, uint64_t now)
 	}
 	/* removed from tried, then added to new as a fresh entry */
 	table_unlink(b, e);
-	if (ban_until(b, e->ip) > now || lp2p_ip_bucket(b->secret, e->ip,
-	    e->source, 0, LP2P_BOOK_NEW_BUCKETS, &bucket) != 0) {
+	if (!move) {
 		RB_REMOVE(lp2p__etree, &b->peers, e);
 		entry_free(e);
 		return LP2P_MOVE_REMOVED;
 	}
-	if (b->tab[LP2P_TABLE_NEW].b[bucket].n >= LP2P_BOOK_BUCKET_SIZE)
+	if (lp2p__book_fill(&b->tab[LP2P_TABLE_NEW], bucket) >=
+	    LP2P_BOOK_BUCKET_SIZE)
 		make_space(b, LP2P_TABLE_NEW, bucket, now, NULL);
 	e->date_added = now;
 	e->failures = 0;
@@ -673,9 +724,9 @@ lp2p_book_foreach(const struct lp2p_book *b, int mask,
 		if (!(mask & (1 << t)))
 			continue;
 		for (uint32_t i = 0; i < b->tab[t].nbuckets; i++) {
-			const struct lp2p__bucket *bk = &b->tab[t].b[i];
+			const struct lp2p__bucket *bk = b->tab[t].b[i];
 
-			for (unsigned k = 0; k < bk->n; k++) {
+			for (unsigned k = 0; bk != NULL && k < bk->n; k++) {
 				view(b, bk->e[k], &v);
 				if ((rc = cb(&v, arg)) != 0)
 					return rc;
@@ -703,7 +754,7 @@ lp2p_book_bucket_fill(const struct lp2p_book *b, int t, uint32_t i)
 	if ((t != LP2P_TABLE_NEW && t != LP2P_TABLE_TRIED) ||
 	    i >= b->tab[t].nbuckets)
 		return 0;
-	return b->tab[t].b[i].n;
+	return lp2p__book_fill(&b->tab[t], i);
 }
 
 /* ---- bans ----------------------------------------------------------- */

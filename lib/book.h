@@ -42,11 +42,16 @@ struct lp2p__bucket {
 	unsigned	 n;
 };
 
+/*
+ * A table's memory comes as entries do (book.c's table_reserve): a
+ * bucket is allocated when first filled, the dense array doubles up to
+ * nbuckets * LP2P_BOOK_BUCKET_SIZE, so an empty book holds neither.
+ */
 struct lp2p__table {
-	struct lp2p__bucket *b;
+	struct lp2p__bucket **b;	/* nbuckets; NULL: never filled */
 	uint32_t	 nbuckets;
 	struct lp2p__entry **dense;	/* every entry, any order */
-	size_t		 n;
+	size_t		 n, cap;	/* in dense, room in dense */
 };
 
 /*
@@ -119,6 +124,8 @@ struct lp2p_book {
 };
 
 /* book.c, for bookfile.c */
+/* Entries in bucket i of a table (0 for a bucket never filled). */
+unsigned lp2p__book_fill(const struct lp2p__table *, uint32_t i);
 void	 lp2p__book_journal(struct lp2p_book *, int);
 void	 lp2p__book_journal_clear(struct lp2p_book *);
 int	 lp2p__book_replay(struct lp2p_book *, const struct lp2p_book *);

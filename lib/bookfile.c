@@ -1190,9 +1190,9 @@ render(const struct lp2p_book *b, uint64_t now, struct sbuf *s)
 	free(cid);
 	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++)
 		for (uint32_t i = 0; i < b->tab[t].nbuckets; i++) {
-			const struct lp2p__bucket *bk = &b->tab[t].b[i];
+			const struct lp2p__bucket *bk = b->tab[t].b[i];
 
-			for (unsigned k = 0; k < bk->n; k++) {
+			for (unsigned k = 0; bk != NULL && k < bk->n; k++) {
 				write_peer(b, bk->e[k], s, first);
 				first = 0;
 			}
@@ -1260,7 +1260,13 @@ lp2p_book_write(struct lp2p_book *b, const char *path, uint64_t now,
 
 	lp2p_book_expire(b, now);
 	b->generation++;
-	if ((s.p = malloc(s.cap = 1024 * 1024)) == NULL)
+	/*
+	 * Grown as the book renders (sb_printf): a 1 MiB buffer at once
+	 * would be mmapped and unmapped, and glibc, seeing that, raises its
+	 * mmap and trim thresholds for the life of the program, so that
+	 * later large buffers stay resident in the heap once freed.
+	 */
+	if ((s.p = malloc(s.cap = 16 * 1024)) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "%s: out of memory", path);
 	s.p[0] = '\0';
 	render(b, now, &s);

@@ -346,8 +346,8 @@ int	 lp2p_book_add(struct lp2p_book *book, const char *ip, uint16_t port,
  * Move a new entry to tried (the reference's upgradePeer: after a
  * successful outbound connection or peer-info update).  0 if it is in
  * tried now (or was), LP2P_ENOTFOUND, LP2P_EBANNED (the entry is removed,
- * as the reference does).  A full tried bucket drops a random entry
- * (into *evicted when not NULL).
+ * as the reference does), LP2P_ENOMEM (the book unchanged).  A full tried
+ * bucket drops a random entry (into *evicted when not NULL).
  */
 int	 lp2p_book_upgrade(struct lp2p_book *book, const char *peer_id,
 	    uint64_t now, struct lp2p_book_entry *evicted);
@@ -355,7 +355,8 @@ int	 lp2p_book_upgrade(struct lp2p_book *book, const char *peer_id,
  * A failed dial (the reference's downgradePeer): trusted peers (seed,
  * fixed, whitelisted by peerId) untouched; a new entry is removed; a tried
  * entry counts a failure and at the LP2P_BOOK_MAX_FAILURES-th goes back to
- * new.  Returns an lp2p_book_move or LP2P_ENOTFOUND.
+ * new.  Returns an lp2p_book_move, LP2P_ENOTFOUND or LP2P_ENOMEM (the
+ * book unchanged).
  */
 int	 lp2p_book_downgrade(struct lp2p_book *book, const char *peer_id,
 	    uint64_t now);
@@ -730,14 +731,18 @@ struct lp2p_node_config {
 	jv	 options_schema;
 	jv	 options;
 	char	*book_path;		/* PeerBook file or NULL (in memory) */
-	/* "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist) */
-	char	*seeds[LP2P_NODE_MAX_LIST];
+	/*
+	 * "IP:port" (fixed, seed, whitelisted) or "IP" (blacklist): arrays
+	 * of at most LP2P_NODE_MAX_LIST, grown by lp2p_node_config_add and
+	 * freed by lp2p_node_config_release (NULL: empty).
+	 */
+	char	**seeds;
 	size_t	 nseeds;
-	char	*fixed[LP2P_NODE_MAX_LIST];
+	char	**fixed;
 	size_t	 nfixed;
-	char	*whitelist[LP2P_NODE_MAX_LIST];
+	char	**whitelist;
 	size_t	 nwhitelist;
-	char	*blacklist[LP2P_NODE_MAX_LIST];
+	char	**blacklist;
 	size_t	 nblacklist;
 	/* the reference's numeric options (ms, counts, ratios) */
 	uint32_t connect_timeout;		/* 2000 */
@@ -780,7 +785,7 @@ struct lp2p_node_config {
 #define LP2P_POLICY_OUT_PER_NETGROUP	2	/* outbound to one /16 */
 
 void	 lp2p_node_config_init(struct lp2p_node_config *cfg);
-/* Free the strings of a config (not the struct). */
+/* Free the strings and lists of a config (not the struct). */
 void	 lp2p_node_config_release(struct lp2p_node_config *cfg);
 /*
  * Append "IP:port" (list 's' seed, 'f' fixed, 'w' whitelisted) or "IP"

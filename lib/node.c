@@ -55,22 +55,22 @@ lp2p_node_config_init(struct lp2p_node_config *c)
 }
 
 static void
-free_list(char **l, size_t *n)
+free_list(char ***l, size_t *n)
 {
-	for (size_t i = 0; i < *n; i++) {
-		free(l[i]);
-		l[i] = NULL;
-	}
+	for (size_t i = 0; i < *n; i++)
+		free((*l)[i]);
+	free(*l);
+	*l = NULL;
 	*n = 0;
 }
 
 void
 lp2p_node_config_release(struct lp2p_node_config *c)
 {
-	free_list(c->seeds, &c->nseeds);
-	free_list(c->fixed, &c->nfixed);
-	free_list(c->whitelist, &c->nwhitelist);
-	free_list(c->blacklist, &c->nblacklist);
+	free_list(&c->seeds, &c->nseeds);
+	free_list(&c->fixed, &c->nfixed);
+	free_list(&c->whitelist, &c->nwhitelist);
+	free_list(&c->blacklist, &c->nblacklist);
 	free(c->book_path);
 	c->book_path = NULL;
 	jv_free(c->options_schema);
@@ -84,16 +84,16 @@ lp2p_node_config_add(struct lp2p_node_config *c, int list, const char *s,
     struct lp2p_err *err)
 {
 	struct lp2p_addr a;
-	char **l, buf[LP2P_PEERID_STRLEN];
+	char ***l, **v, buf[LP2P_PEERID_STRLEN];
 	size_t *n;
 	const char *name;
 
 	switch (list) {
-	case 's': l = c->seeds; n = &c->nseeds; name = "seed"; break;
-	case 'f': l = c->fixed; n = &c->nfixed; name = "fixed"; break;
-	case 'w': l = c->whitelist; n = &c->nwhitelist;
+	case 's': l = &c->seeds; n = &c->nseeds; name = "seed"; break;
+	case 'f': l = &c->fixed; n = &c->nfixed; name = "fixed"; break;
+	case 'w': l = &c->whitelist; n = &c->nwhitelist;
 		name = "whitelist"; break;
-	case 'b': l = c->blacklist; n = &c->nblacklist;
+	case 'b': l = &c->blacklist; n = &c->nblacklist;
 		name = "blacklist"; break;
 	default:
 		return lp2p_errf(err, LP2P_EINVAL, "no list '%c'", list);
@@ -116,9 +116,13 @@ lp2p_node_config_add(struct lp2p_node_config *c, int list, const char *s,
 		lp2p_addr_peerid(&a, buf, sizeof(buf));
 	}
 	for (size_t i = 0; i < *n; i++)
-		if (strcmp(l[i], buf) == 0)
+		if (strcmp((*l)[i], buf) == 0)
 			return 0;
-	if ((l[*n] = strdup(buf)) == NULL)
+	/* one slot more each time: lists are short and added to once */
+	if ((v = reallocarray(*l, *n + 1, sizeof(*v))) == NULL)
+		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
+	*l = v;
+	if ((v[*n] = strdup(buf)) == NULL)
 		return lp2p_errf(err, LP2P_ENOMEM, "out of memory");
 	(*n)++;
 	return 0;
@@ -337,15 +341,6 @@ set_identity(struct lp2p_node *n, jv info, struct lp2p_err *err)
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-static char **
-dup_list(char *const *src, size_t n, char **dst)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((dst[i] = strdup(src[i])) == NULL)
-			return NULL;
-	return dst;
-}
-
 int
 lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
     const struct lp2p_node_config *cfg, const struct lp2p_node_cb *cb,
@@ -365,6 +360,8 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	n->cfg.book_path = NULL;
 	n->cfg.options_schema = jv_copy(cfg->options_schema);
 	n->cfg.options = jv_copy(cfg->options);
+	n->cfg.seeds = n->cfg.fixed = n->cfg.whitelist = NULL;
+	n->cfg.blacklist = NULL;
 	n->cfg.nseeds = n->cfg.nfixed = n->cfg.nwhitelist = 0;
 	n->cfg.nblacklist = 0;
 	if (cb != NULL)
@@ -375,10 +372,22 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	TAILQ_INIT(&n->leaving);
 	TAILQ_INIT(&n->pending);
 	/* lists: as the reference sanitises them (§11.4), kept in order */
-	if (dup_list(cfg->blacklist, cfg->nblacklist, n->cfg.blacklist) ==
-	    NULL)
-		goto nomem;
-	n->cfg.nblacklist = cfg->nblacklist;
+	{
+		char ***dl[] = { &n->cfg.fixed, &n->cfg.seeds,
+		    &n->cfg.whitelist, &n->cfg.blacklist };
+		const size_t dn[] = { cfg->nfixed, cfg->nseeds,
+		    cfg->nwhitelist, cfg->nblacklist };
+
+		for (size_t k = 0; k < 4; k++)
+			if (dn[k] > 0 &&
+			    (*dl[k] = calloc(dn[k], sizeof(char *))) == NULL)
+				goto nomem;
+	}
+	for (size_t i = 0; i < cfg->nblacklist; i++) {
+		if ((n->cfg.blacklist[i] = strdup(cfg->blacklist[i])) == NULL)
+			goto nomem;
+		n->cfg.nblacklist++;
+	}
 	{
 		char *const *src[] = { cfg->fixed, cfg->seeds, cfg->whitelist };
 		const size_t ns[] = { cfg->nfixed, cfg->nseeds,
@@ -404,6 +413,11 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 				(*nd[k])++;
 			}
 	}
+	if (n->cfg.nseeds > 0 &&
+	    ((n->seed_rep = calloc(n->cfg.nseeds, sizeof(*n->seed_rep))) ==
+	    NULL || (n->seed_met = calloc(n->cfg.nseeds,
+	    sizeof(*n->seed_met))) == NULL))
+		goto nomem;
 	if (cfg->book_path != NULL &&
 	    (n->cfg.book_path = strdup(cfg->book_path)) == NULL)
 		goto nomem;
@@ -509,6 +523,10 @@ lp2p_node_free(struct lp2p_node *n)
 	free(n->nodeinfo);
 	jv_free(n->info);
 	lp2p_node_config_release(&n->cfg);
+	free(n->seed_rep);
+	free(n->seed_met);
+	free(n->asked.v);
+	free(n->evicted.v);
 	free(n);
 }
 

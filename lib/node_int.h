@@ -43,6 +43,16 @@ struct lp2p__recent {
 	uint64_t		 at;
 };
 
+/*
+ * At most LP2P_NODE_RECENT of them, the oldest replaced when full; the
+ * slots grow on demand (pool.c's recent_put), in the order a flat table
+ * of LP2P_NODE_RECENT would fill them, so the choice is the same.
+ */
+struct lp2p__recents {
+	struct lp2p__recent	*v;		/* n slots; unused: at 0 */
+	size_t			 n;
+};
+
 struct lp2p_node;
 
 /* One connection in (or leaving) the pool. */
@@ -139,12 +149,15 @@ struct lp2p_node {
 	bool			 has_connected;	/* EVENT_NETWORK_READY sent */
 	uint64_t		 next_seed_discovery;
 	struct lp2p_line_sink	 sink;		/* hot path (reserve NULL: off) */
-	/* seeds' reputation, kept for the life of the node (WIRE.md §8.1) */
-	int			 seed_rep[LP2P_NODE_MAX_LIST];
-	bool			 seed_met[LP2P_NODE_MAX_LIST];
+	/*
+	 * seeds' reputation, kept for the life of the node (WIRE.md §8.1):
+	 * cfg.nseeds of each (NULL: none)
+	 */
+	int			*seed_rep;
+	bool			*seed_met;
 	/* our last getPeers per address; outbound peers the shuffle evicted */
-	struct lp2p__recent	 asked[LP2P_NODE_RECENT];
-	struct lp2p__recent	 evicted[LP2P_NODE_RECENT];
+	struct lp2p__recents	 asked;
+	struct lp2p__recents	 evicted;
 	struct lp2p__nm		 nm;		/* metrics counters */
 };
 
@@ -171,6 +184,11 @@ int	 lp2p__nm_code_slot(int);
 void	 lp2p__nm_rtt(struct lp2p__nm *, double ms);
 
 /* ---- pool.c ---------------------------------------------------------- */
+/* When id was last recorded (uv_now ms), 0: never, or forgotten. */
+uint64_t lp2p__recent_get(const struct lp2p__recents *, const char *id);
+/* Record id at now (not 0); the oldest is forgotten when full. */
+void	 lp2p__recent_put(struct lp2p__recents *, const char *id,
+	    uint64_t now);
 extern const struct lp2p_peer_cb lp2p__pool_peer_cb;
 int	 lp2p__pool_kind_of(const struct lp2p_node *, const char *ip,
 	    uint16_t port);

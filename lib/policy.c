@@ -130,9 +130,22 @@ struct evict_test {
 	uint64_t	 nkey;		/* the new address waiting */
 };
 
+/*
+ * The two memories are hash tables of a fixed number of slots, kept in
+ * pages of PAGE_SLOTS allocated when a slot of the page is first written:
+ * an idle node holds none of their 120 KiB, and a busy one at most the
+ * flat table's slots (plus one pointer per page).  A slot of a page never
+ * written reads as free; slots, hashing and replacement are those of the
+ * flat table, only the memory comes on demand.
+ */
+#define PAGE_SLOTS	64
+#define FAIL_PAGES	(LP2P_POLICY_FAIL_SLOTS / PAGE_SLOTS)
+#define SRC_PAGES	(LP2P_POLICY_SOURCES / PAGE_SLOTS)
+
 struct lp2p__policy {
-	struct fail	 fail[LP2P_POLICY_FAIL_SLOTS];
-	struct src	 src[LP2P_POLICY_SOURCES];
+	/* pages of PAGE_SLOTS struct fail / struct src; NULL: never written */
+	void		*fail[FAIL_PAGES];
+	void		*src[SRC_PAGES];
 	struct evict_test test[LP2P_POLICY_EVICT_TESTS];
 };
 
@@ -147,7 +160,40 @@ lp2p__policy_new(struct lp2p__policy **out)
 void
 lp2p__policy_free(struct lp2p__policy *p)
 {
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < FAIL_PAGES; i++)
+		free(p->fail[i]);
+	for (size_t i = 0; i < SRC_PAGES; i++)
+		free(p->src[i]);
 	free(p);
+}
+
+size_t
+lp2p__policy_bytes(const struct lp2p__policy *p)
+{
+	size_t n = sizeof(*p);
+
+	for (size_t i = 0; i < FAIL_PAGES; i++)
+		n += p->fail[i] != NULL ? PAGE_SLOTS * sizeof(struct fail) : 0;
+	for (size_t i = 0; i < SRC_PAGES; i++)
+		n += p->src[i] != NULL ? PAGE_SLOTS * sizeof(struct src) : 0;
+	return n;
+}
+
+/*
+ * Slot k of a paged table of entries of size sz: NULL when its page was
+ * never written, unless make, which allocates the page zeroed (NULL: out
+ * of memory).
+ */
+static void *
+slot_at(void **pages, size_t sz, size_t k, bool make)
+{
+	void **pg = &pages[k / PAGE_SLOTS];
+
+	if (*pg == NULL && (!make || (*pg = calloc(PAGE_SLOTS, sz)) == NULL))
+		return NULL;
+	return (char *)*pg + k % PAGE_SLOTS * sz;
 }
 
 static size_t
@@ -164,27 +210,40 @@ addr_key(const char *ip, uint16_t port)
 	return a == 0 ? 0 : (uint64_t)a << 16 | port;
 }
 
-/* The slot of key, or NULL; with make, a free or the oldest slot. */
+/*
+ * The slot of key (not 0), or NULL; with make, a free or the oldest slot
+ * (NULL: out of memory for its page).
+ */
 static struct fail *
 fail_find(const struct lp2p__policy *p, uint64_t key, bool make)
 {
-	struct fail *f = (struct fail *)p->fail, *old = NULL;
-	size_t s = slot_of(key, LP2P_POLICY_FAIL_SLOTS);
+	static const struct fail none;	/* a slot of a page never written */
+	void **pages = (void **)p->fail;	/* make writes a page */
+	const struct fail *old = NULL;
+	size_t s = slot_of(key, LP2P_POLICY_FAIL_SLOTS), at = 0;
+	struct fail *f;
 
-	for (size_t i = 0; i < PROBE; i++) {
-		struct fail *e = &f[(s + i) % LP2P_POLICY_FAIL_SLOTS];
-
-		if (e->key == key)
-			return e;
-		if (old == NULL || e->key == 0 ||
-		    (old->key != 0 && e->next < old->next))
-			old = e;
-	}
-	if (!make)
+	if (key == 0)
 		return NULL;
-	memset(old, 0, sizeof(*old));
-	old->key = key;
-	return old;
+	for (size_t i = 0; i < PROBE; i++) {
+		size_t k = (s + i) % LP2P_POLICY_FAIL_SLOTS;
+		const struct fail *e = slot_at(pages, sizeof(*e), k, false);
+
+		if (e == NULL)
+			e = &none;
+		else if (e->key == key)
+			return (struct fail *)e;
+		if (old == NULL || e->key == 0 ||
+		    (old->key != 0 && e->next < old->next)) {
+			old = e;
+			at = k;
+		}
+	}
+	if (!make || (f = slot_at(pages, sizeof(*f), at, true)) == NULL)
+		return NULL;
+	memset(f, 0, sizeof(*f));
+	f->key = key;
+	return f;
 }
 
 void
@@ -196,7 +255,8 @@ lp2p__policy_dial_failed(struct lp2p__policy *p, const char *ip,
 
 	if (p == NULL || key == 0)
 		return;
-	f = fail_find(p, key, true);
+	if ((f = fail_find(p, key, true)) == NULL)
+		return;
 	if (f->fails < 64)
 		f->fails++;
 	wait = (uint64_t)(base > 0 ? base : LP2P_POLICY_BACKOFF_MIN) <<
@@ -235,26 +295,37 @@ lp2p__policy_failures(const struct lp2p__policy *p, const char *ip,
 	    NULL ? 0 : f->fails;
 }
 
+/* As fail_find, for a source's ip (not 0). */
 static struct src *
 src_find(const struct lp2p__policy *p, uint32_t ip, bool make)
 {
-	struct src *v = (struct src *)p->src, *old = NULL;
-	size_t s = slot_of(ip, LP2P_POLICY_SOURCES);
+	static const struct src none;
+	void **pages = (void **)p->src;
+	const struct src *old = NULL;
+	size_t s = slot_of(ip, LP2P_POLICY_SOURCES), at = 0;
+	struct src *v;
 
-	for (size_t i = 0; i < PROBE; i++) {
-		struct src *e = &v[(s + i) % LP2P_POLICY_SOURCES];
-
-		if (e->ip == ip)
-			return e;
-		if (old == NULL || e->ip == 0 ||
-		    (old->ip != 0 && e->start < old->start))
-			old = e;
-	}
-	if (!make)
+	if (ip == 0)
 		return NULL;
-	memset(old, 0, sizeof(*old));
-	old->ip = ip;
-	return old;
+	for (size_t i = 0; i < PROBE; i++) {
+		size_t k = (s + i) % LP2P_POLICY_SOURCES;
+		const struct src *e = slot_at(pages, sizeof(*e), k, false);
+
+		if (e == NULL)
+			e = &none;
+		else if (e->ip == ip)
+			return (struct src *)e;
+		if (old == NULL || e->ip == 0 ||
+		    (old->ip != 0 && e->start < old->start)) {
+			old = e;
+			at = k;
+		}
+	}
+	if (!make || (v = slot_at(pages, sizeof(*v), at, true)) == NULL)
+		return NULL;
+	memset(v, 0, sizeof(*v));
+	v->ip = ip;
+	return v;
 }
 
 bool
@@ -273,7 +344,8 @@ lp2p__policy_learn(struct lp2p__policy *p, const char *source,
 		return false;
 	if (source == NULL || (a = lp2p__ip_u32(source)) == 0)
 		return true;
-	s = src_find(p, a, true);
+	if ((s = src_find(p, a, true)) == NULL)
+		return true;	/* out of memory: not counted, as no source */
 	if (s->start == 0 || now - s->start >= LP2P_POLICY_SOURCE_WINDOW) {
 		s->start = now > 0 ? now : 1;
 		s->added = s->refused = 0;

@@ -26,6 +26,8 @@ struct lp2p__policy;
 
 int	 lp2p__policy_new(struct lp2p__policy **);
 void	 lp2p__policy_free(struct lp2p__policy *);
+/* Bytes the policy holds (its tables grow on demand to their ceilings). */
+size_t	 lp2p__policy_bytes(const struct lp2p__policy *);
 
 /* 1 if ip is routable (the reference's class IPV4, not local/private). */
 bool	 lp2p__policy_routable(const char *);

@@ -70,38 +70,55 @@ lp2p__pool_is_blacklisted(const struct lp2p_node *n, const char *ip)
 /* ---- recent addresses: our getPeers, the shuffle's evictions -------- */
 
 /* When id was last recorded in t (uv_now ms), 0 if never or forgotten. */
-static uint64_t
-recent_get(const struct lp2p__recent *t, const char *id)
+uint64_t
+lp2p__recent_get(const struct lp2p__recents *t, const char *id)
 {
-	for (size_t i = 0; i < LP2P_NODE_RECENT; i++)
-		if (t[i].at != 0 && strcmp(t[i].id, id) == 0)
-			return t[i].at;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].at != 0 && strcmp(t->v[i].id, id) == 0)
+			return t->v[i].at;
 	return 0;
 }
 
-/* Record id at now: in its own slot, else in the oldest one. */
-static void
-recent_put(struct lp2p__recent *t, const char *id, uint64_t now)
+/*
+ * Record id at now: in its own slot, else in the first unused one, else
+ * in the oldest (uv_now is never 0).  The slots grow (8, doubling, up to LP2P_NODE_RECENT)
+ * when none is unused; out of memory, the oldest is replaced.
+ */
+void
+lp2p__recent_put(struct lp2p__recents *t, const char *id, uint64_t now)
 {
-	size_t k = 0;
+	struct lp2p__recent *v;
+	size_t k = 0, n;
 
-	for (size_t i = 0; i < LP2P_NODE_RECENT; i++) {
-		if (t[i].at != 0 && strcmp(t[i].id, id) == 0) {
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i].at != 0 && strcmp(t->v[i].id, id) == 0) {
 			k = i;
-			break;
+			goto put;
 		}
-		if (t[i].at < t[k].at)
+		if (t->v[i].at < t->v[k].at)
 			k = i;
 	}
-	strlcpy(t[k].id, id, sizeof(t[k].id));
-	t[k].at = now;
+	if ((t->n == 0 || t->v[k].at != 0) && t->n < LP2P_NODE_RECENT) {
+		n = t->n == 0 ? 8 : t->n * 2;
+		if ((v = reallocarray(t->v, n, sizeof(*v))) != NULL) {
+			memset(v + t->n, 0, (n - t->n) * sizeof(*v));
+			k = t->n;
+			t->v = v;
+			t->n = n;
+		}
+	}
+	if (t->n == 0)
+		return;
+put:
+	strlcpy(t->v[k].id, id, sizeof(t->v[k].id));
+	t->v[k].at = now;
 }
 
 /* Whether the outbound shuffle evicted id less than ms ago. */
 static bool
 evicted_within(const struct lp2p_node *n, const char *id, uint64_t ms)
 {
-	uint64_t at = recent_get(n->evicted, id);
+	uint64_t at = lp2p__recent_get(&n->evicted, id);
 
 	return at != 0 && uv_now(n->loop) - at < ms;
 }
@@ -420,12 +437,13 @@ may_ask_peers(struct lp2p_peer *p, void *arg)
 {
 	struct npeer *np = arg;
 	struct lp2p_node *n = np->node;
-	uint64_t now = uv_now(n->loop), last = recent_get(n->asked, np->id);
+	uint64_t now = uv_now(n->loop);
+	uint64_t last = lp2p__recent_get(&n->asked, np->id);
 
 	(void)p;
 	if (last != 0 && now - last < LP2P_NODE_GETPEERS_GAP)
 		return 0;
-	recent_put(n->asked, np->id, now);
+	lp2p__recent_put(&n->asked, np->id, now);
 	return 1;
 }
 
@@ -490,7 +508,8 @@ lp2p__pool_shuffle(struct lp2p_node *n)
 		if ((pick = lp2p__select_evict_outbound(c, k)) >= 0) {
 			snprintf(reason, sizeof(reason),
 			    "Evicted outbound peer %s", v[pick]->id);
-			recent_put(n->evicted, v[pick]->id, uv_now(n->loop));
+			lp2p__recent_put(&n->evicted, v[pick]->id,
+			    uv_now(n->loop));
 			lp2p__pool_remove(v[pick], LP2P_CLOSE_EVICTED, reason);
 		}
 	}

@@ -48,7 +48,7 @@ struct lp2p_ws {
 	wslay_event_context_ptr	 ctx;
 	struct lp2p_ws_head	*head;		/* only while upgrading */
 	char			 accept[29];	/* client: expected accept */
-	char			*target;	/* server: request target */
+	char			*target;	/* server: during on_accept */
 	const uint8_t		*in;		/* bytes being fed to wslay */
 	size_t			 inlen;
 	uint8_t			*outq;
@@ -642,6 +642,9 @@ server_head_done(struct lp2p_ws *ws, const uint8_t *rest, size_t restlen)
 	ws->state = WS_OPEN;
 	ws_flush(ws);
 	srv->cb.on_accept(srv, ws, srv->arg);
+	/* the target is the accept callback's (sc.c copies what it keeps) */
+	free(ws->target);
+	ws->target = NULL;
 	if (ws->state == WS_OPEN && restlen > 0)
 		ws_feed(ws, rest, restlen);
 }

@@ -98,7 +98,7 @@ void	 lp2p__ws_pause(struct lp2p_ws *, bool);
 void	 lp2p__ws_free(struct lp2p_ws *);
 const char *lp2p__ws_remote_ip(const struct lp2p_ws *);
 uint16_t lp2p__ws_remote_port(const struct lp2p_ws *);
-/* Server side: the request target ("/rpc/?a=b"). */
+/* Server side, in on_accept only: the request target ("/rpc/?a=b"). */
 const char *lp2p__ws_target(const struct lp2p_ws *);
 size_t	 lp2p__ws_queued(const struct lp2p_ws *);
 /* Bytes read from and handed to the socket so far. */

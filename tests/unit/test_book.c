@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "book.h"
 
 #define T0	1700000000000ULL	/* ms */
 #define DAY	86400000ULL
@@ -465,6 +466,100 @@ test_lip4_simulation(void **state)
 	lp2p_rand_seed(0);
 }
 
+/*
+ * A table's memory comes as entries do (book.h): buckets when first
+ * filled, the dense array doubling to the table's slots.  Filled past
+ * its ceiling, emptied and filled again, each table keeps its
+ * invariants: every entry in one bucket of at most 32 and at its place
+ * in dense, never more than the flat table's slots.
+ */
+static int
+count_entry(const struct lp2p_book_entry *e, void *arg)
+{
+	(void)e;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+static void
+check_tables(const struct lp2p_book *b)
+{
+	for (int t = LP2P_TABLE_NEW; t <= LP2P_TABLE_TRIED; t++) {
+		const struct lp2p__table *tab = &b->tab[t];
+		size_t sum = 0, seen = 0;
+
+		for (uint32_t i = 0; i < tab->nbuckets; i++) {
+			assert_true(lp2p__book_fill(tab, i) <=
+			    LP2P_BOOK_BUCKET_SIZE);
+			sum += lp2p__book_fill(tab, i);
+		}
+		assert_int_equal(sum, tab->n);
+		assert_int_equal(lp2p_book_count(b, 1 << t), tab->n);
+		assert_true(tab->n <= tab->cap || (tab->n == 0 &&
+		    tab->cap == 0));
+		assert_true(tab->cap <= (size_t)tab->nbuckets *
+		    LP2P_BOOK_BUCKET_SIZE);
+		for (size_t i = 0; i < tab->n; i++) {
+			assert_int_equal(tab->dense[i]->dense, i);
+			assert_int_equal(tab->dense[i]->table, t);
+		}
+		lp2p_book_foreach(b, 1 << t, count_entry, &seen);
+		assert_int_equal(seen, tab->n);
+	}
+}
+
+static void
+test_tables_on_demand(void **state)
+{
+	struct lp2p_book *b = mkbook(11);
+	char ip[32], src[32], pid[40];
+	unsigned buckets = 0;
+
+	(void)state;
+	lp2p_rand_seed(77);
+	check_tables(b);
+	assert_int_equal(b->tab[LP2P_TABLE_NEW].cap, 0);
+	for (uint32_t i = 0; i < LP2P_BOOK_NEW_BUCKETS; i++)
+		buckets += b->tab[LP2P_TABLE_NEW].b[i] != NULL;
+	assert_int_equal(buckets, 0);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 30000; i++) {
+			uint32_t r = lp2p_rand_uniform(0xffffffffu);
+
+			snprintf(ip, sizeof(ip), "%u.%u.%u.%u",
+			    (r >> 24) % 223 + 1, (r >> 16) & 255,
+			    (r >> 8) & 255, r & 255);
+			snprintf(src, sizeof(src), "%u.%u.1.1", i % 200 + 1,
+			    i % 97);
+			(void)lp2p_book_add(b, ip, 5000, src, T0, NULL, NULL);
+			snprintf(pid, sizeof(pid), "%s:5000", ip);
+			if (i % 3 == 0)
+				(void)lp2p_book_upgrade(b, pid, T0, NULL);
+			if (i % 1000 == 0)
+				check_tables(b);
+		}
+		check_tables(b);
+		/* both tables near their ceilings, none past */
+		assert_true(lp2p_book_count(b, 1 << LP2P_TABLE_NEW) > 3600);
+		assert_true(lp2p_book_count(b, 1 << LP2P_TABLE_TRIED) > 1800);
+		assert_int_equal(b->tab[LP2P_TABLE_NEW].cap,
+		    LP2P_BOOK_NEW_BUCKETS * LP2P_BOOK_BUCKET_SIZE);
+		/* emptied: the memory stays, the invariants too */
+		while (b->tab[LP2P_TABLE_TRIED].n > 0 ||
+		    b->tab[LP2P_TABLE_NEW].n > 0) {
+			int t = b->tab[LP2P_TABLE_TRIED].n > 0 ?
+			    LP2P_TABLE_TRIED : LP2P_TABLE_NEW;
+			const struct lp2p__entry *e = b->tab[t].dense[0];
+
+			snprintf(pid, sizeof(pid), "%s:%u", e->ip, e->port);
+			assert_int_equal(lp2p_book_remove(b, pid), 0);
+		}
+		check_tables(b);
+	}
+	lp2p_rand_seed(0);
+	lp2p_book_free(b);
+}
+
 
 /* ---- the file ---- */
 
@@ -844,6 +939,7 @@ main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_book_select_connect),
 		cmocka_unit_test(test_lip4_simulation),
+		cmocka_unit_test(test_tables_on_demand),
 		cmocka_unit_test(test_file_roundtrip),
 		cmocka_unit_test(test_file_invalid),
 		cmocka_unit_test(test_file_sync),

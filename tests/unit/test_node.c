@@ -74,6 +74,57 @@ test_config_add(void **state)
 	assert_int_equal(c.nblacklist, 1);
 	lp2p_node_config_release(&c);
 	assert_int_equal(c.nseeds, 0);
+	assert_null(c.seeds);
+}
+
+/*
+ * The lists grow as entries are added (none held by an empty config), up
+ * to LP2P_NODE_MAX_LIST each, every entry kept in order; a node made of
+ * the config has its own copy, sanitised.
+ */
+static void
+test_config_lists_grow(void **state)
+{
+	struct lp2p_node_config c;
+	struct lp2p_node *n;
+	struct lp2p_err e;
+	char s[32];
+	uv_loop_t loop;
+
+	(void)state;
+	lp2p_node_config_init(&c);
+	assert_null(c.seeds);
+	assert_null(c.blacklist);
+	for (int i = 0; i < LP2P_NODE_MAX_LIST; i++) {
+		snprintf(s, sizeof(s), "10.%d.%d.1:%d", i >> 8, i & 255,
+		    5000 + i % 3);
+		assert_int_equal(lp2p_node_config_add(&c, 's', s, &e), 0);
+		snprintf(s, sizeof(s), "11.%d.%d.1", i >> 8, i & 255);
+		assert_int_equal(lp2p_node_config_add(&c, 'b', s, &e), 0);
+	}
+	assert_int_equal(lp2p_node_config_add(&c, 's', "12.0.0.1:1", &e),
+	    LP2P_EFULL);
+	assert_int_equal(lp2p_node_config_add(&c, 'b', "12.0.0.1", &e),
+	    LP2P_EFULL);
+	assert_int_equal(c.nseeds, LP2P_NODE_MAX_LIST);
+	assert_int_equal(c.nblacklist, LP2P_NODE_MAX_LIST);
+	for (int i = 0; i < LP2P_NODE_MAX_LIST; i++) {
+		snprintf(s, sizeof(s), "10.%d.%d.1:%d", i >> 8, i & 255,
+		    5000 + i % 3);
+		assert_string_equal(c.seeds[i], s);
+		snprintf(s, sizeof(s), "11.%d.%d.1", i >> 8, i & 255);
+		assert_string_equal(c.blacklist[i], s);
+	}
+	/* fixed and whitelist: a few, beside the full lists */
+	assert_int_equal(lp2p_node_config_add(&c, 'f', "13.0.0.1:1", &e), 0);
+	assert_int_equal(lp2p_node_config_add(&c, 'w', "13.0.0.2:1", &e), 0);
+	assert_int_equal(uv_loop_init(&loop), 0);
+	assert_int_equal(lp2p_node_new(&n, &loop, &c, NULL, NULL, &e), 0);
+	lp2p_node_config_release(&c);
+	assert_null(c.seeds);
+	assert_int_equal(c.nfixed, 0);
+	lp2p_node_free(n);
+	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
 /* Only the node's own address and port is itself; blacklisted IPs are out. */
@@ -431,6 +482,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_set),
 		cmocka_unit_test(test_config_add),
+		cmocka_unit_test(test_config_lists_grow),
 		cmocka_unit_test(test_config_ignored),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_json_check),

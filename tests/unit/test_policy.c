@@ -1,7 +1,8 @@
 /*
  * test_policy.c — the local policy's memory (lib/policy.c) and the book's
  * bans in bounded memory (issue 12): exponential back-off, IsTerrible,
- * the per-source learning cap, and 100,000 bans.
+ * the per-source learning cap, and 100,000 bans; the tables of the
+ * policy and of the pool's recent addresses grow on demand.
  */
 #include <arpa/inet.h>
 
@@ -73,6 +74,185 @@ test_failures_bounded(void **state)
 	print_message("policy: %u of 100000 failing addresses remembered "
 	    "(a fixed table of %d)\n", kept, LP2P_POLICY_FAIL_SLOTS);
 	lp2p__policy_free(p);
+}
+
+/*
+ * The tables' pages come on demand (policy.c): none while idle, and the
+ * flat table's behaviour exactly.  A model of the flat 4096-slot table
+ * (same slot hash, 8 slots probed, a free or the oldest replaced) runs
+ * beside the policy through random failures and successes; every
+ * address must have the same failure count in both (nothing lost,
+ * nothing kept beyond the ceiling), and the memory stays under the flat
+ * table's plus one pointer per page.
+ */
+struct mfail {
+	uint64_t	 key, next;
+	uint32_t	 fails;
+};
+
+static struct mfail *
+model_find(struct mfail *m, uint64_t key, bool make)
+{
+	size_t s = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 40) %
+	    LP2P_POLICY_FAIL_SLOTS;
+	struct mfail *old = NULL;
+
+	for (size_t i = 0; i < 8; i++) {
+		struct mfail *e = &m[(s + i) % LP2P_POLICY_FAIL_SLOTS];
+
+		if (e->key == key)
+			return e;
+		if (old == NULL || e->key == 0 ||
+		    (old->key != 0 && e->next < old->next))
+			old = e;
+	}
+	if (!make)
+		return NULL;
+	memset(old, 0, sizeof(*old));
+	old->key = key;
+	return old;
+}
+
+/* A failure of ip:port at now in the policy and the model. */
+static void
+both_failed(struct lp2p__policy *p, struct mfail *m, const char *ip,
+    uint16_t port, uint64_t now)
+{
+	struct in_addr a;
+	struct mfail *f;
+
+	assert_int_equal(inet_pton(AF_INET, ip, &a), 1);
+	lp2p__policy_dial_failed(p, ip, port, now, 10000);
+	f = model_find(m, (uint64_t)ntohl(a.s_addr) << 16 | port, true);
+	if (f->fails < 64)
+		f->fails++;
+	f->next = now + ((uint64_t)10000 << (f->fails < 20 ? f->fails - 1 :
+	    19));
+	if (f->next > now + LP2P_POLICY_BACKOFF_MAX)
+		f->next = now + LP2P_POLICY_BACKOFF_MAX;
+}
+
+static void
+test_tables_on_demand(void **state)
+{
+	/* the flat tables: 24-byte slots, 16-byte tests, 8-byte pointers */
+	const size_t flat = (LP2P_POLICY_FAIL_SLOTS + LP2P_POLICY_SOURCES) *
+	    24 + LP2P_POLICY_EVICT_TESTS * 16;
+	const size_t pages = (LP2P_POLICY_FAIL_SLOTS + LP2P_POLICY_SOURCES) /
+	    64 * sizeof(void *);
+	struct mfail *m = calloc(LP2P_POLICY_FAIL_SLOTS, sizeof(*m));
+	struct lp2p__policy *p;
+	char ip[32];
+	size_t idle;
+	unsigned kept = 0;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(lp2p__policy_new(&p), 0);
+	idle = lp2p__policy_bytes(p);
+	assert_true(idle < 2048);
+	/* reads and successes allocate nothing */
+	assert_true(lp2p__policy_may_dial(p, "1.2.3.4", 5, 1));
+	lp2p__policy_dial_ok(p, "1.2.3.4", 5);
+	assert_true(lp2p__policy_learn(p, NULL, "1.2.3.4", 5, 1));
+	assert_int_equal(lp2p__policy_refused(p, "9.9.9.9"), 0);
+	assert_int_equal(lp2p__policy_bytes(p), idle);
+	/* one failure, one source: one page each */
+	both_failed(p, m, "1.2.3.4", 5, 1);
+	assert_true(lp2p__policy_learn(p, "9.9.9.9", "1.2.3.5", 5, 1));
+	assert_true(lp2p__policy_bytes(p) > idle);
+	assert_true(lp2p__policy_bytes(p) <= idle + 2 * 64 * 24);
+	/* 60,000 random failures and successes over 12,000 addresses */
+	for (int i = 0; i < 60000; i++) {
+		uint32_t a = 0x0a000000u | arc4random_uniform(12000);
+		uint64_t now = 1000 + (uint64_t)i, key = (uint64_t)a << 16 | 7;
+		struct mfail *f;
+
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24,
+		    (a >> 16) & 255, (a >> 8) & 255, a & 255);
+		if (arc4random_uniform(4) == 0) {
+			lp2p__policy_dial_ok(p, ip, 7);
+			if ((f = model_find(m, key, false)) != NULL)
+				memset(f, 0, sizeof(*f));
+		} else
+			both_failed(p, m, ip, 7, now);
+	}
+	for (uint32_t i = 0; i < 12000; i++) {
+		uint32_t a = 0x0a000000u | i;
+		const struct mfail *f = model_find(m, (uint64_t)a << 16 | 7,
+		    false);
+
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24,
+		    (a >> 16) & 255, (a >> 8) & 255, a & 255);
+		assert_int_equal(lp2p__policy_failures(p, ip, 7),
+		    f == NULL ? 0 : f->fails);
+		kept += f != NULL;
+	}
+	assert_true(kept > LP2P_POLICY_FAIL_SLOTS / 2);
+	assert_true(kept <= LP2P_POLICY_FAIL_SLOTS);
+	/* 5,000 sources: every page of both tables, no more */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(ip, sizeof(ip), "11.0.%d.%d", i >> 8, i & 255);
+		(void)lp2p__policy_learn(p, ip, "1.1.1.1", 1, 1);
+	}
+	assert_true(lp2p__policy_bytes(p) > flat);
+	assert_true(lp2p__policy_bytes(p) <= flat + pages);
+	print_message("policy: %zu bytes idle, %zu full (flat tables %zu)\n",
+	    idle, lp2p__policy_bytes(p), flat);
+	lp2p__policy_free(p);
+	free(m);
+}
+
+/*
+ * The pool's recent addresses (our getPeers, the shuffle's evictions)
+ * grow on demand: the same answers as the flat table of
+ * LP2P_NODE_RECENT they replaced (own slot, else the first unused, else
+ * the oldest), never more slots than that.
+ */
+static void
+test_recents_on_demand(void **state)
+{
+	struct lp2p__recent m[LP2P_NODE_RECENT];
+	struct lp2p__recents t = { NULL, 0 };
+	char id[64];
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	assert_int_equal(lp2p__recent_get(&t, "1.2.3.4:5"), 0);
+	assert_int_equal(t.n, 0);
+	for (uint64_t now = 1; now <= 20000; now++) {
+		size_t k = 0;
+
+		snprintf(id, sizeof(id), "10.0.%u.%u:7",
+		    arc4random_uniform(2), arc4random_uniform(150));
+		lp2p__recent_put(&t, id, now);
+		for (size_t i = 0; i < LP2P_NODE_RECENT; i++) {
+			if (m[i].at != 0 && strcmp(m[i].id, id) == 0) {
+				k = i;
+				break;
+			}
+			if (m[i].at < m[k].at)
+				k = i;
+		}
+		strlcpy(m[k].id, id, sizeof(m[k].id));
+		m[k].at = now;
+		assert_true(t.n >= 8 && t.n <= LP2P_NODE_RECENT);
+		if (now % 97 != 0 && now > 300)
+			continue;
+		for (unsigned a = 0; a < 2; a++)
+			for (unsigned b = 0; b < 150; b++) {
+				uint64_t at = 0;
+
+				snprintf(id, sizeof(id), "10.0.%u.%u:7", a, b);
+				for (size_t i = 0; i < LP2P_NODE_RECENT; i++)
+					if (m[i].at != 0 &&
+					    strcmp(m[i].id, id) == 0)
+						at = m[i].at;
+				assert_int_equal(lp2p__recent_get(&t, id), at);
+			}
+	}
+	assert_int_equal(t.n, LP2P_NODE_RECENT);
+	free(t.v);
 }
 
 static void
@@ -316,6 +496,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_failures_bounded),
+		cmocka_unit_test(test_tables_on_demand),
+		cmocka_unit_test(test_recents_on_demand),
 		cmocka_unit_test(test_source_cap),
 		cmocka_unit_test(test_failing_address_sim),
 		cmocka_unit_test(test_bans_bounded),
