@@ -35,7 +35,7 @@ fish_complete() {
 }
 
 @test "bash: completions work without the bash-completion package" {
-	command -v bash >/dev/null || skip "no bash"
+	command -v bash >/dev/null || need "no bash"
 	run -0 --separate-stderr bash_complete p2p-node p2p-node --net
 	[ "$output" = $'--network\n--network-version' ] && [ -z "$stderr" ]
 	run -0 --separate-stderr bash_complete p2p-node p2p-node --network m
@@ -53,7 +53,7 @@ fish_complete() {
 }
 
 @test "zsh: compinit loads every completion and completes options and values" {
-	command -v zsh >/dev/null || skip "zsh not installed (tests/setup.sh)"
+	command -v zsh >/dev/null || need "zsh not installed (tests/setup.sh)"
 	run -0 zsh_complete p2p-node --net
 	[ "$output" = $'--network\n--network-version' ]
 	run -0 zsh_complete p2p-node --network m
@@ -71,7 +71,7 @@ fish_complete() {
 }
 
 @test "fish: completes options, values and commands" {
-	command -v fish >/dev/null || skip "fish not installed (tests/setup.sh)"
+	command -v fish >/dev/null || need "fish not installed (tests/setup.sh)"
 	run -0 fish_complete p2p-node --net
 	[ "$output" = $'--network\n--network-version' ]
 	run -0 fish_complete p2p-node --network m

@@ -20,11 +20,11 @@ in_netns() {
 need_netns() {
 	command -v unshare >/dev/null && command -v ip >/dev/null &&
 	    unshare -n true 2>/dev/null ||
-	    skip "no network namespaces here (unshare -n needs root)"
+	    need "no network namespaces here (unshare -n needs root)"
 }
 
 @test "man pages lint clean with mandoc -Tlint" {
-	command -v mandoc >/dev/null || skip "mandoc not installed"
+	command -v mandoc >/dev/null || need "mandoc not installed"
 	for m in "$LISKP2P_TOP"/man/*.[0-9]; do
 		# cross references to pages not installed here are not errors
 		run -0 bash -c "mandoc -Tlint '$m' 2>&1 | grep -v \
@@ -41,7 +41,7 @@ need_netns() {
 }
 
 @test "every jq filter of every example compiles" {
-	command -v jq >/dev/null || skip "jq not installed"
+	command -v jq >/dev/null || need "jq not installed"
 	run -0 python3 "$EX" commands
 	n=0
 	while IFS= read -r f; do

@@ -17,7 +17,7 @@ setup() {
 	FLOOD=$LISKP2P_TOP/tests/interop/flood.py
 	# 500 sockets here and 500 in the node under test, with room
 	[ "$(ulimit -n)" -ge 2048 ] || ulimit -n 4096 2>/dev/null ||
-	    skip "ulimit -n below 2048"
+	    need "ulimit -n below 2048"
 }
 
 teardown() {
