@@ -16,50 +16,20 @@ Usage:
 File descriptors: N sockets at once (the caller keeps N under ulimit -n).
 """
 import json
-import os
 import select
 import socket
-import struct
 import sys
 import time
 
-HS = b'{"event":"#handshake","data":{"authToken":null},"cid":1}'
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+from wsclient import HANDSHAKE, frame, frames, upgrade  # noqa: E402
 
 
-def frame(opcode, payload):
-    mask = os.urandom(4)
-    n = len(payload)
-    head = bytes([0x80 | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    else:
-        head += bytes([0x80 | 126]) + struct.pack('>H', n)
-    return head + mask + bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
-
-
-def frames(buf):
+def opcodes(buf):
     """Opcodes of the whole server frames in buf ('ping' for a #1 text),
     and the rest."""
-    ops = []
-    while len(buf) >= 2:
-        n = buf[1] & 127
-        off = 2
-        if n == 126:
-            if len(buf) < 4:
-                break
-            n = struct.unpack('>H', buf[2:4])[0]
-            off = 4
-        elif n == 127:
-            if len(buf) < 10:
-                break
-            n = struct.unpack('>Q', buf[2:10])[0]
-            off = 10
-        if len(buf) < off + n:
-            break
-        op = buf[0] & 15
-        ops.append('ping' if op == 1 and buf[off:off + n] == b'#1' else op)
-        buf = buf[off + n:]
-    return ops, buf
+    fs, buf = frames(buf)
+    return ['ping' if op == 1 and p == b'#1' else op for op, p in fs], buf
 
 
 def dial(host, port, src):
@@ -71,12 +41,10 @@ def dial(host, port, src):
 
 
 def head(host, port, i):
-    path = ('/rpc/?networkVersion=1.0&chainID=10000000&nonce=%016x'
-            '&advertiseAddress=false&port=%d' % (0xf100d0000 + i, 20000 + i))
-    return ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
-            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-            'Connection: Upgrade\r\nUpgrade: websocket\r\n'
-            'Host: %s:%d\r\n\r\n' % (path, host, port)).encode()
+    return upgrade(host, port,
+                   '/rpc/?networkVersion=1.0&chainID=10000000&nonce=%016x'
+                   '&advertiseAddress=false&port=%d'
+                   % (0xf100d0000 + i, 20000 + i))
 
 
 def conns(host, port, n, src, hold):
@@ -94,7 +62,7 @@ def conns(host, port, n, src, hold):
                 buf += d
             if buf.startswith(b'HTTP/1.1 101'):
                 upgraded += 1
-                s.sendall(frame(1, HS))
+                s.sendall(frame(1, HANDSHAKE))
                 s.setblocking(False)
                 socks.append(s)
             else:
@@ -117,7 +85,7 @@ def conns(host, port, n, src, hold):
                 open_.discard(s)
                 continue
             bufs[s] = bufs.get(s, b'') + d
-            ops, bufs[s] = frames(bufs[s])
+            ops, bufs[s] = opcodes(bufs[s])
             if 8 in ops:                    # a close frame
                 open_.discard(s)
             elif 'ping' in ops:
