@@ -40,6 +40,22 @@ def dial(host, port, src):
     return s
 
 
+def reads(live, end):
+    """(socket, data) as the sockets of the set live give it, until end
+    (time.time()) or until live is empty (the caller takes sockets out);
+    data is b'' when a socket was closed or failed."""
+    while live and time.time() < end:
+        r, _, _ = select.select(list(live), [], [], 0.2)
+        for s in r:
+            try:
+                d = s.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                d = b''
+            yield s, d
+
+
 def head(host, port, i):
     return upgrade(host, port,
                    '/rpc/?networkVersion=1.0&chainID=10000000&nonce=%016x'
@@ -71,28 +87,19 @@ def conns(host, port, n, src, hold):
             pass
     open_ = set(socks)
     bufs = {}
-    end = time.time() + hold / 1000
-    while time.time() < end and open_:
-        r, _, _ = select.select(list(open_), [], [], 0.2)
-        for s in r:
+    for s, d in reads(open_, time.time() + hold / 1000):
+        if not d:
+            open_.discard(s)
+            continue
+        bufs[s] = bufs.get(s, b'') + d
+        ops, bufs[s] = opcodes(bufs[s])
+        if 8 in ops:                        # a close frame
+            open_.discard(s)
+        elif 'ping' in ops:
             try:
-                d = s.recv(65536)
-            except (BlockingIOError, InterruptedError):
-                continue
+                s.send(frame(1, b'#2'))
             except OSError:
-                d = b''
-            if not d:
-                open_.discard(s)
-                continue
-            bufs[s] = bufs.get(s, b'') + d
-            ops, bufs[s] = opcodes(bufs[s])
-            if 8 in ops:                    # a close frame
-                open_.discard(s)
-            elif 'ping' in ops:
-                try:
-                    s.send(frame(1, b'#2'))
-                except OSError:
-                    pass
+                pass
     print(json.dumps({'conns': n, 'upgraded': upgraded, 'open': len(open_)}))
     sys.stdout.flush()
     for s in socks:
@@ -112,21 +119,12 @@ def half(host, port, n, src, wait):
             pass
     closed = 0
     max_ms = 0
-    end = t0 + wait / 1000
     live = set(socks)
-    while live and time.time() < end:
-        r, _, _ = select.select(list(live), [], [], 0.2)
-        for s in r:
-            try:
-                d = s.recv(4096)
-            except (BlockingIOError, InterruptedError):
-                continue
-            except OSError:
-                d = b''
-            if not d:
-                live.discard(s)
-                closed += 1
-                max_ms = max(max_ms, int((time.time() - t0) * 1000))
+    for s, d in reads(live, t0 + wait / 1000):
+        if not d:
+            live.discard(s)
+            closed += 1
+            max_ms = max(max_ms, int((time.time() - t0) * 1000))
     print(json.dumps({'half': len(socks), 'closed': closed,
                       'max_ms': max_ms}))
     sys.stdout.flush()
