@@ -11,10 +11,12 @@
 #
 # and, for test files that place their nodes on one /24 of loopback per test:
 #   node_setup PREFIX          T, and NET=PREFIX.(100 + test number)
-#   node_teardown              stop_all, then fails on a sanitizer report
+#   node_teardown              stop_all, then sanitizer_clean: fails when a
+#                              $T/*.err holds a sanitizer report
 #   cnode NAME LAST-OCTET ARGS...   p2p-node on $NET.LAST-OCTET
 #   rnode NAME ARGS...         reference node on 0.0.0.0
 #   npeers NAME / wait_peers NAME N [SECONDS]
+#   rawws ARGS...              tests/interop/rawws.py
 
 T=${BATS_TEST_TMPDIR:-/tmp}
 
