@@ -19,9 +19,7 @@ setup() {
 teardown() {
 	[ -z "${WPID:-}" ] || kill -TERM "$WPID" 2>/dev/null || :
 	[ -z "${WPID:-}" ] || wait "$WPID" 2>/dev/null || :
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
+	node_teardown
 }
 
 # The table as JSON: {type: {req: [...], opt: [...]}}.

@@ -18,6 +18,18 @@ calls() {
 	    print $NF }' | sort -u)
 }
 
+# no_calls "FROM..." "TO...": no FROM object calls a TO object (but itself)
+no_calls() {
+	local from to
+	for from in $1; do
+		for to in $2; do
+			[ "$from" = "$to" ] && continue
+			run -0 calls "$from" "$to"
+			[ -z "$output" ] || { echo "$from -> $to: $output"; return 1; }
+		done
+	done
+}
+
 @test "the objects are there and the reader sees the node call the pool" {
 	run -0 calls node pool
 	[[ $output == *lp2p__pool_* ]]
@@ -26,24 +38,11 @@ calls() {
 }
 
 @test "pool.c calls nothing in node.c; the crawl nothing in node.c or pool.c" {
-	local from to
-	for from in pool crawl; do
-		for to in node pool; do
-			[ "$from" = "$to" ] && continue
-			run -0 calls "$from" "$to"
-			[ -z "$output" ] || { echo "$from -> $to: $output"; return 1; }
-		done
-	done
+	no_calls "pool crawl" "node pool"
 }
 
 @test "events.c and probe.c call none of their users" {
-	local from to
-	for from in events probe; do
-		for to in node pool crawl; do
-			run -0 calls "$from" "$to"
-			[ -z "$output" ] || { echo "$from -> $to: $output"; return 1; }
-		done
-	done
+	no_calls "events probe" "node pool crawl"
 }
 
 @test "the files of the sc and peer layers call one way" {
@@ -56,13 +55,7 @@ calls() {
 	[[ $output == *lp2p__peer_rate_key* ]]
 	run -0 calls peer peer_query
 	[[ $output == *lp2p__peer_query_parse* ]]
-	for from in sc_screen sc_reply; do
-		for to in sc sc_reply; do
-			[ "$from" = "$to" ] && continue
-			run -0 calls "$from" "$to"
-			[ -z "$output" ] || { echo "$from -> $to: $output"; return 1; }
-		done
-	done
+	no_calls "sc_screen sc_reply" "sc sc_reply"
 	for from in peer_query peer_rate; do
 		for to in peer peer_rate peer_query; do
 			[ "$from" = "$to" ] && continue

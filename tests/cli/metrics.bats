@@ -8,14 +8,11 @@ load helpers
 load ../interop/node-helpers
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.72.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.72
 }
 
 teardown() {
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
+	node_teardown
 }
 
 # two nodes a ($NET.1, metrics in $MA) and b ($NET.2, seed a), connected

@@ -12,10 +12,7 @@ setup() {
 }
 
 teardown() {
-	stop_all
-	# every p2p-node ended without a sanitizer report (leaks included)
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
+	node_teardown
 }
 
 @test "p2p-node --help prints the synopsis, --version the version" {

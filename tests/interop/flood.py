@@ -16,50 +16,20 @@ Usage:
 File descriptors: N sockets at once (the caller keeps N under ulimit -n).
 """
 import json
-import os
 import select
 import socket
-import struct
 import sys
 import time
 
-HS = b'{"event":"#handshake","data":{"authToken":null},"cid":1}'
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+from wsclient import HANDSHAKE, frame, frames, upgrade  # noqa: E402
 
 
-def frame(opcode, payload):
-    mask = os.urandom(4)
-    n = len(payload)
-    head = bytes([0x80 | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    else:
-        head += bytes([0x80 | 126]) + struct.pack('>H', n)
-    return head + mask + bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
-
-
-def frames(buf):
+def opcodes(buf):
     """Opcodes of the whole server frames in buf ('ping' for a #1 text),
     and the rest."""
-    ops = []
-    while len(buf) >= 2:
-        n = buf[1] & 127
-        off = 2
-        if n == 126:
-            if len(buf) < 4:
-                break
-            n = struct.unpack('>H', buf[2:4])[0]
-            off = 4
-        elif n == 127:
-            if len(buf) < 10:
-                break
-            n = struct.unpack('>Q', buf[2:10])[0]
-            off = 10
-        if len(buf) < off + n:
-            break
-        op = buf[0] & 15
-        ops.append('ping' if op == 1 and buf[off:off + n] == b'#1' else op)
-        buf = buf[off + n:]
-    return ops, buf
+    fs, buf = frames(buf)
+    return ['ping' if op == 1 and p == b'#1' else op for op, p in fs], buf
 
 
 def dial(host, port, src):
@@ -70,13 +40,27 @@ def dial(host, port, src):
     return s
 
 
+def reads(live, end):
+    """(socket, data) as the sockets of the set live give it, until end
+    (time.time()) or until live is empty (the caller takes sockets out);
+    data is b'' when a socket was closed or failed."""
+    while live and time.time() < end:
+        r, _, _ = select.select(list(live), [], [], 0.2)
+        for s in r:
+            try:
+                d = s.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            except OSError:
+                d = b''
+            yield s, d
+
+
 def head(host, port, i):
-    path = ('/rpc/?networkVersion=1.0&chainID=10000000&nonce=%016x'
-            '&advertiseAddress=false&port=%d' % (0xf100d0000 + i, 20000 + i))
-    return ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
-            'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-            'Connection: Upgrade\r\nUpgrade: websocket\r\n'
-            'Host: %s:%d\r\n\r\n' % (path, host, port)).encode()
+    return upgrade(host, port,
+                   '/rpc/?networkVersion=1.0&chainID=10000000&nonce=%016x'
+                   '&advertiseAddress=false&port=%d'
+                   % (0xf100d0000 + i, 20000 + i))
 
 
 def conns(host, port, n, src, hold):
@@ -94,7 +78,7 @@ def conns(host, port, n, src, hold):
                 buf += d
             if buf.startswith(b'HTTP/1.1 101'):
                 upgraded += 1
-                s.sendall(frame(1, HS))
+                s.sendall(frame(1, HANDSHAKE))
                 s.setblocking(False)
                 socks.append(s)
             else:
@@ -103,28 +87,19 @@ def conns(host, port, n, src, hold):
             pass
     open_ = set(socks)
     bufs = {}
-    end = time.time() + hold / 1000
-    while time.time() < end and open_:
-        r, _, _ = select.select(list(open_), [], [], 0.2)
-        for s in r:
+    for s, d in reads(open_, time.time() + hold / 1000):
+        if not d:
+            open_.discard(s)
+            continue
+        bufs[s] = bufs.get(s, b'') + d
+        ops, bufs[s] = opcodes(bufs[s])
+        if 8 in ops:                        # a close frame
+            open_.discard(s)
+        elif 'ping' in ops:
             try:
-                d = s.recv(65536)
-            except (BlockingIOError, InterruptedError):
-                continue
+                s.send(frame(1, b'#2'))
             except OSError:
-                d = b''
-            if not d:
-                open_.discard(s)
-                continue
-            bufs[s] = bufs.get(s, b'') + d
-            ops, bufs[s] = frames(bufs[s])
-            if 8 in ops:                    # a close frame
-                open_.discard(s)
-            elif 'ping' in ops:
-                try:
-                    s.send(frame(1, b'#2'))
-                except OSError:
-                    pass
+                pass
     print(json.dumps({'conns': n, 'upgraded': upgraded, 'open': len(open_)}))
     sys.stdout.flush()
     for s in socks:
@@ -144,21 +119,12 @@ def half(host, port, n, src, wait):
             pass
     closed = 0
     max_ms = 0
-    end = t0 + wait / 1000
     live = set(socks)
-    while live and time.time() < end:
-        r, _, _ = select.select(list(live), [], [], 0.2)
-        for s in r:
-            try:
-                d = s.recv(4096)
-            except (BlockingIOError, InterruptedError):
-                continue
-            except OSError:
-                d = b''
-            if not d:
-                live.discard(s)
-                closed += 1
-                max_ms = max(max_ms, int((time.time() - t0) * 1000))
+    for s, d in reads(live, t0 + wait / 1000):
+        if not d:
+            live.discard(s)
+            closed += 1
+            max_ms = max(max_ms, int((time.time() - t0) * 1000))
     print(json.dumps({'half': len(socks), 'closed': closed,
                       'max_ms': max_ms}))
     sys.stdout.flush()

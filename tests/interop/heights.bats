@@ -9,14 +9,11 @@ load ../cli/helpers
 load node-helpers
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.73.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.73
 }
 
 teardown() {
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
+	node_teardown
 }
 
 # fake NAME LAST-OCTET ARGS...: a fake Lisk Core 4 peer (mainnet) on

@@ -15,28 +15,7 @@ setup() {
 
 teardown() {
 	stop_all || true
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
-}
-
-# npeers NAME: connected peers of NAME (getConnectedPeers)
-npeers() {
-	local id
-	id=$(($(cat "$T/id" 2>/dev/null || echo 5000) + 1))
-	echo $id >"$T/id"
-	cmd "$1" "{\"op\":\"getConnectedPeers\",\"id\":$id}"
-	reply "$1" "$id" | jq '.peers | length'
-}
-
-# wait_peers NAME N SECONDS: until NAME has at least N connected peers
-wait_peers() {
-	local i
-	for ((i = 0; i < $3 * 5; i++)); do
-		[ "$(npeers "$1")" -ge "$2" ] && return 0
-		sleep 0.2
-	done
-	echo "$1 has $(npeers "$1") peers, not $2" >&2
-	return 1
+	sanitizer_clean
 }
 
 @test "three p2p-node on 127.0.0.1 seeding each other form a network" {

@@ -9,33 +9,17 @@ load ../cli/helpers
 load node-helpers
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.71.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.71
 }
 
 teardown() {
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
+	node_teardown
 }
 
-# cnode NAME LAST-OCTET ARGS...: a C node on $NET.LAST (port in P_NAME,
-# metrics port in M_NAME)
-cnode() {
-	local name=$1 ip=$NET.$2 port
-	shift 2
-	port=$(free_port "$ip")
-	eval "P_$name=$port"
-	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
-	    -b "$T/$name.book" --metrics "$ip:0" -v "$@"
-	wait_line "$T/$name.out" '"type":"STARTED"'
-	eval "M_$name=$(jq -r 'select(.type=="STARTED").metricsPort' \
-	    "$T/$name.out")"
-}
-
-rawws() {
-	python3 "$LISKP2P_TOP/tests/interop/rawws.py" "$@"
-}
+# every C node (cnode) with -v and metrics on its own address (port in
+# M_NAME)
+CFAST=(-v)
+CMETRICS=1
 
 # penalty NAME PEERID REASON [REPUTATION]: NAME printed that PENALTY line
 penalty() {

@@ -11,35 +11,11 @@ CFAST=(--option populatorInterval=500)
 RFAST=(--populator-interval 500)
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.70.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.70
 }
 
 teardown() {
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
-}
-
-# cnode NAME LAST-OCTET ARGS...: a C node on $NET.LAST (port in P_NAME)
-cnode() {
-	local name=$1 ip=$NET.$2 port
-	shift 2
-	port=$(free_port "$ip")
-	eval "P_$name=$port"
-	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
-	    -b "$T/$name.book" "${CFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"STARTED"'
-}
-
-# rnode NAME ARGS...: a reference node on 0.0.0.0 (port in P_NAME)
-rnode() {
-	local name=$1 port
-	shift
-	port=$(free_port 0.0.0.0)
-	eval "P_$name=$port"
-	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"ready"'
+	node_teardown
 }
 
 # getpeers HOST:PORT: the ipAddress:port list of a getPeers reply
@@ -76,10 +52,6 @@ getpeers() {
 	run -0 reply hub 2
 	[[ $output != *"$NET.2:"* ]]
 	alive cc
-}
-
-rawws() {
-	python3 "$LISKP2P_TOP/tests/interop/rawws.py" "$@"
 }
 
 @test "a server-level ban names the peer by its ephemeral port, as the reference" {

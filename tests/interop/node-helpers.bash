@@ -8,6 +8,15 @@
 #   cmd NAME JSON              one command line to NAME's stdin
 #   reply NAME ID [TRIES]      waits for and prints NAME's reply line ID
 #   stop_all                   SIGTERM, then SIGKILL after 5 s
+#
+# and, for test files that place their nodes on one /24 of loopback per test:
+#   node_setup PREFIX          T, and NET=PREFIX.(100 + test number)
+#   node_teardown              stop_all, then sanitizer_clean: fails when a
+#                              $T/*.err holds a sanitizer report
+#   cnode NAME LAST-OCTET ARGS...   p2p-node on $NET.LAST-OCTET
+#   rnode NAME ARGS...         reference node on 0.0.0.0
+#   npeers NAME / wait_peers NAME N [SECONDS]
+#   rawws ARGS...              tests/interop/rawws.py
 
 T=${BATS_TEST_TMPDIR:-/tmp}
 
@@ -104,4 +113,89 @@ tohex() {
 }
 fromhex() {
 	printf '%b' "$(printf %s "$1" | sed 's/../\\x&/g')"
+}
+
+# node_setup PREFIX: this test's T, and its own addresses
+# NET=PREFIX.(100 + test number), e.g. node_setup 127.71 in the first test
+# gives NET=127.71.101 (each file its own PREFIX)
+node_setup() {
+	T=$BATS_TEST_TMPDIR
+	NET=$1.$((100 + BATS_TEST_NUMBER))
+}
+
+# sanitizer_clean: no NAME.err of this test holds a sanitizer report
+# (leaks included)
+sanitizer_clean() {
+	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
+	    "$T"/*.err 2>/dev/null
+}
+
+# node_teardown: every process stopped, and every p2p-node ended without
+# a sanitizer report
+node_teardown() {
+	stop_all
+	sanitizer_clean
+}
+
+# cnode NAME LAST-OCTET ARGS...: a p2p-node of chain 10000000 listening on
+# $NET.LAST-OCTET (port in P_NAME), book $T/NAME.book, with CFAST (the
+# file's options for every p2p-node: fast timers, -v) and ARGS; it waits
+# for STARTED.
+# With CMETRICS set, also --metrics $NET.LAST-OCTET:0 (port in M_NAME).
+# NAME is added to CNODES.
+cnode() {
+	local name=$1 ip=$NET.$2 port
+	shift 2
+	port=$(free_port "$ip")
+	eval "P_$name=$port"
+	CNODES+=("$name")
+	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
+	    -b "$T/$name.book" ${CMETRICS:+--metrics "$ip:0"} "${CFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"STARTED"'
+	[ -z "${CMETRICS:-}" ] ||
+	    eval "M_$name=$(jq -r 'select(.type=="STARTED").metricsPort' \
+	    "$T/$name.out")"
+}
+
+# rnode NAME ARGS...: a reference node on 0.0.0.0 (port in P_NAME) with
+# RFAST (the file's options for every reference node) and ARGS; it waits
+# for ready.  The reference
+# dials from 127.0.0.1 whatever its hostIp, and drops seeds on its own
+# hostIp, so reference nodes only meet each other on 127.0.0.1.  NAME is
+# added to RNODES.
+rnode() {
+	local name=$1 port
+	shift
+	port=$(free_port 0.0.0.0)
+	eval "P_$name=$port"
+	RNODES+=("$name")
+	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
+	wait_line "$T/$name.out" '"type":"ready"'
+}
+
+# npeers NAME: how many peers NAME reports connected (getConnectedPeers;
+# ids from a file: it runs in command substitutions)
+npeers() {
+	local id
+	id=$(($(cat "$T/id" 2>/dev/null || echo 5000) + 1))
+	echo $id >"$T/id"
+	cmd "$1" "{\"op\":\"getConnectedPeers\",\"id\":$id}"
+	reply "$1" "$id" | jq '.peers | length'
+}
+
+# wait_peers NAME N [SECONDS]: until NAME has at least N connected peers
+# (20 s unless told)
+wait_peers() {
+	local i
+	for ((i = 0; i < ${3:-20} * 5; i++)); do
+		[ "$(npeers "$1")" -ge "$2" ] && return 0
+		sleep 0.2
+	done
+	echo "$1 has $(npeers "$1") peers, not $2" >&2
+	return 1
+}
+
+# rawws ARGS...: tests/interop/rawws.py, a naive WebSocket client
+rawws() {
+	python3 "$LISKP2P_TOP/tests/interop/rawws.py" "$@"
 }

@@ -11,60 +11,12 @@ CFAST=(--option populatorInterval=500)
 RFAST=(--populator-interval 500)
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.30.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.30
 	ID=1000
 }
 
 teardown() {
-	stop_all
-	# every p2p-node ended without a sanitizer report (leaks included)
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
-}
-
-# npeers NAME: how many peers NAME reports connected (ids from a file: it
-# runs in command substitutions)
-npeers() {
-	local id
-	id=$(($(cat "$T/id" 2>/dev/null || echo 5000) + 1))
-	echo $id >"$T/id"
-	cmd "$1" "{\"op\":\"getConnectedPeers\",\"id\":$id}"
-	reply "$1" "$id" | jq '.peers | length'
-}
-
-# wait_peers NAME N: until NAME has at least N connected peers (20 s)
-wait_peers() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(npeers "$1")" -ge "$2" ] && return 0
-		sleep 0.2
-	done
-	echo "$1 has $(npeers "$1") peers, not $2" >&2
-	return 1
-}
-
-# cnode NAME LAST-OCTET ARGS...: a C node on $NET.LAST (port in P_NAME)
-cnode() {
-	local name=$1 ip=$NET.$2 port
-	shift 2
-	port=$(free_port "$ip")
-	eval "P_$name=$port"
-	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
-	    -b "$T/$name.book" "${CFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"STARTED"'
-}
-
-# rnode NAME ARGS...: a reference node on 0.0.0.0 (port in P_NAME).  The
-# reference dials from 127.0.0.1 whatever its hostIp, and drops seeds on
-# its own hostIp, so reference nodes only meet each other on 127.0.0.1.
-rnode() {
-	local name=$1 port
-	shift
-	port=$(free_port 0.0.0.0)
-	eval "P_$name=$port"
-	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"ready"'
+	node_teardown
 }
 
 @test "three C nodes connect, greet each other and answer each other" {

@@ -10,25 +10,17 @@
  * stdout: {"ready":PORT}, then {"getPeers":N,"sent":K} per reply.
  */
 const path = require('path');
-
-const REF = process.env.LISK_REF_NODE_MODULES || path.join(__dirname, 'node_modules');
-const WebSocket = require(path.join(REF, 'ws'));
+const { REF, out, nodeInfo, args, serve } = require('./fake-server');
 const { codec } = require(path.join(REF, '@liskhq/lisk-codec'));
 
-const [host, port, replies] = process.argv.slice(2);
-if (!host || !port) {
-	process.stderr.write('usage: poison-seed.js HOST PORT [REPLIES]\n');
-	process.exit(2);
-}
+const [host, port, replies] = args(2, 'poison-seed.js HOST PORT [REPLIES]');
 const MAX = Number(replies || 5);
 const peerInfo = { $id: '/poison/peerInfo', type: 'object', properties: {
 	ipAddress: { dataType: 'string', fieldNumber: 1 },
 	port: { dataType: 'uint32', fieldNumber: 2 } } };
 const resp = { $id: '/poison/peers', type: 'object', properties: {
 	peers: { type: 'array', fieldNumber: 1, items: { dataType: 'bytes' } } } };
-const GOOD = Buffer.from('0a04100000001203312e301a10' +
-    Buffer.from('90150e5eed0abcde').toString('hex') + '2001', 'hex');
-const out = o => process.stdout.write(JSON.stringify(o) + '\n');
+const GOOD = nodeInfo('90150e5eed0abcde');
 let asked = 0;
 
 function peersReply() {
@@ -43,36 +35,13 @@ function peersReply() {
 	return codec.encode(resp, { peers }).toString('base64');
 }
 
-const wss = new WebSocket.Server({ host, port: Number(port), path: '/rpc/' });
-wss.on('listening', () => out({ ready: wss.address().port }));
-wss.on('connection', ws => {
-	ws.on('error', () => {});
-	ws.on('message', m => {
-		let o;
-
-		m = m.toString();
-		if (m === '#1') {
-			ws.send('#2');
-			return;
-		}
-		try {
-			o = JSON.parse(m);
-		} catch (e) {
-			return;
-		}
-		if (o.event === '#handshake')
-			ws.send(JSON.stringify({ rid: o.cid, data: { id: 'poison',
-			    pingTimeout: 20000, isAuthenticated: false } }));
-		else if (o.event === 'rpc-request' && o.data &&
-		    o.data.procedure === 'getNodeInfo')
-			ws.send(JSON.stringify({ rid: o.cid,
-			    data: { data: GOOD.toString('base64') } }));
-		else if (o.event === 'rpc-request' && o.data &&
-		    o.data.procedure === 'getPeers')
-			ws.send(JSON.stringify({ rid: o.cid,
-			    data: { data: peersReply() } }));
-		else if (o.event === 'rpc-request')
-			ws.send(JSON.stringify({ rid: o.cid, data: { data: '' } }));
-	});
+serve(host, port, 'poison', {
+	request: (c, procedure, req) => {
+		if (procedure === 'getNodeInfo')
+			c.reply(req, { data: GOOD.toString('base64') });
+		else if (procedure === 'getPeers')
+			c.reply(req, { data: peersReply() });
+		else
+			c.reply(req, { data: '' });
+	},
 });
-process.on('SIGTERM', () => process.exit(0));

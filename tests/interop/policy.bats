@@ -12,8 +12,7 @@ CFAST=(--option populatorInterval=500)
 RFAST=(--populator-interval 500)
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.72.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.72
 	FLOOD=$LISKP2P_TOP/tests/interop/flood.py
 	# 500 sockets here and 500 in the node under test, with room
 	[ "$(ulimit -n)" -ge 2048 ] || ulimit -n 4096 2>/dev/null ||
@@ -21,28 +20,7 @@ setup() {
 }
 
 teardown() {
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
-}
-
-cnode() {	# NAME LAST-OCTET ARGS...
-	local name=$1 ip=$NET.$2 port
-	shift 2
-	port=$(free_port "$ip")
-	eval "P_$name=$port"
-	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
-	    -b "$T/$name.book" "${CFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"STARTED"'
-}
-
-rnode() {	# NAME ARGS...
-	local name=$1 port
-	shift
-	port=$(free_port 0.0.0.0)
-	eval "P_$name=$port"
-	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"ready"'
+	node_teardown
 }
 
 # flood MODE HOST:PORT N SRC MS OUTFILE: in the background, recorded

@@ -28,19 +28,8 @@ import struct
 import sys
 import time
 
-
-def frame(opcode, payload, length=None, fin=True):
-    mask = os.urandom(4)
-    n = len(payload) if length is None else length
-    head = bytes([(0x80 if fin else 0) | opcode])
-    if n < 126:
-        head += bytes([0x80 | n])
-    elif n < 65536:
-        head += bytes([0x80 | 126]) + struct.pack('>H', n)
-    else:
-        head += bytes([0x80 | 127]) + struct.pack('>Q', n)
-    body = bytes(b ^ mask[i & 3] for i, b in enumerate(payload))
-    return head + mask + body
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
+from wsclient import HANDSHAKE, frame, frames, upgrade  # noqa: E402
 
 
 def out(o):
@@ -88,10 +77,7 @@ def once(host, port, path, head, actions, wait, local=False):
         out({'local': s.getsockname()[1]})
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if head is None:
-        head = ('GET %s HTTP/1.1\r\nSec-WebSocket-Version: 13\r\n'
-                'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
-                'Connection: Upgrade\r\nUpgrade: websocket\r\n'
-                'Host: %s:%s\r\n\r\n' % (path, host, port)).encode()
+        head = upgrade(host, port, path)
     s.sendall(head)
     buf = b''
     try:
@@ -112,7 +98,7 @@ def once(host, port, path, head, actions, wait, local=False):
     try:
         for a in actions:
             if a == 'handshake':
-                s.sendall(frame(1, b'{"event":"#handshake","data":{"authToken":null},"cid":1}'))
+                s.sendall(frame(1, HANDSHAKE))
             elif a == 'ping':
                 s.sendall(frame(9, b''))
             elif a.startswith('frag:'):
@@ -147,25 +133,8 @@ def once(host, port, path, head, actions, wait, local=False):
         if not d:
             out({'eof': True})
             return
-        buf += d
-        while len(buf) >= 2:
-            op = buf[0] & 15
-            n = buf[1] & 127
-            off = 2
-            if n == 126:
-                if len(buf) < 4:
-                    break
-                n = struct.unpack('>H', buf[2:4])[0]
-                off = 4
-            elif n == 127:
-                if len(buf) < 10:
-                    break
-                n = struct.unpack('>Q', buf[2:10])[0]
-                off = 10
-            if len(buf) < off + n:
-                break
-            p = buf[off:off + n]
-            buf = buf[off + n:]
+        fs, buf = frames(buf + d)
+        for op, p in fs:
             if op == 8:
                 code = struct.unpack('>H', p[:2])[0] if len(p) >= 2 else 1005
                 out({'close': code})

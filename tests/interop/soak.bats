@@ -38,39 +38,13 @@ else
 fi
 
 setup() {
-	T=$BATS_TEST_TMPDIR
-	NET=127.71.$((100 + BATS_TEST_NUMBER))
+	node_setup 127.71
 	CNODES=()
 	RNODES=()
 }
 
 teardown() {
-	stop_all
-	! grep -l -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' \
-	    "$T"/*.err 2>/dev/null
-}
-
-# cnode NAME LAST-OCTET ARGS...: a p2p-node on $NET.LAST (port in P_NAME)
-cnode() {
-	local name=$1 ip=$NET.$2 port
-	shift 2
-	port=$(free_port "$ip")
-	eval "P_$name=$port"
-	CNODES+=("$name")
-	start_cnode "$name" --chain-id 10000000 --listen "$ip:$port" \
-	    -b "$T/$name.book" "${CFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"STARTED"'
-}
-
-# rnode NAME ARGS...: a reference node on 0.0.0.0 (port in P_NAME)
-rnode() {
-	local name=$1 port
-	shift
-	port=$(free_port 0.0.0.0)
-	eval "P_$name=$port"
-	RNODES+=("$name")
-	start_rnode "$name" --host 0.0.0.0 --port "$port" "${RFAST[@]}" "$@"
-	wait_line "$T/$name.out" '"type":"ready"'
+	node_teardown
 }
 
 # soak: run the network SECS seconds, then check what the brief asks

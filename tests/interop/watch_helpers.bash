@@ -1,21 +1,13 @@
 # watch_helpers.bash — networks of reference and C nodes for the p2p-watch
-# interop tests.  Load after ../cli/helpers and wire_helpers (start_node,
-# start_ref, stop_node).  Every process is recorded in a .pid file and
+# interop tests.  Load after ../cli/helpers and wire_helpers (start_until,
+# start_node, start_ref, stop_node).  Every process is recorded in a .pid file and
 # stopped by stop_all_fast (call it from teardown).
 
 # start_c NAME ARGS...: p2p-node with ARGS; waits for its STARTED line.
 start_c() {
-	local name=$1 dir=$BATS_TEST_TMPDIR fd
+	local name=$1
 	shift
-	mkfifo "$dir/$name.in"
-	p2p-node "$@" <"$dir/$name.in" >"$dir/$name.out" 2>"$dir/$name.err" &
-	echo $! >"$dir/$name.pid"
-	exec {fd}<>"$dir/$name.in"
-	if ! wait_line "$dir/$name.out" '"type":"STARTED"' 100; then
-		echo "$name did not start:" >&2
-		cat "$dir/$name.err" >&2
-		return 1
-	fi
+	start_until '"type":"STARTED"' "$name" p2p-node "$@"
 }
 
 # start_fake NAME ARGS...: the fake Lisk Core 4 peer; waits for "started".

@@ -4,20 +4,26 @@
 
 INTEROP_DIR="$LISKP2P_TOP/tests/interop"
 
-# start_node NAME CMD...: run CMD with stdin from a FIFO we hold open,
-# stdout in $BATS_TEST_TMPDIR/NAME.out; wait for its "ready" line.
-start_node() {
-	local name=$1 dir=$BATS_TEST_TMPDIR fd
-	shift
+# start_until REGEX NAME CMD...: run CMD with stdin from a FIFO we hold
+# open, stdout in $BATS_TEST_TMPDIR/NAME.out; wait for a line matching
+# REGEX (10 s).
+start_until() {
+	local ready=$1 name=$2 dir=$BATS_TEST_TMPDIR fd
+	shift 2
 	mkfifo "$dir/$name.in"
 	"$@" <"$dir/$name.in" >"$dir/$name.out" 2>"$dir/$name.err" &
 	echo $! >"$dir/$name.pid"
 	exec {fd}<>"$dir/$name.in"
-	if ! wait_line "$dir/$name.out" '"type":"ready"' 100; then
+	if ! wait_line "$dir/$name.out" "$ready" 100; then
 		echo "$name did not start:" >&2
 		cat "$dir/$name.err" >&2
 		return 1
 	fi
+}
+
+# start_node NAME CMD...: start_until its "ready" line
+start_node() {
+	start_until '"type":"ready"' "$@"
 }
 
 start_ref() {	# NAME ARGS... (ref-node.js flags)
