@@ -816,17 +816,25 @@ book_json_check(const char *buf, size_t len, const char *name,
 static int load_checked(struct lp2p_book **, const char *, size_t,
     const char *, struct lp2p_err *);
 
+/* What both readers check first: the size, then one strict JSON text. */
+static int
+load_precheck(struct lp2p_book **bp, const char *buf, size_t len,
+    const char *name, struct lp2p_err *err)
+{
+	*bp = NULL;
+	if (len > LP2P_BOOK_MAX_FILE)
+		return lp2p_errf(err, LP2P_EINVAL, "%s: larger than %d bytes",
+		    name, LP2P_BOOK_MAX_FILE);
+	return book_json_check(buf, len, name, err);
+}
+
 int
 lp2p_book_load_mem(struct lp2p_book **bp, const char *buf, size_t len,
     const char *name, struct lp2p_err *err)
 {
 	int rc;
 
-	*bp = NULL;
-	if (len > LP2P_BOOK_MAX_FILE)
-		return lp2p_errf(err, LP2P_EINVAL, "%s: larger than %d bytes",
-		    name, LP2P_BOOK_MAX_FILE);
-	if ((rc = book_json_check(buf, len, name, err)) != 0)
+	if ((rc = load_precheck(bp, buf, len, name, err)) != 0)
 		return rc;
 	if ((rc = fast_load(bp, buf, len, name, err)) != 1)
 		return rc;
@@ -839,11 +847,7 @@ lp2p__book_load_jv(struct lp2p_book **bp, const char *buf, size_t len,
 {
 	int rc;
 
-	*bp = NULL;
-	if (len > LP2P_BOOK_MAX_FILE)
-		return lp2p_errf(err, LP2P_EINVAL, "%s: larger than %d bytes",
-		    name, LP2P_BOOK_MAX_FILE);
-	if ((rc = book_json_check(buf, len, name, err)) != 0)
+	if ((rc = load_precheck(bp, buf, len, name, err)) != 0)
 		return rc;
 	return load_checked(bp, buf, len, name, err);
 }
