@@ -691,10 +691,13 @@ static int load_lists(struct lp2p_book *, const char *, jv,
 static int load_jv(struct lp2p_book **, jv, const char *, struct lp2p_err *);
 
 /*
- * 0 or an error of the book; 1: not taken, use the jv path.  The members
- * before "peers" make the book (checked as the jv path checks them); each
- * peer is then checked and inserted as it is read; after "peers" only
- * "bans" and "lists" may follow.  Any other layout goes the jv path.
+ * 0: the book; 1: not taken; an error: the book is bad as far as this
+ * reader got.  Anything but 0 sends the caller to the jv path, which reads
+ * the whole text and so has the last word (and the wording) on every file
+ * this reader stops short of.  The members before "peers" make the book
+ * (checked as the jv path checks them); each peer is then checked and
+ * inserted as it is read; after "peers" only "bans" and "lists" may
+ * follow.  Any other layout goes the jv path.
  */
 static int
 fast_load(struct lp2p_book **bp, const char *buf, size_t len,
@@ -806,11 +809,22 @@ book_json_check(const char *buf, size_t len, const char *name,
     struct lp2p_err *err)
 {
 	struct lp2p_err e;
+	jv dup;
+	int rc;
 
 	if (lp2p_json_check(buf, len, BOOK_MAX_DEPTH, &e) != 0)
 		return lp2p_errf(err, LP2P_EINVAL, "%s: not JSON: %s", name,
 		    e.msg);
-	return 0;
+	/* a book has 9 member names: 16 members always reach one twice */
+	dup = lp2p__json_dup_member(buf, len, 16);
+	if (jv_get_kind(dup) != JV_KIND_STRING) {
+		jv_free(dup);
+		return 0;
+	}
+	rc = lp2p_errf(err, LP2P_EINVAL, "%s: member '%.64s' appears twice",
+	    name, jv_string_value(dup));
+	jv_free(dup);
+	return rc;
 }
 
 static int load_checked(struct lp2p_book **, const char *, size_t,
@@ -836,8 +850,9 @@ lp2p_book_load_mem(struct lp2p_book **bp, const char *buf, size_t len,
 
 	if ((rc = load_precheck(bp, buf, len, name, err)) != 0)
 		return rc;
-	if ((rc = fast_load(bp, buf, len, name, err)) != 1)
-		return rc;
+	/* the fast reader's "no" is checked and worded by the jv path */
+	if ((rc = fast_load(bp, buf, len, name, err)) == 0)
+		return 0;
 	return load_checked(bp, buf, len, name, err);
 }
 

@@ -48,5 +48,10 @@ char	*lp2p__lisk32_encode_any(const uint8_t *, size_t);
 int	 lp2p__json_check(const char *, size_t, int, struct lp2p_err *);
 /* lp2p__json_check's verdict for more than LP2P_MAX_JSON_VALUES values. */
 #define LP2P__JSON_MANY	(-10100)
+/*
+ * The first member name seen twice in the top-level object of a checked
+ * text, among its first max members; jv_invalid() if none.
+ */
+jv	 lp2p__json_dup_member(const char *, size_t, int);
 
 #endif /* LP2P_INTERNAL_H */

@@ -219,6 +219,61 @@ lp2p_json_check(const char *s, size_t n, int maxdepth, struct lp2p_err *err)
 	return rc;
 }
 
+/*
+ * lp2p__json_dup_member: the first member name that appears twice in the
+ * top-level object of s, a text lp2p__json_check accepted; a jv string,
+ * or jv_invalid() when there is none (or s is not an object).  libjq keeps
+ * the last of two equal names without a word; a file reader that must not
+ * take half of a hand-edited file asks here first.  Names are compared
+ * decoded (escapes included), among the first max members only, so the
+ * cost stays linear: a reader that knows k names sets max > k, and then
+ * any object the bound cuts off has a name it does not know.
+ */
+jv
+lp2p__json_dup_member(const char *s, size_t n, int max)
+{
+	jv seen = jv_array(), dup = jv_invalid(), k;
+	size_t i = skip_ws(s, n, 0), j;
+	int depth, members = 0, x;
+
+	if (i >= n || s[i] != '{')
+		goto out;
+	for (i++; members < max; members++) {
+		i = skip_ws(s, n, i);
+		if (i >= n || s[i] != '"' || (j = scan_string(s, n, i)) == 0)
+			goto out;		/* "{}", or not checked */
+		k = jv_parse_sized(s + i, (int)(j - i));
+		for (x = 0; x < jv_array_length(jv_copy(seen)); x++)
+			if (jv_equal(jv_copy(k), jv_array_get(jv_copy(seen),
+			    x))) {
+				dup = k;
+				goto out;
+			}
+		seen = jv_array_append(seen, k);
+		i = skip_ws(s, n, j);
+		if (i >= n || s[i] != ':')
+			goto out;
+		/* the value: strings skipped whole, brackets counted */
+		for (i++, depth = 0; i < n; i++) {
+			if (s[i] == '"') {
+				if ((j = scan_string(s, n, i)) == 0)
+					goto out;
+				i = j - 1;
+			} else if (s[i] == '{' || s[i] == '[')
+				depth++;
+			else if (s[i] == '}' || s[i] == ']') {
+				if (depth-- == 0)
+					goto out;	/* the object's end */
+			} else if (s[i] == ',' && depth == 0)
+				break;
+		}
+		i++;
+	}
+out:
+	jv_free(seen);
+	return dup;
+}
+
 /* ---- compact dump (i-perf) ------------------------------------------ */
 
 /*

@@ -312,6 +312,11 @@ count() {	# number of peers in the book
 	head -c 100 bad > "$B"
 	run -2 --separate-stderr p2p-peers -b "$B" check
 	[[ $stderr == *"not JSON"* ]]
+	# a member twice (jq would keep the last one and drop the first)
+	sed 's/^{/{"bans":[{"ip":"9.9.9.9","until":1}],/' bad > "$B"
+	jq -e '.bans == []' "$B"
+	run -2 --separate-stderr p2p-peers -b "$B" check
+	[[ $stderr == *"member 'bans' appears twice"* ]]
 	# newer format version: refused by name
 	printf '{"format":"liskp2p-peerbook","version":2}\n' > "$B"
 	run -2 --separate-stderr p2p-peers -b "$B" add 2.2.2.2:2

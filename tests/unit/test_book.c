@@ -785,6 +785,15 @@ test_file_invalid(void **state)
 		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
 		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],\"lists\":{"
 		    "\"gray\":[]}}", LP2P_EINVAL, "unknown list 'gray'" },
+		/* libjq would keep the second "bans" without a word */
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],\"bans\":[{"
+		    "\"ip\":\"x\",\"until\":5}],\"bans\":[]}", LP2P_EINVAL,
+		    "member 'bans' appears twice" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":99,"
+		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],"
+		    "\"versio\\u006e\":1}", LP2P_EINVAL,
+		    "member 'version' appears twice" },
 		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
 		    "\"secret\":1,\"chainID\":\"00\",\"peers\":[]}", 0, NULL },
 	};
@@ -793,6 +802,10 @@ test_file_invalid(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < LP2P_NELEM(cases); i++) {
+		/* the general reader alone: the same verdict */
+		assert_int_equal(lp2p__book_load_jv(&b, cases[i].text,
+		    strlen(cases[i].text), "F", &err), cases[i].rc);
+		lp2p_book_free(b);
 		err.msg[0] = '\0';
 		assert_int_equal(lp2p_book_load_mem(&b, cases[i].text,
 		    strlen(cases[i].text), "F", &err), cases[i].rc);

@@ -94,6 +94,40 @@ test_dump_deep(void **state)
 	same_as_jq(v);
 }
 
+/* lp2p__json_dup_member: top-level names only, compared decoded. */
+static void
+test_dup_member(void **state)
+{
+	static const struct { const char *text; const char *dup; } cases[] = {
+		{ "{}", NULL }, { "[1,1]", NULL }, { "\"a\"", NULL },
+		{ "{\"a\":1,\"b\":2}", NULL },
+		{ "{\"a\":1,\"a\":2}", "a" },
+		{ " { \"a\" : {\"b\":1,\"b\":2} , \"b\" : 3 } ", NULL },
+		{ "{\"a\":\"},\\\"a\\\":\",\"c\":[{\"a\":1}],\"b\":1}", NULL },
+		{ "{\"a\":[1,{\"x\":\"]\"}],\"b\":2,\"a\":0}", "a" },
+		{ "{\"bans\":[],\"ban\\u0073\":[]}", "bans" },
+		{ "{\"a\":1,\"b\":2,\"c\":3,\"a\":4}", "a" },
+	};
+	jv d;
+
+	(void)state;
+	for (size_t i = 0; i < LP2P_NELEM(cases); i++) {
+		d = lp2p__json_dup_member(cases[i].text,
+		    strlen(cases[i].text), 16);
+		if (cases[i].dup == NULL) {
+			if (jv_get_kind(d) != JV_KIND_INVALID)
+				fail_msg("case %zu: a duplicate", i);
+		} else if (jv_get_kind(d) != JV_KIND_STRING ||
+		    strcmp(jv_string_value(d), cases[i].dup) != 0)
+			fail_msg("case %zu: not '%s'", i, cases[i].dup);
+		jv_free(d);
+	}
+	/* beyond max members, nothing is compared */
+	d = lp2p__json_dup_member("{\"a\":1,\"b\":2,\"c\":3,\"a\":4}", 25,
+	    3);
+	assert_int_equal(jv_get_kind(d), JV_KIND_INVALID);
+}
+
 int
 main(void)
 {
@@ -101,6 +135,7 @@ main(void)
 		cmocka_unit_test(test_dump_texts),
 		cmocka_unit_test(test_dump_values),
 		cmocka_unit_test(test_dump_deep),
+		cmocka_unit_test(test_dup_member),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
