@@ -697,7 +697,8 @@ static int load_jv(struct lp2p_book **, jv, const char *, struct lp2p_err *);
  * this reader stops short of.  The members before "peers" make the book
  * (checked as the jv path checks them); each peer is then checked and
  * inserted as it is read; after "peers" only "bans" and "lists" may
- * follow.  Any other layout goes the jv path.
+ * follow, once each, if they did not come before.  Any other layout (a
+ * member twice among them) goes the jv path.
  */
 static int
 fast_load(struct lp2p_book **bp, const char *buf, size_t len,
@@ -709,6 +710,7 @@ fast_load(struct lp2p_book **bp, const char *buf, size_t len,
 	jv top = jv_object();
 	char key[32];
 	int cut, rc = 1, idx = 0, after = 0;
+	bool top_bans = false, top_lists = false;	/* before "peers" */
 
 	rp.info = jv_null();
 	if (rd_eat(&r, '{') != 0 || rd_peek(&r) == '}')
@@ -721,6 +723,9 @@ fast_load(struct lp2p_book **bp, const char *buf, size_t len,
 		    rd_eat(&r, ':') != 0)
 			goto out;
 		if (strcmp(key, "peers") == 0 && nb == NULL && !after) {
+			top_bans = jv_object_has(jv_copy(top), jv_string("bans"));
+			top_lists = jv_object_has(jv_copy(top),
+			    jv_string("lists"));
 			top = jv_object_set(top, jv_string(key), jv_array());
 			rc = load_jv(&nb, top, name, err);
 			top = jv_invalid();
@@ -766,12 +771,14 @@ fast_load(struct lp2p_book **bp, const char *buf, size_t len,
 					goto out;
 				}
 				top = jv_object_set(top, jv_string(key), v);
-			} else if (strcmp(key, "bans") == 0 && after == 1) {
+			} else if (strcmp(key, "bans") == 0 && after == 1 &&
+			    !top_bans) {
 				if ((rc = load_bans(nb, name, v, err)) != 0)
 					goto out;
 				rc = 1;
 				after = 2;
-			} else if (strcmp(key, "lists") == 0 && after <= 2) {
+			} else if (strcmp(key, "lists") == 0 && after <= 2 &&
+			    !top_lists) {
 				if ((rc = load_lists(nb, name, v, err)) != 0)
 					goto out;
 				rc = 1;
@@ -809,22 +816,11 @@ book_json_check(const char *buf, size_t len, const char *name,
     struct lp2p_err *err)
 {
 	struct lp2p_err e;
-	jv dup;
-	int rc;
 
 	if (lp2p_json_check(buf, len, BOOK_MAX_DEPTH, &e) != 0)
 		return lp2p_errf(err, LP2P_EINVAL, "%s: not JSON: %s", name,
 		    e.msg);
-	/* a book has 9 member names: 16 members always reach one twice */
-	dup = lp2p__json_dup_member(buf, len, 16);
-	if (jv_get_kind(dup) != JV_KIND_STRING) {
-		jv_free(dup);
-		return 0;
-	}
-	rc = lp2p_errf(err, LP2P_EINVAL, "%s: member '%.64s' appears twice",
-	    name, jv_string_value(dup));
-	jv_free(dup);
-	return rc;
+	return 0;
 }
 
 static int load_checked(struct lp2p_book **, const char *, size_t,
@@ -872,10 +868,24 @@ static int
 load_checked(struct lp2p_book **bp, const char *buf, size_t len,
     const char *name, struct lp2p_err *err)
 {
-	jv root;
+	jv root, dup;
 	int rc;
 
 	*bp = NULL;
+	/*
+	 * libjq keeps the last of two members of a name without a word: a
+	 * member twice is refused here (the fast reader takes no such file).
+	 * A book has 9 member names: 16 members always reach one twice.
+	 */
+	dup = lp2p__json_dup_member(buf, len, 16);
+	if (jv_get_kind(dup) == JV_KIND_STRING) {
+		rc = lp2p_errf(err, LP2P_EINVAL,
+		    "%s: member '%.64s' appears twice", name,
+		    jv_string_value(dup));
+		jv_free(dup);
+		return rc;
+	}
+	jv_free(dup);
 	root = jv_parse_sized(buf, (int)len);
 	if (jv_get_kind(root) == JV_KIND_INVALID) {
 		jv m = jv_invalid_get_msg(root);

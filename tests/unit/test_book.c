@@ -790,6 +790,13 @@ test_file_invalid(void **state)
 		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],\"bans\":[{"
 		    "\"ip\":\"x\",\"until\":5}],\"bans\":[]}", LP2P_EINVAL,
 		    "member 'bans' appears twice" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"bans\":[],\"peers\":[],"
+		    "\"bans\":[]}", LP2P_EINVAL, "member 'bans' appears twice" },
+		{ "{\"format\":\"liskp2p-peerbook\",\"version\":1,"
+		    "\"secret\":1,\"chainID\":\"\",\"lists\":{},\"peers\":[],"
+		    "\"bans\":[],\"lists\":{}}", LP2P_EINVAL,
+		    "member 'lists' appears twice" },
 		{ "{\"format\":\"liskp2p-peerbook\",\"version\":99,"
 		    "\"secret\":1,\"chainID\":\"\",\"peers\":[],"
 		    "\"versio\\u006e\":1}", LP2P_EINVAL,
