@@ -10,8 +10,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ${CC:-cc} -O2 -D_GNU_SOURCE -DLIBBSD_OPENBSD_VIS -Ilib \
     $(pkg-config --cflags libbsd-overlay) -o "$tmp/book-bench" \
-    bench/book-bench.c lib/libliskp2p.a \
-    $(pkg-config --libs libuv libbsd-overlay libmd) -ljq -lm
+    bench/book-bench.c build/libliskp2p-internal.a \
+    $(pkg-config --libs libuv libbsd-overlay libmd) -lwslay -lhttp_parser \
+    -ljq -lm
 "$tmp/book-bench" "$tmp" > "$tmp/c.ndjson"
 node bench/book-bench.js > "$tmp/js.ndjson"
 cat "$tmp/c.ndjson" "$tmp/js.ndjson"
