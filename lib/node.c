@@ -371,47 +371,41 @@ lp2p_node_new(struct lp2p_node **out, struct uv_loop_s *loop,
 	TAILQ_INIT(&n->peers);
 	TAILQ_INIT(&n->leaving);
 	TAILQ_INIT(&n->pending);
-	/* lists: as the reference sanitises them (§11.4), kept in order */
+	/*
+	 * lists: as the reference sanitises them (§11.4), kept in order; a
+	 * fixed, seed or whitelisted entry that is ignored (ourselves) or in
+	 * an earlier of those lists is left out; the blacklist is copied.
+	 */
 	{
-		char ***dl[] = { &n->cfg.fixed, &n->cfg.seeds,
-		    &n->cfg.whitelist, &n->cfg.blacklist };
-		const size_t dn[] = { cfg->nfixed, cfg->nseeds,
-		    cfg->nwhitelist, cfg->nblacklist };
-
-		for (size_t k = 0; k < 4; k++)
-			if (dn[k] > 0 &&
-			    (*dl[k] = calloc(dn[k], sizeof(char *))) == NULL)
-				goto nomem;
-	}
-	for (size_t i = 0; i < cfg->nblacklist; i++) {
-		if ((n->cfg.blacklist[i] = strdup(cfg->blacklist[i])) == NULL)
-			goto nomem;
-		n->cfg.nblacklist++;
-	}
-	{
-		char *const *src[] = { cfg->fixed, cfg->seeds, cfg->whitelist };
+		char *const *src[] = { cfg->fixed, cfg->seeds, cfg->whitelist,
+		    cfg->blacklist };
 		const size_t ns[] = { cfg->nfixed, cfg->nseeds,
-		    cfg->nwhitelist };
-		char **dst[] = { n->cfg.fixed, n->cfg.seeds, n->cfg.whitelist };
+		    cfg->nwhitelist, cfg->nblacklist };
+		char ***dst[] = { &n->cfg.fixed, &n->cfg.seeds,
+		    &n->cfg.whitelist, &n->cfg.blacklist };
 		size_t *nd[] = { &n->cfg.nfixed, &n->cfg.nseeds,
-		    &n->cfg.nwhitelist };
+		    &n->cfg.nwhitelist, &n->cfg.nblacklist };
 
-		for (size_t k = 0; k < 3; k++)
+		for (size_t k = 0; k < 4; k++) {
+			if (ns[k] > 0 &&
+			    (*dst[k] = calloc(ns[k], sizeof(char *))) == NULL)
+				goto nomem;
 			for (size_t i = 0; i < ns[k]; i++) {
 				const char *e = src[k][i];
-				bool skip = lp2p_node_config_ignored(cfg, e) !=
-				    NULL;
+				bool skip = k < 3 &&
+				    lp2p_node_config_ignored(cfg, e) != NULL;
 
-				for (size_t j = 0; j < k; j++)
+				for (size_t j = 0; j < k && k < 3; j++)
 					for (size_t q = 0; q < *nd[j]; q++)
-						if (strcmp(dst[j][q], e) == 0)
+						if (strcmp((*dst[j])[q], e) == 0)
 							skip = true;
 				if (skip)
 					continue;
-				if ((dst[k][*nd[k]] = strdup(e)) == NULL)
+				if (((*dst[k])[*nd[k]] = strdup(e)) == NULL)
 					goto nomem;
 				(*nd[k])++;
 			}
+		}
 	}
 	if (n->cfg.nseeds > 0 &&
 	    ((n->seed_rep = calloc(n->cfg.nseeds, sizeof(*n->seed_rep))) ==
