@@ -333,22 +333,13 @@ static int
 table_reserve(struct lp2p_book *b, int t, uint32_t i)
 {
 	struct lp2p__table *tab = &b->tab[t];
-	size_t max = (size_t)tab->nbuckets * LP2P_BOOK_BUCKET_SIZE, cap;
-	struct lp2p__entry **d;
 
 	if (tab->b[i] == NULL &&
 	    (tab->b[i] = calloc(1, sizeof(*tab->b[i]))) == NULL)
 		return LP2P_ENOMEM;
-	if (tab->n < tab->cap || tab->cap == max)
-		return 0;
-	cap = tab->cap == 0 ? 64 : tab->cap * 2;
-	if (cap > max)
-		cap = max;
-	if ((d = reallocarray(tab->dense, cap, sizeof(*d))) == NULL)
-		return LP2P_ENOMEM;
-	tab->dense = d;
-	tab->cap = cap;
-	return 0;
+	return lp2p__grow(&tab->dense, &tab->cap, tab->n, 64,
+	    (size_t)tab->nbuckets * LP2P_BOOK_BUCKET_SIZE,
+	    sizeof(*tab->dense));
 }
 
 /* Link e into bucket of table t (table_reserve made the room). */
@@ -771,7 +762,7 @@ valid_ip(const char *ip)
 int
 lp2p__book_ban_set(struct lp2p_book *b, const char *ip, uint64_t until)
 {
-	struct lp2p__ban q, *f, **h;
+	struct lp2p__ban q, *f;
 
 	if (!valid_ip(ip))
 		return LP2P_EINVAL;
@@ -786,16 +777,9 @@ lp2p__book_ban_set(struct lp2p_book *b, const char *ip, uint64_t until)
 	/* full: the ban that ends first makes room, O(log n) */
 	if (b->nbans >= LP2P_BOOK_MAX_BANS)
 		ban_drop(b, b->banheap[0]);
-	if (b->nbans == b->bancap) {
-		size_t cap = b->bancap ? b->bancap * 2 : 64;
-
-		if (cap > LP2P_BOOK_MAX_BANS)
-			cap = LP2P_BOOK_MAX_BANS;
-		if ((h = reallocarray(b->banheap, cap, sizeof(*h))) == NULL)
-			return LP2P_ENOMEM;
-		b->banheap = h;
-		b->bancap = cap;
-	}
+	if (lp2p__grow(&b->banheap, &b->bancap, b->nbans, 64,
+	    LP2P_BOOK_MAX_BANS, sizeof(*b->banheap)) != 0)
+		return LP2P_ENOMEM;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return LP2P_ENOMEM;
 	strlcpy(f->ip, ip, sizeof(f->ip));

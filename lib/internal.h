@@ -22,6 +22,15 @@
 int	 lp2p__hexval(int);
 /* Wall clock, ms since the epoch (util.c). */
 uint64_t lp2p__now_ms(void);
+/*
+ * Room for one element more in an array (util.c): arrp is the address of
+ * the array pointer, *cap its room, n the elements in use.  When n ==
+ * *cap the room doubles (first, to begin with), never past max; at max
+ * nothing is done, the caller keeps n below it.  0 or LP2P_ENOMEM (the
+ * array as it was).
+ */
+int	 lp2p__grow(void *arrp, size_t *cap, size_t n, size_t first,
+	    size_t max, size_t size);
 
 /* ---- addr.c -------------------------------------------------------- */
 /* 1 if the reference's getIPBytes() reads s without throwing (a source). */

@@ -28,17 +28,9 @@ lp2p__peer_rate_key(struct lp2p_peer *p, const char *name, bool rpc)
 			return &p->keys[i];
 	if (p->nkeys == MAX_RATE_KEYS)
 		return NULL;
-	if (p->nkeys == p->capkeys) {
-		size_t cap = p->capkeys == 0 ? 4 : p->capkeys * 2;
-		struct rate_key *nk;
-
-		if (cap > MAX_RATE_KEYS)
-			cap = MAX_RATE_KEYS;
-		if ((nk = reallocarray(p->keys, cap, sizeof(*nk))) == NULL)
-			return NULL;
-		p->keys = nk;
-		p->capkeys = cap;
-	}
+	if (lp2p__grow(&p->keys, &p->capkeys, p->nkeys, 4, MAX_RATE_KEYS,
+	    sizeof(*p->keys)) != 0)
+		return NULL;
 	if ((p->keys[p->nkeys].name = strdup(name)) == NULL)
 		return NULL;
 	p->keys[p->nkeys].rpc = rpc;

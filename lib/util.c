@@ -87,6 +87,26 @@ lp2p_err_name(int code)
 	return "unknown";
 }
 
+int
+lp2p__grow(void *arrp, size_t *cap, size_t n, size_t first, size_t max,
+    size_t size)
+{
+	void *a, *na;
+	size_t c;
+
+	if (n < *cap || *cap >= max)
+		return 0;
+	c = *cap == 0 ? first : *cap * 2;
+	if (c > max)
+		c = max;
+	memcpy(&a, arrp, sizeof(a));
+	if ((na = reallocarray(a, c, size)) == NULL)
+		return LP2P_ENOMEM;
+	memcpy(arrp, &na, sizeof(na));
+	*cap = c;
+	return 0;
+}
+
 /* ---- hex ------------------------------------------------------------ */
 
 static const char hexdig[] = "0123456789abcdef";
